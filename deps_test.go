@@ -1,0 +1,156 @@
+package devp2p
+
+import (
+	"go/build"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const modulePath = "github.com/devp2p-go/devp2p"
+
+// layering is DESIGN.md's package table: each package and the module packages
+// it may import directly. A package may also import everything those packages
+// may import (the arrows are transitive), packages nested below itself, and
+// the module's top-level internal/ helpers.
+var layering = map[string][]string{
+	"rlp":             nil,
+	"crypto":          {"rlp"},
+	"crypto/ecies":    {"crypto"},
+	"mclock":          nil,
+	"netutil":         nil,
+	"enr":             {"rlp"},
+	"enode":           {"enr", "crypto", "netutil"},
+	"nodedb":          {"enode"},
+	"rlpx":            {"crypto/ecies", "rlp"},
+	"discover":        {"enode", "nodedb", "netutil", "mclock"},
+	"discover/v4wire": {"rlp", "crypto", "enode"},
+	"discover/v5wire": {"rlp", "crypto", "enode"},
+	"discover/v4":     {"discover", "discover/v4wire"},
+	"discover/v5":     {"discover", "discover/v5wire"},
+	"dnsdisc":         {"enode", "enr"},
+	"nat":             nil,
+	"":                {"*"},
+	"cmd/devp2p":      {"", "*"},
+	"sim":             {"", "*"},
+}
+
+// TestLayering keeps DESIGN.md's layering true: lower layers never import
+// higher ones.
+func TestLayering(t *testing.T) {
+	pkgs := modulePackages(t)
+	if len(pkgs) == 0 {
+		t.Fatal("no packages found")
+	}
+	for dir, imports := range pkgs {
+		owner, ok := layerOf(dir)
+		if !ok {
+			t.Errorf("package %q is not in the layering table (DESIGN.md); add it", dir)
+			continue
+		}
+		allowed := allowedFor(owner)
+		for _, imp := range imports {
+			if imp == dir || strings.HasPrefix(imp, dir+"/") || imp == "internal" || strings.HasPrefix(imp, "internal/") {
+				continue
+			}
+			if allowed["*"] {
+				continue
+			}
+			impOwner, ok := layerOf(imp)
+			if !ok || !allowed[impOwner] {
+				t.Errorf("%s imports %s, which DESIGN.md does not allow", pkgName(dir), pkgName(imp))
+			}
+		}
+	}
+}
+
+// layerOf finds the table entry that governs a package: the package itself or
+// its nearest listed ancestor. Top-level internal/ helpers are their own layer
+// and may import nothing else of the module.
+func layerOf(dir string) (string, bool) {
+	if dir == "internal" || strings.HasPrefix(dir, "internal/") {
+		return "internal", true
+	}
+	for d := dir; ; {
+		if _, ok := layering[d]; ok {
+			return d, true
+		}
+		if d == "" || d == "." {
+			return "", false
+		}
+		d = filepath.ToSlash(filepath.Dir(d))
+		if d == "." {
+			d = ""
+		}
+	}
+}
+
+func allowedFor(owner string) map[string]bool {
+	allowed := map[string]bool{}
+	var visit func(string)
+	visit = func(p string) {
+		for _, dep := range layering[p] {
+			if !allowed[dep] {
+				allowed[dep] = true
+				visit(dep)
+			}
+		}
+	}
+	visit(owner)
+	return allowed
+}
+
+func pkgName(dir string) string {
+	if dir == "" {
+		return "devp2p (root)"
+	}
+	return dir
+}
+
+// modulePackages maps each package directory of the main module (relative,
+// "" for the root) to the module packages its non-test files import.
+func modulePackages(t *testing.T) map[string][]string {
+	t.Helper()
+	pkgs := map[string][]string{}
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		name := d.Name()
+		if path != "." && (name == "testdata" || name == "interop" || name == "bench" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+			return filepath.SkipDir
+		}
+		bp, err := build.ImportDir(path, 0)
+		if err != nil {
+			if _, ok := err.(*build.NoGoError); ok {
+				return nil
+			}
+			t.Errorf("%s: %v", path, err)
+			return nil
+		}
+		rel := filepath.ToSlash(path)
+		if rel == "." {
+			rel = ""
+		}
+		var own []string
+		for _, imp := range bp.Imports {
+			if imp == modulePath {
+				own = append(own, "")
+			} else if after, ok := strings.CutPrefix(imp, modulePath+"/"); ok {
+				own = append(own, after)
+			}
+		}
+		slices.Sort(own)
+		pkgs[rel] = own
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkgs
+}
