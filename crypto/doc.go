@@ -1,0 +1,23 @@
+// Package crypto provides the secp256k1 and Keccak-256 primitives of the
+// devp2p stack: key generation and node key files, recoverable 65-byte
+// signatures (R ‖ S ‖ V, low S, V in {0,1}), public key encodings, ECDH and
+// Keccak-256.
+//
+// Keys are the standard library's *ecdsa.PrivateKey and *ecdsa.PublicKey
+// with Curve S256(), the form other Ethereum code uses. All secp256k1
+// arithmetic lives in secp256k1.go (decred's pure-Go dcrec/secp256k1), so a
+// faster backend can replace that one file.
+//
+// Every public key that arrives from outside is validated before use:
+// coordinates below the field prime p, on the curve, not the point at
+// infinity. These checks close the holes listed in SECURITY.md #2, #4 and #5
+// (off-curve keys, x+p aliases, invalid-curve attacks on ECDH).
+//
+// Example:
+//
+//	key, _ := crypto.GenerateKey()
+//	digest := crypto.Keccak256([]byte("hello"))
+//	sig, _ := crypto.Sign(digest, key)
+//	pub, _ := crypto.Ecrecover(digest, sig) // == crypto.FromECDSAPub(&key.PublicKey)
+//	ok := crypto.VerifySignature(pub, digest, sig[:64])
+package crypto
