@@ -1,0 +1,28 @@
+// Package netutil holds the small IP-address helpers the discovery table, the
+// dialer and the Server share:
+//
+//   - Netlist: a list of CIDR prefixes (the Server's NetRestrict), parsed from
+//     "10.0.0.0/8,192.168.0.0/16" and storable in TOML/JSON config files.
+//   - DistinctNetSet: at most Limit addresses per subnet, the IP-diversity rule
+//     that protects the Kademlia table against eclipse attacks (Marcus, Heilman,
+//     Goldberg 2018; see SECURITY.md, "Eclipse attacks").
+//   - IsLAN, IsSpecialNetwork, CheckRelayAddr: which addresses may be relayed
+//     to whom. Special-purpose blocks follow the IANA IPv4/IPv6 Special-Purpose
+//     Address Registries (RFC 6890 and its updates).
+//   - IPTracker: predicts our own external endpoint from what other nodes say
+//     they see (discv4 PONG "to", discv5 PONG), and whether the NAT is full-cone.
+//
+// The package imports only the standard library and uses net/netip
+// throughout. IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are unmapped before
+// any check, so an address has one meaning whichever form it arrives in.
+//
+// Example:
+//
+//	restrict, err := netutil.ParseNetlist("10.0.0.0/8, 192.168.0.0/16")
+//	if err != nil { ... }
+//	if !restrict.Contains(remote.Addr()) { reject() }
+//
+//	if err := netutil.CheckRelayAddr(sender, nodeIP); err != nil {
+//		// don't tell sender about nodeIP
+//	}
+package netutil
