@@ -1,0 +1,185 @@
+// Package memnet is an in-memory datagram network for tests: each Conn has
+// the methods of *net.UDPConn that the discovery engines use
+// (ReadFromUDPAddrPort, WriteToUDPAddrPort, Close, LocalAddr), so that
+// hundreds of discovery nodes can run in one test process without sockets.
+//
+// Delivery is like UDP on a perfect LAN: immediate, unordered only across
+// senders, and lossy when a receiver's queue is full. Tests may install a
+// Filter to drop, inspect or count packets. Blocking happens only on
+// channels, so the network works inside a testing/synctest bubble.
+//
+//	nw := memnet.New()
+//	a, _ := nw.Listen(netip.MustParseAddrPort("11.0.0.1:30303"))
+//	b, _ := nw.Listen(netip.MustParseAddrPort("11.0.1.1:30303"))
+//	a.WriteToUDPAddrPort([]byte("hi"), b.AddrPort())
+package memnet
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+)
+
+// QueueLen is the number of datagrams a Conn buffers before it drops new
+// ones, like a socket's receive buffer.
+const QueueLen = 1024
+
+// MaxDatagram is the largest datagram the network carries.
+const MaxDatagram = 65507
+
+var (
+	ErrClosed    = errors.New("memnet: use of closed connection")
+	ErrAddrInUse = errors.New("memnet: address in use")
+	ErrTooLarge  = errors.New("memnet: datagram too large")
+)
+
+// Filter decides whether a datagram is delivered. It runs on the sender's
+// goroutine and must not keep b.
+type Filter func(from, to netip.AddrPort, b []byte) bool
+
+// Network connects Conns by address.
+type Network struct {
+	mu     sync.Mutex
+	conns  map[netip.AddrPort]*Conn
+	filter Filter
+	next   uint16 // next ephemeral port
+
+	sent, delivered, dropped atomic.Int64
+}
+
+// New creates an empty network.
+func New() *Network {
+	return &Network{conns: make(map[netip.AddrPort]*Conn), next: 40000}
+}
+
+// SetFilter installs f (nil removes it).
+func (nw *Network) SetFilter(f Filter) {
+	nw.mu.Lock()
+	nw.filter = f
+	nw.mu.Unlock()
+}
+
+// Stats returns the datagrams written, delivered and dropped so far.
+func (nw *Network) Stats() (sent, delivered, dropped int64) {
+	return nw.sent.Load(), nw.delivered.Load(), nw.dropped.Load()
+}
+
+// Listen opens a Conn at addr. Port 0 picks a free port.
+func (nw *Network) Listen(addr netip.AddrPort) (*Conn, error) {
+	nw.mu.Lock()
+	defer nw.mu.Unlock()
+	if addr.Port() == 0 {
+		for {
+			nw.next++
+			if nw.next == 0 {
+				nw.next = 1024
+			}
+			a := netip.AddrPortFrom(addr.Addr(), nw.next)
+			if nw.conns[a] == nil {
+				addr = a
+				break
+			}
+		}
+	}
+	if nw.conns[addr] != nil {
+		return nil, ErrAddrInUse
+	}
+	c := &Conn{nw: nw, addr: addr, in: make(chan datagram, QueueLen), closed: make(chan struct{})}
+	nw.conns[addr] = c
+	return c, nil
+}
+
+type datagram struct {
+	from netip.AddrPort
+	b    []byte
+}
+
+// Conn is one endpoint of the network.
+type Conn struct {
+	nw        *Network
+	addr      netip.AddrPort
+	in        chan datagram
+	closed    chan struct{}
+	closeOnce sync.Once
+	sent      atomic.Int64
+}
+
+// AddrPort returns the Conn's address.
+func (c *Conn) AddrPort() netip.AddrPort { return c.addr }
+
+// LocalAddr returns the Conn's address as a *net.UDPAddr.
+func (c *Conn) LocalAddr() net.Addr { return net.UDPAddrFromAddrPort(c.addr) }
+
+// Sent returns the number of datagrams written through c.
+func (c *Conn) Sent() int64 { return c.sent.Load() }
+
+// ReadFromUDPAddrPort blocks until a datagram arrives or c is closed. A
+// datagram longer than b is truncated, as with UDP.
+func (c *Conn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
+	select {
+	case d := <-c.in:
+		return copy(b, d.b), d.from, nil
+	case <-c.closed:
+		return 0, netip.AddrPort{}, ErrClosed
+	}
+}
+
+// WriteToUDPAddrPort sends b to addr. Like UDP, it succeeds even when
+// nobody listens at addr or the receiver's queue is full.
+func (c *Conn) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error) {
+	select {
+	case <-c.closed:
+		return 0, ErrClosed
+	default:
+	}
+	if len(b) > MaxDatagram {
+		return 0, ErrTooLarge
+	}
+	c.sent.Add(1)
+	nw := c.nw
+	nw.sent.Add(1)
+	nw.mu.Lock()
+	dst, filter := nw.conns[unmap(addr)], nw.filter
+	nw.mu.Unlock()
+	if dst == nil || (filter != nil && !filter(c.addr, addr, b)) {
+		nw.dropped.Add(1)
+		return len(b), nil
+	}
+	d := datagram{from: c.addr, b: append([]byte(nil), b...)}
+	select {
+	case dst.in <- d:
+		nw.delivered.Add(1)
+	default:
+		nw.dropped.Add(1)
+	}
+	return len(b), nil
+}
+
+// Inject delivers b to c as if from was its sender (for forged packets).
+func (c *Conn) Inject(from netip.AddrPort, b []byte) bool {
+	select {
+	case c.in <- datagram{from: from, b: append([]byte(nil), b...)}:
+		return true
+	default:
+		return false
+	}
+}
+
+// Close removes c from the network and ends blocked reads.
+func (c *Conn) Close() error {
+	c.closeOnce.Do(func() {
+		close(c.closed)
+		c.nw.mu.Lock()
+		if c.nw.conns[c.addr] == c {
+			delete(c.nw.conns, c.addr)
+		}
+		c.nw.mu.Unlock()
+	})
+	return nil
+}
+
+func unmap(a netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
+}
