@@ -1,0 +1,196 @@
+package rlpx
+
+import (
+	"crypto/ecdsa"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/devp2p-go/devp2p/rlp"
+)
+
+// Conn is an RLPx connection: after Handshake, Read and Write exchange
+// messages (msg-id ‖ msg-data) in encrypted, authenticated frames.
+//
+// One goroutine may call Read while others call Write; Writes are
+// serialised internally. The deadline setters and Close may be called from
+// any goroutine. After Read or Write returns an error other than
+// ErrMessageTooLarge from a Write, the connection is no longer usable (the
+// cipher and MAC states no longer match the peer's) and should be closed.
+type Conn struct {
+	conn     net.Conn
+	dialDest *ecdsa.PublicKey
+
+	// handshakeRand supplies the ephemeral key, nonce, padding and ECIES
+	// randomness. Tests set it to replay published vectors.
+	handshakeRand io.Reader
+
+	snappy   atomic.Bool
+	maxRead  atomic.Int64 // frame and decoded message size limit for Read
+	session  atomic.Bool  // handshake done
+	closeErr error
+	closed   sync.Once
+
+	// Read side: owned by the one goroutine in Read (or Handshake).
+	in      ingress
+	rbuf    readBuffer
+	rsnappy []byte
+
+	// Write side: guarded by wmu.
+	wmu     sync.Mutex
+	out     egress
+	wbuf    []byte
+	wsnappy []byte
+}
+
+// NewConn wraps conn. dialDest is the remote's static public key when we
+// dialed (we are the initiator); nil when we accepted (recipient).
+func NewConn(conn net.Conn, dialDest *ecdsa.PublicKey) *Conn {
+	c := &Conn{conn: conn, dialDest: dialDest, handshakeRand: rand.Reader}
+	c.maxRead.Store(maxUint24)
+	return c
+}
+
+// Handshake runs the RLPx handshake with our static key prv and returns the
+// remote's static public key. The whole handshake runs under a deadline of
+// HandshakeTimeout set on the underlying connection, which is cleared when
+// Handshake returns. Errors are *HandshakeError values; errors.Is tells
+// ErrHandshakeTimeout, ErrBadMAC, ErrUnknownFormat and ErrWrongIdentity
+// apart.
+func (c *Conn) Handshake(prv *ecdsa.PrivateKey) (*ecdsa.PublicKey, error) {
+	if c.session.Load() {
+		return nil, errHandshook
+	}
+	if err := c.conn.SetDeadline(time.Now().Add(HandshakeTimeout)); err != nil {
+		return nil, &HandshakeError{"set deadline", err}
+	}
+	defer c.conn.SetDeadline(time.Time{})
+
+	h := &handshakeState{initiator: c.dialDest != nil, prv: prv, rand: c.handshakeRand, remote: c.dialDest}
+	var (
+		sec *secrets
+		err error
+	)
+	if h.initiator {
+		sec, err = h.runInitiator(c.conn, &c.rbuf)
+	} else {
+		sec, err = h.runRecipient(c.conn, &c.rbuf)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := c.initSession(sec); err != nil {
+		return nil, &HandshakeError{"init session", err}
+	}
+	return sec.remote, nil
+}
+
+// initSession sets up the frame ciphers and MACs.
+func (c *Conn) initSession(sec *secrets) error {
+	out, in, err := newStreams(sec)
+	if err != nil {
+		return err
+	}
+	c.wmu.Lock()
+	c.out = out
+	c.wmu.Unlock()
+	c.in = in
+	c.session.Store(true)
+	return nil
+}
+
+// Read reads the next message. data is valid until the next call to Read.
+// wireSize is the size of msg-data as it came over the wire (compressed,
+// when snappy is on).
+func (c *Conn) Read() (code uint64, data []byte, wireSize int, err error) {
+	if !c.session.Load() {
+		return 0, nil, 0, errNoSession
+	}
+	limit := int(c.maxRead.Load())
+	frame, err := c.in.readFrame(c.conn, &c.rbuf, limit)
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	code, data, err = rlp.SplitUint64(frame)
+	if err != nil {
+		return 0, nil, 0, fmt.Errorf("%w: %w", errInvalidCode, err)
+	}
+	wireSize = len(data)
+	if c.snappy.Load() {
+		if data, err = decompress(&c.rsnappy, data, limit); err != nil {
+			return code, nil, wireSize, err
+		}
+	}
+	return code, data, wireSize, nil
+}
+
+// Write sends one message and returns the size of msg-data on the wire
+// (after compression). It returns when the whole frame has been handed to
+// the underlying connection, in one Write call.
+func (c *Conn) Write(code uint64, data []byte) (wireSize uint32, err error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if !c.session.Load() {
+		return 0, errNoSession
+	}
+	if len(data) >= MaxMessageSize {
+		return 0, fmt.Errorf("%w: %d bytes", ErrMessageTooLarge, len(data))
+	}
+	if c.snappy.Load() {
+		if data, err = compress(&c.wsnappy, data); err != nil {
+			return 0, err
+		}
+		if cap(c.wsnappy) > maxRetainedBuffer {
+			c.wsnappy = nil
+		}
+	}
+	frame, err := c.out.appendFrame(c.wbuf[:0], code, data)
+	if err != nil {
+		return 0, err
+	}
+	c.wbuf = frame
+	_, err = c.conn.Write(frame)
+	if cap(c.wbuf) > maxRetainedBuffer {
+		c.wbuf = nil
+	}
+	return uint32(len(data)), err
+}
+
+// SetSnappy turns snappy compression of msg-data on or off, for both
+// directions. Call it once both Hello messages are exchanged and both sides
+// speak p2p version 5 or later, before further Reads and Writes.
+func (c *Conn) SetSnappy(on bool) { c.snappy.Store(on) }
+
+// SetMaxReadSize lowers the size limit for received messages: a frame whose
+// header declares more than n bytes, or a snappy block claiming more, is
+// rejected with ErrMessageTooLarge before it is read or decompressed. The
+// default and upper bound is MaxMessageSize-1. A Server can use it to
+// enforce the 2 KiB Hello limit before the Hello arrives.
+func (c *Conn) SetMaxReadSize(n int) {
+	c.maxRead.Store(int64(min(max(n, 0), maxUint24)))
+}
+
+// SetDeadline sets the read and write deadlines of the underlying connection.
+func (c *Conn) SetDeadline(t time.Time) error { return c.conn.SetDeadline(t) }
+
+// SetReadDeadline sets the read deadline of the underlying connection.
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.conn.SetReadDeadline(t) }
+
+// SetWriteDeadline sets the write deadline of the underlying connection.
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.conn.SetWriteDeadline(t) }
+
+// Close closes the underlying connection. It is safe to call more than once.
+func (c *Conn) Close() error {
+	c.closed.Do(func() { c.closeErr = c.conn.Close() })
+	return c.closeErr
+}
+
+// LocalAddr returns the local network address.
+func (c *Conn) LocalAddr() net.Addr { return c.conn.LocalAddr() }
+
+// RemoteAddr returns the remote network address.
+func (c *Conn) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }

@@ -1,0 +1,74 @@
+package rlpx
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/subtle"
+	"hash"
+
+	"golang.org/x/crypto/sha3"
+)
+
+// hashMAC is one direction's frame MAC (rlpx.md, Framing, MAC): a running
+// keccak256 state over everything sent in that direction, mixed with
+// AES-256 (keyed with mac-secret, used on single blocks, i.e. ECB) to make
+// the header-mac-seed and frame-mac-seed.
+//
+// The digest of the state right after a frame MAC is the value the next
+// header MAC starts from (nothing is written to the state in between), so it
+// is kept in digest and reused: 3 keccak permutations per frame for the MACs
+// instead of 4.
+type hashMAC struct {
+	block  cipher.Block // AES-256 keyed with mac-secret
+	hash   hash.Hash    // legacy keccak256 state (egress-mac or ingress-mac)
+	digest [32]byte     // digest of hash, valid if fresh
+	fresh  bool
+	seed   [aes.BlockSize]byte
+}
+
+func newHashMAC(macSecret []byte, h hash.Hash) (*hashMAC, error) {
+	block, err := aes.NewCipher(macSecret)
+	if err != nil {
+		return nil, err
+	}
+	return &hashMAC{block: block, hash: h}, nil
+}
+
+// newKeccak returns an empty legacy (pre-SHA-3 padding) keccak256 state.
+func newKeccak() hash.Hash { return sha3.NewLegacyKeccak256() }
+
+func (m *hashMAC) sum() {
+	m.hash.Sum(m.digest[:0])
+	m.fresh = true
+}
+
+// header updates the state with the header ciphertext (16 bytes) and writes
+// header-mac to mac:
+//
+//	header-mac-seed = aes(mac-secret, digest(mac)[:16]) ^ header-ciphertext
+//	mac = update(mac, header-mac-seed); header-mac = digest(mac)[:16]
+func (m *hashMAC) header(headerCT []byte, mac []byte) {
+	if !m.fresh {
+		m.sum()
+	}
+	m.block.Encrypt(m.seed[:], m.digest[:16])
+	subtle.XORBytes(m.seed[:], m.seed[:], headerCT[:16])
+	m.hash.Write(m.seed[:])
+	m.sum()
+	copy(mac[:16], m.digest[:16])
+}
+
+// frame updates the state with the frame ciphertext and writes frame-mac:
+//
+//	mac = update(mac, frame-ciphertext)
+//	frame-mac-seed = aes(mac-secret, digest(mac)[:16]) ^ digest(mac)[:16]
+//	mac = update(mac, frame-mac-seed); frame-mac = digest(mac)[:16]
+func (m *hashMAC) frame(frameCT []byte, mac []byte) {
+	m.hash.Write(frameCT)
+	m.sum()
+	m.block.Encrypt(m.seed[:], m.digest[:16])
+	subtle.XORBytes(m.seed[:], m.seed[:], m.digest[:16])
+	m.hash.Write(m.seed[:])
+	m.sum()
+	copy(mac[:16], m.digest[:16])
+}

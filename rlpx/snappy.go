@@ -1,0 +1,49 @@
+package rlpx
+
+import (
+	"fmt"
+
+	"github.com/klauspost/compress/s2"
+	"github.com/klauspost/compress/snappy"
+)
+
+// Snappy compression of msg-data (EIP-706, rlpx.md "Message Encoding"),
+// switched on by SetSnappy once both sides' Hello says p2p version >= 5.
+
+// compress encodes data as a snappy block into buf (grown as needed and
+// reused across calls) and returns the block.
+//
+// s2.EncodeSnappy writes standard snappy blocks (any snappy decoder reads
+// them) with s2's fast matcher; snappy.Encode from the same module uses the
+// slower "better" matcher, which costs throughput for little gain on
+// already-compact protocol messages.
+func compress(buf *[]byte, data []byte) ([]byte, error) {
+	n := snappy.MaxEncodedLen(len(data))
+	if n < 0 {
+		return nil, fmt.Errorf("%w: %d bytes", ErrMessageTooLarge, len(data))
+	}
+	*buf = grow(*buf, n)
+	return s2.EncodeSnappy(*buf, data), nil
+}
+
+// decompress decodes a snappy block into buf (grown as needed and reused).
+// The decoded length from the block header is checked against limit before
+// anything is allocated, so a small frame claiming gigabytes costs nothing.
+func decompress(buf *[]byte, block []byte, limit int) ([]byte, error) {
+	n, err := snappy.DecodedLen(block)
+	if err != nil {
+		return nil, fmt.Errorf("rlpx: snappy: %w", err)
+	}
+	if n > limit {
+		return nil, fmt.Errorf("%w: snappy block claims %d bytes, limit %d", ErrMessageTooLarge, n, limit)
+	}
+	if cap(*buf) > maxRetainedBuffer {
+		*buf = nil
+	}
+	*buf = grow(*buf, n)
+	out, err := snappy.Decode(*buf, block)
+	if err != nil {
+		return nil, fmt.Errorf("rlpx: snappy: %w", err)
+	}
+	return out, nil
+}
