@@ -137,19 +137,20 @@ func backendSign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
 	return sig, nil
 }
 
-// backendRecover recovers the public key from a 65-byte R ‖ S ‖ V signature.
-func backendRecover(hash, sig []byte) (x, y *big.Int, err error) {
+// backendRecover recovers the public key from a 65-byte R ‖ S ‖ V signature
+// and returns it in 65-byte uncompressed form.
+func backendRecover(hash, sig []byte) ([]byte, error) {
 	if len(sig) != SignatureLength || sig[64] > 3 {
-		return nil, nil, ErrInvalidSignature
+		return nil, ErrInvalidSignature
 	}
 	var c [SignatureLength]byte
 	c[0] = sig[64] + compactSigMagicOffset
 	copy(c[1:], sig[:64])
 	pub, _, err := decredecdsa.RecoverCompact(c[:], hash)
 	if err != nil {
-		return nil, nil, ErrInvalidSignature
+		return nil, ErrInvalidSignature
 	}
-	return pub.X(), pub.Y(), nil
+	return pub.SerializeUncompressed(), nil
 }
 
 // backendVerify checks a 64-byte R ‖ S signature against a public key given

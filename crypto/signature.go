@@ -3,6 +3,7 @@ package crypto
 import (
 	"crypto/ecdsa"
 	"fmt"
+	"math/big"
 )
 
 // Sign makes a recoverable signature of a 32-byte digest: 65 bytes R ‖ S ‖ V
@@ -18,26 +19,27 @@ func Sign(digestHash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
 
 // Ecrecover returns the 65-byte uncompressed public key that made sig over hash.
 func Ecrecover(hash, sig []byte) ([]byte, error) {
-	pub, err := SigToPub(hash, sig)
-	if err != nil {
-		return nil, err
-	}
-	return FromECDSAPub(pub), nil
-}
-
-// SigToPub returns the public key that made the 65-byte signature sig over hash.
-func SigToPub(hash, sig []byte) (*ecdsa.PublicKey, error) {
 	if len(hash) != DigestLength {
 		return nil, fmt.Errorf("%w: digest must be %d bytes, got %d", ErrInvalidSignature, DigestLength, len(hash))
 	}
 	if len(sig) != SignatureLength {
 		return nil, fmt.Errorf("%w: need %d bytes, got %d", ErrInvalidSignature, SignatureLength, len(sig))
 	}
-	x, y, err := backendRecover(hash, sig)
+	return backendRecover(hash, sig)
+}
+
+// SigToPub returns the public key that made the 65-byte signature sig over hash.
+func SigToPub(hash, sig []byte) (*ecdsa.PublicKey, error) {
+	pub, err := Ecrecover(hash, sig)
 	if err != nil {
 		return nil, err
 	}
-	return &ecdsa.PublicKey{Curve: s256, X: x, Y: y}, nil
+	// The backend produced the point, so it is valid; skip re-validation.
+	return &ecdsa.PublicKey{
+		Curve: s256,
+		X:     new(big.Int).SetBytes(pub[1:33]),
+		Y:     new(big.Int).SetBytes(pub[33:]),
+	}, nil
 }
 
 // VerifySignature checks a 64-byte R ‖ S signature (no V) over a 32-byte

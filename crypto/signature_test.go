@@ -31,6 +31,9 @@ func TestSignRecover(t *testing.T) {
 		if !bytes.Equal(pub, want) {
 			t.Fatalf("recovered %x, want %x", pub, want)
 		}
+		if sp, err := SigToPub(digest, sig); err != nil || !sp.Equal(&k.PublicKey) {
+			t.Fatalf("SigToPub: %v", err)
+		}
 		if !VerifySignature(pub, digest, sig[:64]) {
 			t.Fatal("VerifySignature (uncompressed) failed")
 		}
