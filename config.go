@@ -1,0 +1,223 @@
+package devp2p
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
+	"github.com/devp2p-go/devp2p/netutil"
+)
+
+// Defaults applied by Config.withDefaults (DESIGN.md, "Defaults that protect
+// a node"; the values go-ethereum uses).
+const (
+	// defaultMaxPendingPeers is how many inbound connections may be in the
+	// RLPx/Hello handshakes at once.
+	defaultMaxPendingPeers = 50
+	// defaultDialRatio: at most MaxPeers/3 peers are dialed by us, the rest
+	// are inbound (SECURITY.md, eclipse countermeasure 1).
+	defaultDialRatio = 3
+	// defaultName is the client name sent in Hello when Config.Name is empty.
+	defaultName = "devp2p-go"
+)
+
+// Config holds the Server's options. Zero values mean "default" where a
+// default exists. Start copies the Config; changing it afterwards has no
+// effect on the running server. LoadConfig reads the serializable fields from
+// a TOML or JSON file using the same field names.
+type Config struct {
+	// PrivateKey is the node key (required). Files hold it as 64 hex digits.
+	PrivateKey *ecdsa.PrivateKey
+
+	// MaxPeers is the maximum number of connected peers (required, > 0).
+	// Trusted peers are not counted against it.
+	MaxPeers int
+
+	// MaxPendingPeers is the maximum number of inbound connections in
+	// handshake at once. Default 50.
+	MaxPendingPeers int
+
+	// DialRatio limits the dialed peers to MaxPeers/DialRatio; the rest of
+	// the slots are for inbound peers. Default 3.
+	DialRatio int
+
+	// NoDiscovery disables the discovery protocols. (Discovery is started
+	// by startDiscovery in server.go once a discv4/discv5 engine exists;
+	// until then dial candidates come from DialCandidates, the protocols'
+	// DialCandidates and the static nodes.)
+	NoDiscovery bool
+
+	// DiscoveryV5 enables the discv5 protocol beside discv4.
+	DiscoveryV5 bool
+
+	// Name is the client name sent in Hello. Default "devp2p-go".
+	Name string
+
+	// BootstrapNodes seed discv4, and are dialed when we have no peers.
+	BootstrapNodes []*enode.Node
+
+	// BootstrapNodesV5 seed discv5.
+	BootstrapNodesV5 []*enode.Node
+
+	// StaticNodes are always kept connected (dialed again after a drop).
+	StaticNodes []*enode.Node
+
+	// TrustedNodes may connect beyond the peer limits.
+	TrustedNodes []*enode.Node
+
+	// NetRestrict, if set, limits connections (both directions) to these
+	// networks.
+	NetRestrict *netutil.Netlist
+
+	// NodeDatabase is the path of the node database; empty means in memory.
+	NodeDatabase string
+
+	// Protocols are the sub-protocols the server runs with its peers.
+	Protocols []Protocol `toml:"-" json:"-"`
+
+	// ListenAddr is the TCP address to accept connections on, e.g.
+	// ":30303" or "127.0.0.1:0" (port 0 picks a free port; Server.ListenAddr
+	// reports it). Empty means not listening.
+	ListenAddr string
+
+	// NAT, if set, maps the listening port on the gateway and provides the
+	// external IP for our record.
+	NAT NAT `toml:"-" json:"-"`
+
+	// Dialer, if set, opens outbound connections instead of a TCP dialer.
+	Dialer NodeDialer `toml:"-" json:"-"`
+
+	// NoDial disables outbound connections: the server only accepts.
+	NoDial bool
+
+	// EnableMsgEvents makes the server report every protocol message sent or
+	// received to SubscribeEvents subscribers.
+	EnableMsgEvents bool
+
+	// DialCandidates are extra sources of nodes to dial, mixed fairly with
+	// discovery. This is the seam through which tests and applications (and,
+	// later, the discovery engines) feed the dialer.
+	DialCandidates []enode.Iterator `toml:"-" json:"-"`
+
+	// Logger receives the server's logs. Default slog.Default().
+	Logger *slog.Logger `toml:"-" json:"-"`
+
+	// Clock drives the server's timers (pings, throttling, dial history).
+	// Default the system clock; tests use *mclock.Simulated.
+	Clock mclock.Clock `toml:"-" json:"-"`
+}
+
+// NodeDialer opens connections to nodes. It has the method set of the dial
+// scheduler's dialer, so one is passed through as is.
+type NodeDialer interface {
+	Dial(ctx context.Context, n *enode.Node) (net.Conn, error)
+}
+
+// NAT is a port-mapping mechanism (UPnP, NAT-PMP, or a fixed external IP).
+type NAT interface {
+	// ExternalIP returns the address the outside world sees us at.
+	ExternalIP() (net.IP, error)
+	// AddMapping maps extport on the gateway to intport here and returns
+	// the external port actually mapped.
+	AddMapping(protocol string, extport, intport int, name string, lifetime time.Duration) (uint16, error)
+	// DeleteMapping removes a mapping made by AddMapping.
+	DeleteMapping(protocol string, extport, intport int) error
+	String() string
+}
+
+// withDefaults returns a copy of c with defaults filled in.
+func (c Config) withDefaults() Config {
+	if c.MaxPendingPeers == 0 {
+		c.MaxPendingPeers = defaultMaxPendingPeers
+	}
+	if c.DialRatio == 0 {
+		c.DialRatio = defaultDialRatio
+	}
+	if c.Name == "" {
+		c.Name = defaultName
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Clock == nil {
+		c.Clock = mclock.System{}
+	}
+	return c
+}
+
+// Config errors callers may branch on.
+var (
+	ErrNoPrivateKey = errors.New("devp2p: Config.PrivateKey is required")
+	ErrNoMaxPeers   = errors.New("devp2p: Config.MaxPeers must be > 0")
+)
+
+// validate checks a config that went through withDefaults.
+func (c *Config) validate() error {
+	if c.PrivateKey == nil {
+		return ErrNoPrivateKey
+	}
+	if c.MaxPeers <= 0 {
+		return ErrNoMaxPeers
+	}
+	if c.MaxPendingPeers < 0 {
+		return fmt.Errorf("devp2p: Config.MaxPendingPeers must be ≥ 0, got %d", c.MaxPendingPeers)
+	}
+	if c.DialRatio < 0 {
+		return fmt.Errorf("devp2p: Config.DialRatio must be ≥ 0, got %d", c.DialRatio)
+	}
+	if c.ListenAddr != "" {
+		if _, _, err := net.SplitHostPort(c.ListenAddr); err != nil {
+			return fmt.Errorf("devp2p: invalid Config.ListenAddr %q: %v", c.ListenAddr, err)
+		}
+	}
+	seen := make(map[Cap]bool)
+	for i, p := range c.Protocols {
+		switch {
+		case p.Name == "":
+			return fmt.Errorf("devp2p: Config.Protocols[%d] has no name", i)
+		case len(p.Name) > maxCapNameSize:
+			return fmt.Errorf("devp2p: protocol name %q is longer than %d bytes", p.Name, maxCapNameSize)
+		case p.Length == 0:
+			return fmt.Errorf("devp2p: protocol %s has Length 0", p.cap())
+		case p.Run == nil:
+			return fmt.Errorf("devp2p: protocol %s has no Run function", p.cap())
+		case seen[p.cap()]:
+			return fmt.Errorf("devp2p: protocol %s is listed twice", p.cap())
+		}
+		seen[p.cap()] = true
+	}
+	if len(c.Protocols) > maxHelloCaps {
+		return fmt.Errorf("devp2p: %d protocols, at most %d fit in Hello", len(c.Protocols), maxHelloCaps)
+	}
+	for _, list := range [][]*enode.Node{c.BootstrapNodes, c.BootstrapNodesV5, c.StaticNodes, c.TrustedNodes} {
+		for _, n := range list {
+			if n == nil {
+				return errors.New("devp2p: nil node in Config node list")
+			}
+		}
+	}
+	return nil
+}
+
+// maxDialedConns is the number of peers we may dial (dynamic and static).
+func (c *Config) maxDialedConns() int {
+	if c.NoDial || c.MaxPeers == 0 {
+		return 0
+	}
+	limit := c.MaxPeers / c.DialRatio
+	if limit == 0 {
+		limit = 1
+	}
+	return limit
+}
+
+// maxInboundConns is the number of inbound peers we accept.
+func (c *Config) maxInboundConns() int {
+	return c.MaxPeers - c.maxDialedConns()
+}

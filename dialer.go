@@ -1,0 +1,89 @@
+package devp2p
+
+import (
+	"net"
+
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/internal/dial"
+)
+
+// connFlag says how a connection came to be. It is the dial scheduler's
+// Flags type, so flags pass between the two without conversion.
+type connFlag = dial.Flags
+
+const (
+	dynDialedConn    = dial.DynDialed
+	staticDialedConn = dial.StaticDialed
+	trustedConn      = dial.Trusted
+	inboundConn      = dial.Inbound
+)
+
+// dialScheduler is what the Server needs from the dial scheduler. It is an
+// interface so that tests can run the Server with a fake or none at all.
+type dialScheduler interface {
+	Stop()
+	AddStatic(n *enode.Node)
+	RemoveStatic(n *enode.Node)
+	PeerAdded(n *enode.Node, flags dial.Flags)
+	PeerRemoved(n *enode.Node, flags dial.Flags, reason error)
+}
+
+// DialFailureClass implements dial.Classifier: the scheduler backs off from a
+// node according to how its connection ended.
+func (d DiscReason) DialFailureClass() dial.FailureClass {
+	switch d {
+	case DiscRequested:
+		return dial.Requested
+	case DiscNetworkError, DiscReadTimeout:
+		return dial.NetworkError
+	case DiscTooManyPeers:
+		return dial.TooManyPeers
+	case DiscAlreadyConnected:
+		return dial.AlreadyConnected
+	case DiscQuitting:
+		return dial.Quitting
+	case DiscUselessPeer, DiscIncompatibleVersion, DiscSelf:
+		return dial.UselessPeer
+	case DiscProtocolError, DiscSubprotocolError, DiscInvalidIdentity, DiscUnexpectedIdentity:
+		return dial.ProtocolBreach
+	default:
+		return dial.ProtocolBreach
+	}
+}
+
+// DialFailureClass implements dial.Classifier for local errors that carry a
+// reason.
+func (e *peerError) DialFailureClass() dial.FailureClass { return e.reason.DialFailureClass() }
+
+// startDialer creates the dial scheduler. Candidates come from
+// Config.DialCandidates, the protocols' DialCandidates and, once discovery is
+// integrated, the discovery iterators (startDiscovery adds them to srv.mix).
+func (srv *Server) startDialer() {
+	if srv.cfg.NoDial {
+		return
+	}
+	cfg := dial.Config{
+		Self:         srv.localnode.ID(),
+		MaxDialPeers: srv.cfg.maxDialedConns(),
+		NetRestrict:  srv.cfg.NetRestrict,
+		Bootnodes:    srv.cfg.BootstrapNodes,
+		Clock:        srv.clock,
+		Logger:       srv.log,
+	}
+	if srv.cfg.Dialer != nil {
+		cfg.Dialer = srv.cfg.Dialer
+	}
+	if srv.nodedb != nil {
+		cfg.DB = srv.nodedb
+	}
+	sched := dial.New(cfg, srv.mix, srv.setupDialed)
+	for _, n := range srv.cfg.StaticNodes {
+		sched.AddStatic(n)
+	}
+	srv.dialsched = sched
+}
+
+// setupDialed is the scheduler's SetupFunc.
+func (srv *Server) setupDialed(fd net.Conn, flags dial.Flags, dest *enode.Node) error {
+	return srv.setupConn(fd, flags, dest)
+}

@@ -1,0 +1,184 @@
+package devp2p
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/devp2p-go/devp2p/enr"
+	"github.com/devp2p-go/devp2p/mclock"
+	"github.com/devp2p-go/devp2p/netutil"
+)
+
+const (
+	// inboundThrottleTime is how long after a connection from an IP
+	// another one from it is refused (LAN addresses exempt). SECURITY.md,
+	// "Limit reconnect attempts from one IP"; go-ethereum uses 30 s.
+	inboundThrottleTime = 30 * time.Second
+	// acceptRetryDelay is the pause after a temporary Accept error (such as
+	// too many open files), so the loop does not spin.
+	acceptRetryDelay = 50 * time.Millisecond
+	// natMappingLifetime and natRefreshInterval keep a port mapping alive.
+	natMappingLifetime = 20 * time.Minute
+	natRefreshInterval = 15 * time.Minute
+)
+
+var (
+	errNotAllowedNet = errors.New("address not in NetRestrict")
+	errThrottled     = errors.New("too many attempts from this IP")
+)
+
+func (srv *Server) setupListening() error {
+	l, err := net.Listen("tcp", srv.cfg.ListenAddr)
+	if err != nil {
+		return err
+	}
+	srv.listener = l
+	if tcp, ok := l.Addr().(*net.TCPAddr); ok {
+		srv.localnode.Set(enr.TCP(tcp.Port))
+		if !tcp.IP.IsUnspecified() {
+			srv.localnode.SetFallbackIP(tcp.IP)
+		}
+		if srv.cfg.NAT != nil && !tcp.IP.IsLoopback() {
+			srv.loopWG.Add(1)
+			go srv.natLoop(tcp.Port)
+		}
+	}
+	return nil
+}
+
+// listenLoop accepts inbound connections. Setup runs on its own goroutine,
+// so no peer can stall the loop; a slot pool bounds how many connections are
+// in handshake at once (MaxPendingPeers). While all slots are taken, new
+// connections wait in the kernel's backlog.
+func (srv *Server) listenLoop() {
+	defer srv.loopWG.Done()
+	slots := make(chan struct{}, srv.cfg.MaxPendingPeers)
+	for range srv.cfg.MaxPendingPeers {
+		slots <- struct{}{}
+	}
+	throttle := newIPThrottle(srv.clock, inboundThrottleTime)
+	for {
+		select {
+		case <-slots:
+		case <-srv.quit:
+			return
+		}
+		fd, err := srv.listener.Accept()
+		if err != nil {
+			slots <- struct{}{}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			srv.log.Debug("Accept failed", "err", err)
+			select {
+			case <-time.After(acceptRetryDelay):
+				continue
+			case <-srv.quit:
+				return
+			}
+		}
+		var ip netip.Addr
+		if tcp, ok := fd.RemoteAddr().(*net.TCPAddr); ok {
+			ip = tcp.AddrPort().Addr().Unmap()
+		}
+		if err := srv.checkInbound(throttle, ip); err != nil {
+			srv.log.Debug("Rejected inbound connection", "addr", fd.RemoteAddr(), "err", err)
+			fd.Close()
+			slots <- struct{}{}
+			continue
+		}
+		srv.loopWG.Add(1)
+		go func() {
+			defer srv.loopWG.Done()
+			srv.setupConn(fd, inboundConn, nil)
+			slots <- struct{}{}
+		}()
+	}
+}
+
+func (srv *Server) checkInbound(t *ipThrottle, ip netip.Addr) error {
+	if !ip.IsValid() {
+		return nil // not TCP (a test listener); nothing to check
+	}
+	if srv.cfg.NetRestrict != nil && !srv.cfg.NetRestrict.Contains(ip) {
+		return errNotAllowedNet
+	}
+	if netutil.IsLAN(ip) {
+		return nil
+	}
+	if !t.allow(ip) {
+		return errThrottled
+	}
+	return nil
+}
+
+// ipThrottle remembers recent inbound IPs. Expiries are added in time order,
+// so a FIFO queue finds the expired ones without scanning the map. Owned by
+// the listen loop.
+type ipThrottle struct {
+	clock  mclock.Clock
+	window time.Duration
+	until  map[netip.Addr]mclock.AbsTime
+	queue  []throttleEntry
+}
+
+type throttleEntry struct {
+	ip  netip.Addr
+	exp mclock.AbsTime
+}
+
+func newIPThrottle(clock mclock.Clock, window time.Duration) *ipThrottle {
+	return &ipThrottle{clock: clock, window: window, until: make(map[netip.Addr]mclock.AbsTime)}
+}
+
+// allow reports whether ip may connect now, and if so starts its window.
+func (t *ipThrottle) allow(ip netip.Addr) bool {
+	now := t.clock.Now()
+	for len(t.queue) > 0 && t.queue[0].exp <= now {
+		e := t.queue[0]
+		if t.until[e.ip] == e.exp {
+			delete(t.until, e.ip)
+		}
+		t.queue = t.queue[1:]
+	}
+	if exp, ok := t.until[ip]; ok && exp > now {
+		return false
+	}
+	exp := now.Add(t.window)
+	t.until[ip] = exp
+	t.queue = append(t.queue, throttleEntry{ip, exp})
+	return true
+}
+
+// natLoop maps the listening port on the gateway, keeps the mapping alive and
+// removes it on shutdown. It also sets our record's IP to the external one.
+func (srv *Server) natLoop(port int) {
+	defer srv.loopWG.Done()
+	nat := srv.cfg.NAT
+	if ip, err := nat.ExternalIP(); err == nil && ip != nil {
+		srv.localnode.SetStaticIP(ip)
+	} else if err != nil {
+		srv.log.Debug("NAT: no external IP", "nat", nat, "err", err)
+	}
+	mapped := false
+	for {
+		if ext, err := nat.AddMapping("tcp", port, port, "devp2p", natMappingLifetime); err != nil {
+			srv.log.Debug("NAT: port mapping failed", "nat", nat, "port", port, "err", err)
+		} else {
+			mapped = true
+			if int(ext) != port && ext != 0 {
+				srv.localnode.Set(enr.TCP(ext))
+			}
+		}
+		select {
+		case <-time.After(natRefreshInterval):
+		case <-srv.quit:
+			if mapped {
+				nat.DeleteMapping("tcp", port, port)
+			}
+			return
+		}
+	}
+}

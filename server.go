@@ -1,0 +1,359 @@
+package devp2p
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
+	"github.com/devp2p-go/devp2p/nodedb"
+)
+
+// Server manages the connections of a node: it listens, dials through the
+// dial scheduler, runs the handshakes, enforces the peer limits and runs the
+// protocols with each peer.
+//
+//	srv := &devp2p.Server{Config: cfg}
+//	if err := srv.Start(); err != nil { … }
+//	defer srv.Stop()
+//
+// The work is split by job: setup.go runs connection setup, runloop.go owns
+// the peer set, listen.go accepts, dialer.go wires the dial scheduler.
+type Server struct {
+	// Config is read by Start, which keeps its own copy.
+	Config Config
+
+	// Fields below are set by Start and read-only afterwards.
+	cfg          Config
+	log          *slog.Logger
+	clock        mclock.Clock
+	localnode    *enode.LocalNode
+	nodedb       *nodedb.DB
+	listener     net.Listener
+	ourHandshake *protoHandshake
+	dialsched    dialScheduler
+	mix          *enode.FairMix
+
+	// Test hooks, set before Start.
+	newTransport func(fd net.Conn, dialDest *ecdsa.PublicKey) transport
+	timeouts     transportTimeouts
+
+	// lifecycle state, guarded by mu.
+	mu      sync.Mutex
+	state   serverState
+	pending map[*conn]struct{} // connections in setup, closed by Stop
+
+	meter    meter     // traffic of all connections
+	peerFeed eventFeed // peer events
+
+	// Channels to the run loop (runloop.go).
+	quit          chan struct{}
+	postHandshake chan *conn
+	addPeer       chan *conn
+	delPeer       chan peerDrop
+	peerOp        chan peerOpFunc
+	peerOpDone    chan struct{}
+	addTrusted    chan *enode.Node
+	removeTrusted chan *enode.Node
+
+	loopWG sync.WaitGroup // run loop, listen loop, inbound setups, NAT loop
+}
+
+type serverState int
+
+const (
+	stateNew serverState = iota
+	stateRunning
+	stateStopped
+)
+
+var (
+	errServerRunning = errors.New("devp2p: server already running")
+	errServerDone    = errors.New("devp2p: server was stopped and cannot be restarted")
+)
+
+// Start validates the configuration and starts listening, discovery (when
+// enabled) and dialing. Calling it twice, or after Stop, is an error.
+func (srv *Server) Start() (err error) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	switch srv.state {
+	case stateRunning:
+		return errServerRunning
+	case stateStopped:
+		return errServerDone
+	}
+	cfg := srv.Config.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	srv.cfg = cfg
+	srv.cfg.Protocols = append([]Protocol(nil), cfg.Protocols...)
+	srv.log = cfg.Logger
+	srv.clock = cfg.Clock
+	if srv.newTransport == nil {
+		srv.newTransport = func(fd net.Conn, dest *ecdsa.PublicKey) transport {
+			return newRLPXTransport(fd, dest, srv.timeouts)
+		}
+	}
+	if srv.timeouts == (transportTimeouts{}) {
+		srv.timeouts = defaultTimeouts
+	}
+	srv.quit = make(chan struct{})
+	srv.postHandshake = make(chan *conn)
+	srv.addPeer = make(chan *conn)
+	srv.delPeer = make(chan peerDrop)
+	srv.peerOp = make(chan peerOpFunc)
+	srv.peerOpDone = make(chan struct{})
+	srv.addTrusted = make(chan *enode.Node)
+	srv.removeTrusted = make(chan *enode.Node)
+	srv.pending = make(map[*conn]struct{})
+
+	// On failure, undo what was started so far.
+	defer func() {
+		if err != nil {
+			srv.teardownLocked()
+		}
+	}()
+	if err := srv.setupLocalNode(); err != nil {
+		return err
+	}
+	if srv.cfg.ListenAddr != "" {
+		if err := srv.setupListening(); err != nil {
+			return err
+		}
+	}
+	srv.mix = enode.NewFairMix(fairMixTimeout)
+	for _, it := range srv.cfg.DialCandidates {
+		srv.mix.AddSource(it)
+	}
+	for _, p := range srv.cfg.Protocols {
+		if p.DialCandidates != nil {
+			srv.mix.AddSource(p.DialCandidates)
+		}
+	}
+	if err := srv.startDiscovery(); err != nil {
+		return err
+	}
+	srv.startDialer()
+
+	srv.loopWG.Add(1)
+	go srv.run()
+	if srv.listener != nil {
+		srv.loopWG.Add(1)
+		go srv.listenLoop()
+	}
+	srv.state = stateRunning
+	srv.log.Info("Started P2P networking", "self", srv.localnode.Node().URLv4())
+	return nil
+}
+
+// fairMixTimeout is how long the candidate mix waits for one source before
+// taking a node from another (go-ethereum uses the same value).
+const fairMixTimeout = 100 * time.Millisecond
+
+// startDiscovery is where the discovery engines start: discv4 (unless
+// NoDiscovery) and discv5 (DiscoveryV5), seeded with BootstrapNodes(V5) and
+// the node database, their iterators added to srv.mix. The engines are not
+// integrated yet; until then NoDiscovery has no effect and dial candidates
+// come only from Config.DialCandidates, the protocols and the static nodes.
+func (srv *Server) startDiscovery() error {
+	return nil
+}
+
+func (srv *Server) setupLocalNode() error {
+	self := enode.PubkeyToIDV4(&srv.cfg.PrivateKey.PublicKey)
+	db, err := nodedb.Open(srv.cfg.NodeDatabase, nodedb.WithLogger(srv.log), nodedb.WithSelf(self))
+	if err != nil {
+		return err
+	}
+	srv.nodedb = db
+	srv.localnode = enode.NewLocalNode(db, srv.cfg.PrivateKey)
+	srv.localnode.SetFallbackIP(net.IP{127, 0, 0, 1})
+	caps := make([]Cap, 0, len(srv.cfg.Protocols))
+	for _, p := range srv.cfg.Protocols {
+		caps = append(caps, p.cap())
+	}
+	srv.ourHandshake = &protoHandshake{
+		Version: baseProtocolVersion,
+		Name:    srv.cfg.Name,
+		Caps:    caps,
+		ID:      pubkeyID(&srv.cfg.PrivateKey.PublicKey),
+	}
+	return nil
+}
+
+// Stop disconnects every peer with DiscQuitting and stops all goroutines of
+// the server. It returns when they are all gone. Stopping a server that is
+// not running does nothing.
+func (srv *Server) Stop() {
+	srv.mu.Lock()
+	if srv.state != stateRunning {
+		srv.mu.Unlock()
+		return
+	}
+	srv.state = stateStopped
+	close(srv.quit)
+	if srv.listener != nil {
+		srv.listener.Close()
+	}
+	// Connections still in handshake are cut, so Stop does not wait for
+	// their deadlines.
+	for c := range srv.pending {
+		c.fd.Close()
+	}
+	srv.mu.Unlock()
+
+	if srv.dialsched != nil {
+		srv.dialsched.Stop()
+	}
+	srv.loopWG.Wait()
+	srv.mu.Lock()
+	srv.teardownLocked()
+	srv.mu.Unlock()
+}
+
+// teardownLocked releases what Start acquired. Stop calls it after all
+// goroutines ended; a failed Start calls it before any was started.
+func (srv *Server) teardownLocked() {
+	if srv.listener != nil {
+		srv.listener.Close()
+	}
+	if srv.mix != nil {
+		srv.mix.Close()
+	}
+	if srv.nodedb != nil {
+		srv.nodedb.Close()
+	}
+}
+
+// trackPending registers a connection in setup so that Stop can cut it. It
+// fails once the server is stopping.
+func (srv *Server) trackPending(c *conn) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.state != stateRunning {
+		return false
+	}
+	srv.pending[c] = struct{}{}
+	return true
+}
+
+func (srv *Server) untrackPending(c *conn) {
+	srv.mu.Lock()
+	delete(srv.pending, c)
+	srv.mu.Unlock()
+}
+
+func (srv *Server) running() bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.state == stateRunning
+}
+
+// Self returns our node: its enode URL and signed ENR.
+func (srv *Server) Self() *enode.Node {
+	if srv.localnode == nil {
+		return nil
+	}
+	return srv.localnode.Node()
+}
+
+// LocalNode returns the local node record, for discovery and applications
+// that add ENR entries.
+func (srv *Server) LocalNode() *enode.LocalNode { return srv.localnode }
+
+// ListenAddr returns the address the server accepts connections on (with the
+// port picked when Config.ListenAddr had port 0), or nil when not listening.
+func (srv *Server) ListenAddr() net.Addr {
+	if srv.listener == nil {
+		return nil
+	}
+	return srv.listener.Addr()
+}
+
+// Traffic returns the bytes and messages of all connections so far.
+func (srv *Server) Traffic() TrafficStats { return srv.meter.stats() }
+
+// SubscribeEvents registers ch for peer events. Delivery never blocks the
+// server: an event that does not fit in ch's buffer is dropped and counted
+// (Subscription.Dropped). Give ch a buffer sized for the bursts you expect.
+func (srv *Server) SubscribeEvents(ch chan<- *PeerEvent) *Subscription {
+	return srv.peerFeed.subscribe(ch)
+}
+
+// AddPeer adds n to the static nodes: the server keeps a connection to it,
+// dialing again whenever it drops.
+func (srv *Server) AddPeer(n *enode.Node) {
+	if srv.running() && srv.dialsched != nil {
+		srv.dialsched.AddStatic(n)
+	}
+}
+
+// RemovePeer removes n from the static nodes and disconnects it.
+func (srv *Server) RemovePeer(n *enode.Node) {
+	if !srv.running() {
+		return
+	}
+	if srv.dialsched != nil {
+		srv.dialsched.RemoveStatic(n)
+	}
+	srv.doPeerOp(func(peers map[enode.ID]*Peer) {
+		if p := peers[n.ID()]; p != nil {
+			p.Disconnect(DiscRequested)
+		}
+	})
+}
+
+// AddTrustedPeer adds n to the trusted set: it may connect beyond the peer
+// limits. A connected peer is marked trusted at once.
+func (srv *Server) AddTrustedPeer(n *enode.Node) {
+	select {
+	case srv.addTrusted <- n:
+	case <-srv.quitChan():
+	}
+}
+
+// RemoveTrustedPeer removes n from the trusted set.
+func (srv *Server) RemoveTrustedPeer(n *enode.Node) {
+	select {
+	case srv.removeTrusted <- n:
+	case <-srv.quitChan():
+	}
+}
+
+// quitChan returns a closed channel when the server is not running, so the
+// request methods never block on a loop that is not there.
+func (srv *Server) quitChan() <-chan struct{} {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.state != stateRunning {
+		return closedChan
+	}
+	return srv.quit
+}
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// Peers returns the connected peers.
+func (srv *Server) Peers() []*Peer {
+	var ps []*Peer
+	srv.doPeerOp(func(peers map[enode.ID]*Peer) {
+		ps = make([]*Peer, 0, len(peers))
+		for _, p := range peers {
+			ps = append(ps, p)
+		}
+	})
+	return ps
+}
+
+// PeerCount returns the number of connected peers.
+func (srv *Server) PeerCount() int {
+	var n int
+	srv.doPeerOp(func(peers map[enode.ID]*Peer) { n = len(peers) })
+	return n
+}

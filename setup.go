@@ -1,0 +1,166 @@
+package devp2p
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"net"
+	"sync/atomic"
+
+	"github.com/devp2p-go/devp2p/enode"
+)
+
+// conn is a connection in setup and, once it runs, the transport of a Peer.
+// Setup fills node, caps and name before the run loop's second check; they
+// are read-only afterwards. flags may change (trusted) while the peer runs.
+type conn struct {
+	fd net.Conn
+	transport
+	node  *enode.Node
+	flags atomic.Uint32 // connFlag bits
+	cont  chan error    // the run loop's answer to a checkpoint
+	caps  []Cap
+	name  string
+	meter *meter
+}
+
+func (c *conn) is(f connFlag) bool { return connFlag(c.flags.Load())&f != 0 }
+
+func (c *conn) set(f connFlag, on bool) {
+	for {
+		old := c.flags.Load()
+		nw := old &^ uint32(f)
+		if on {
+			nw |= uint32(f)
+		}
+		if c.flags.CompareAndSwap(old, nw) {
+			return
+		}
+	}
+}
+
+func (c *conn) connFlags() connFlag { return connFlag(c.flags.Load()) }
+
+var errNoPubkey = errors.New("dial destination has no secp256k1 key")
+
+// SetupConn runs the connection setup on fd, which was opened by the caller:
+// inbound when dialDest is nil, outbound to dialDest otherwise. It returns
+// when the peer was added or refused. The server owns fd from then on. It
+// lets in-memory networks (sim) connect servers without sockets.
+func (srv *Server) SetupConn(fd net.Conn, dialDest *enode.Node) error {
+	flags := inboundConn
+	if dialDest != nil {
+		flags = staticDialedConn
+	}
+	return srv.setupConn(fd, flags, dialDest)
+}
+
+// setupConn runs the handshakes and the run loop's checks. On failure it
+// closes the connection, sending the DiscReason when the remote can still
+// read it, and logs the reason at Debug.
+func (srv *Server) setupConn(fd net.Conn, flags connFlag, dialDest *enode.Node) error {
+	m := &meter{parent: &srv.meter}
+	c := &conn{fd: &meteredConn{Conn: fd, m: m}, cont: make(chan error, 1), meter: m}
+	c.flags.Store(uint32(flags))
+	var dialPub *ecdsa.PublicKey
+	if dialDest != nil {
+		if dialPub = dialDest.Pubkey(); dialPub == nil {
+			fd.Close()
+			return errNoPubkey
+		}
+	}
+	c.transport = srv.newTransport(c.fd, dialPub)
+	if !srv.trackPending(c) {
+		c.close(errServerStopped)
+		return errServerStopped
+	}
+	defer srv.untrackPending(c)
+
+	step, err := srv.doSetup(c, dialDest)
+	if err != nil {
+		c.close(closeReason(err))
+		srv.log.Debug("Connection setup failed", "step", step, "addr", fd.RemoteAddr(),
+			"conn", c.connFlags(), "id", idOrEmpty(c.node), "err", err)
+	}
+	return err
+}
+
+// doSetup runs the steps of setupConn and names the one that failed.
+func (srv *Server) doSetup(c *conn, dialDest *enode.Node) (step string, err error) {
+	remotePub, err := c.doEncHandshake(srv.cfg.PrivateKey)
+	if err != nil {
+		return "rlpx handshake", err
+	}
+	if dialDest != nil {
+		// A dialed peer must be the node we dialed. RLPx encrypts auth to
+		// the destination's key, so only that node can answer; check anyway.
+		if enode.PubkeyToIDV4(remotePub) != dialDest.ID() {
+			return "identity", DiscUnexpectedIdentity
+		}
+		c.node = dialDest
+	} else {
+		c.node = nodeFromConn(remotePub, c.fd)
+	}
+	if err := srv.checkpoint(c, srv.postHandshake); err != nil {
+		return "post-handshake check", err
+	}
+	their, err := c.doProtoHandshake(srv.ourHandshake)
+	if err != nil {
+		return "hello", err
+	}
+	if !bytes.Equal(their.ID, pubkeyID(remotePub)) {
+		return "hello identity", DiscUnexpectedIdentity
+	}
+	c.caps, c.name = their.Caps, their.Name
+	if err := srv.checkpoint(c, srv.addPeer); err != nil {
+		return "add-peer check", err
+	}
+	return "", nil
+}
+
+// checkpoint hands c to the run loop at one of its two checks and waits for
+// the verdict.
+func (srv *Server) checkpoint(c *conn, stage chan<- *conn) error {
+	select {
+	case stage <- c:
+	case <-srv.quit:
+		return errServerStopped
+	}
+	return <-c.cont // the run loop always answers a conn it took
+}
+
+// closeReason is what close sends for a setup error: the reason of a
+// DiscReason or peerError; nothing for other errors (a broken or
+// unauthenticated connection).
+func closeReason(err error) error {
+	var pe *peerError
+	if errors.As(err, &pe) {
+		return pe.reason
+	}
+	if errors.Is(err, errServerStopped) {
+		return DiscQuitting
+	}
+	return err
+}
+
+// nodeFromConn builds the node of an inbound peer from its key and address.
+func nodeFromConn(pub *ecdsa.PublicKey, fd net.Conn) *enode.Node {
+	var ip net.IP
+	var port int
+	if tcp, ok := fd.RemoteAddr().(*net.TCPAddr); ok {
+		ip, port = tcp.IP, tcp.Port
+	}
+	return enode.NewV4(pub, ip, port, 0)
+}
+
+func idOrEmpty(n *enode.Node) string {
+	if n == nil {
+		return ""
+	}
+	return n.ID().TerminalString()
+}
+
+func (c *conn) String() string {
+	return fmt.Sprintf("%v %v", c.connFlags(), c.fd.RemoteAddr())
+}

@@ -1,0 +1,220 @@
+package devp2p
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/rlpx"
+)
+
+// Timeouts of an established connection (DESIGN.md, "Defaults that protect a
+// node"; go-ethereum uses the same values).
+const (
+	// frameReadTimeout is the longest a connection may stay silent. We ping
+	// every pingInterval, so a live peer always sends something sooner.
+	frameReadTimeout = 30 * time.Second
+	// frameWriteTimeout bounds one message write; a peer that does not
+	// read is dropped after it.
+	frameWriteTimeout = 20 * time.Second
+	// discWriteTimeout bounds the Disconnect message sent when closing.
+	discWriteTimeout = 1 * time.Second
+	// handshakeTimeout bounds the Hello exchange, as the RLPx handshake.
+	handshakeTimeout = 5 * time.Second
+)
+
+// transport is a connection after TCP: the RLPx handshake, the Hello
+// exchange, and then messages. The rlpx implementation is the only one in
+// production; tests may substitute their own.
+type transport interface {
+	// doEncHandshake runs the RLPx handshake and returns the remote key.
+	doEncHandshake(prv *ecdsa.PrivateKey) (*ecdsa.PublicKey, error)
+	// doProtoHandshake sends our Hello and reads the remote's.
+	doProtoHandshake(our *protoHandshake) (*protoHandshake, error)
+	ReadMsg() (Msg, error)
+	WriteMsg(Msg) error
+	// close sends a Disconnect with reason (when err is a DiscReason and the
+	// Hello exchange has been reached) and closes the connection. Safe to
+	// call more than once and concurrently with a blocked WriteMsg.
+	close(err error)
+}
+
+// timeouts used by rlpxTransport; tests shorten them.
+type transportTimeouts struct {
+	handshake, read, write, disc time.Duration
+}
+
+var defaultTimeouts = transportTimeouts{
+	handshake: handshakeTimeout,
+	read:      frameReadTimeout,
+	write:     frameWriteTimeout,
+	disc:      discWriteTimeout,
+}
+
+// rlpxTransport runs devp2p over an rlpx.Conn.
+//
+// Reads happen from one goroutine at a time (setup, then the peer's read
+// loop). Writes are serialized by wmu, so messages of different protocols
+// never interleave on the wire.
+type rlpxTransport struct {
+	conn *rlpx.Conn
+	fd   net.Conn
+	to   transportTimeouts
+
+	// dlMu makes "not closing, so set the write deadline" atomic against
+	// close, which shortens the deadline of a write in progress.
+	dlMu    sync.Mutex
+	closing bool
+
+	wmu   sync.Mutex
+	wbuf  []byte // guarded by wmu
+	ready bool   // RLPx handshake done; guarded by wmu
+
+	closeOnce sync.Once
+}
+
+func newRLPXTransport(fd net.Conn, dialDest *ecdsa.PublicKey, to transportTimeouts) transport {
+	return &rlpxTransport{conn: rlpx.NewConn(fd, dialDest), fd: fd, to: to}
+}
+
+func (t *rlpxTransport) doEncHandshake(prv *ecdsa.PrivateKey) (*ecdsa.PublicKey, error) {
+	t.conn.SetDeadline(time.Now().Add(t.to.handshake))
+	pub, err := t.conn.Handshake(prv)
+	if err != nil {
+		return nil, err
+	}
+	t.wmu.Lock()
+	t.ready = true
+	t.wmu.Unlock()
+	return pub, nil
+}
+
+func (t *rlpxTransport) doProtoHandshake(our *protoHandshake) (*protoHandshake, error) {
+	enc, err := our.encode()
+	if err != nil {
+		return nil, err
+	}
+	// Both sides send Hello first; write concurrently with reading, as a
+	// synchronous pipe would otherwise deadlock.
+	t.conn.SetDeadline(time.Now().Add(t.to.handshake))
+	werr := make(chan error, 1)
+	go func() {
+		t.wmu.Lock()
+		defer t.wmu.Unlock()
+		_, err := t.conn.Write(handshakeMsg, enc)
+		werr <- err
+	}()
+	their, rerr := t.readHello()
+	if rerr != nil {
+		// Unblock the writer (a peer that never reads), then wait for it so
+		// no goroutine outlives the call.
+		t.fd.SetWriteDeadline(time.Now())
+		<-werr
+		return nil, rerr
+	}
+	if err := <-werr; err != nil {
+		return nil, fmt.Errorf("write hello: %w", err)
+	}
+	// EIP-706: compress everything after Hello when the remote speaks v5.
+	t.conn.SetSnappy(their.Version >= snappyProtocolVersion)
+	t.conn.SetDeadline(time.Time{})
+	return their, nil
+}
+
+func (t *rlpxTransport) readHello() (*protoHandshake, error) {
+	code, data, _, err := t.conn.Read()
+	if err != nil {
+		return nil, fmt.Errorf("read hello: %w", err)
+	}
+	if len(data) > maxHelloSize {
+		return nil, newPeerError(DiscProtocolError, "%v: %d bytes", errHelloTooLarge, len(data))
+	}
+	switch code {
+	case handshakeMsg:
+		h, err := decodeHello(data)
+		if err != nil {
+			return nil, err
+		}
+		return h, nil
+	case discMsg:
+		// The remote refused us before Hello; report its reason.
+		return nil, decodeDisconnect(data)
+	default:
+		return nil, newPeerError(DiscProtocolError, "expected hello, got message code %#x", code)
+	}
+}
+
+func (t *rlpxTransport) ReadMsg() (Msg, error) {
+	t.conn.SetReadDeadline(time.Now().Add(t.to.read))
+	code, data, wireSize, err := t.conn.Read()
+	if err != nil {
+		return Msg{}, err
+	}
+	// rlpx reuses data on the next Read, but the payload goes to another
+	// goroutine (the protocol's Run): copy it.
+	payload := bytes.Clone(data)
+	return Msg{
+		Code:       code,
+		Size:       uint32(len(payload)),
+		Payload:    bytes.NewReader(payload),
+		ReceivedAt: time.Now(),
+		meterSize:  uint32(wireSize),
+	}, nil
+}
+
+var errTransportClosing = errors.New("connection is closing")
+
+func (t *rlpxTransport) WriteMsg(msg Msg) error {
+	t.wmu.Lock()
+	defer t.wmu.Unlock()
+	data, err := payloadBytes(msg, t.wbuf)
+	if err != nil {
+		return err
+	}
+	if cap(data) <= maxKeptWriteBuffer {
+		t.wbuf = data[:0]
+	}
+	t.dlMu.Lock()
+	if t.closing {
+		t.dlMu.Unlock()
+		return errTransportClosing
+	}
+	t.fd.SetWriteDeadline(time.Now().Add(t.to.write))
+	t.dlMu.Unlock()
+	_, err = t.conn.Write(msg.Code, data)
+	return err
+}
+
+// maxKeptWriteBuffer bounds the payload buffer a connection keeps between
+// writes: small messages reuse it, a rare large one does not pin memory.
+const maxKeptWriteBuffer = 4 * 1024
+
+func (t *rlpxTransport) close(err error) {
+	t.closeOnce.Do(func() {
+		// Cut short a write in progress: a peer that does not read would
+		// otherwise hold wmu for the whole write timeout.
+		t.dlMu.Lock()
+		t.closing = true
+		t.fd.SetWriteDeadline(time.Now().Add(t.to.disc))
+		t.dlMu.Unlock()
+		if r, ok := err.(DiscReason); ok {
+			t.wmu.Lock()
+			if t.ready {
+				t.fd.SetWriteDeadline(time.Now().Add(t.to.disc))
+				t.conn.Write(discMsg, encodeDisconnect(r))
+			}
+			t.wmu.Unlock()
+		}
+		t.conn.Close()
+	})
+}
+
+// pubkeyID returns the 64-byte X ‖ Y form of a public key used in Hello.
+func pubkeyID(pub *ecdsa.PublicKey) []byte {
+	return crypto.FromECDSAPub(pub)[1:]
+}
