@@ -36,6 +36,10 @@ var (
 	ErrInvalidPublicKey = errors.New("ecies: invalid public key")
 )
 
+// ecdh is crypto.ECDH; a variable so that a test can prove that Decrypt
+// rejects a bad R without ever using the private key.
+var ecdh = crypto.ECDH
+
 // Encrypt encrypts m for pub. s1 is the KDF's shared info and s2 is
 // authenticated by the MAC without being sent; either may be nil.
 func Encrypt(rand io.Reader, pub *ecdsa.PublicKey, m, s1, s2 []byte) ([]byte, error) {
@@ -85,7 +89,7 @@ func Decrypt(prv *ecdsa.PrivateKey, c, s1, s2 []byte) ([]byte, error) {
 	if err != nil {
 		return nil, ErrInvalidPublicKey
 	}
-	shared, err := crypto.ECDH(prv, R)
+	shared, err := ecdh(prv, R)
 	if err != nil {
 		return nil, fmt.Errorf("ecies: %w", err)
 	}

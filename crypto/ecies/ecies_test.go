@@ -212,11 +212,21 @@ func TestInvalidEphemeralKey(t *testing.T) {
 		"x=p,y=p":            append(p.Bytes(), p.Bytes()...),
 		"invalid curve b'=3": append(coord(smallX), coord(twoCoord)...), // (1,2) on y² = x³ + 3
 	}
+	// Count uses of the private key: a bad R must be turned away before any.
+	ecdhCalls := 0
+	defer func(orig func(*ecdsa.PrivateKey, *ecdsa.PublicKey) ([]byte, error)) { ecdh = orig }(ecdh)
+	ecdh = func(prv *ecdsa.PrivateKey, pub *ecdsa.PublicKey) ([]byte, error) {
+		ecdhCalls++
+		return crypto.ECDH(prv, pub)
+	}
 	for name, xy := range bad {
 		c := bytes.Clone(ct)
 		copy(c[1:65], xy)
 		if _, err := Decrypt(key, c, nil, nil); !errors.Is(err, ErrInvalidPublicKey) {
 			t.Errorf("%s: err = %v, want ErrInvalidPublicKey", name, err)
+		}
+		if ecdhCalls != 0 {
+			t.Fatalf("%s: Decrypt ran ECDH on an invalid R", name)
 		}
 	}
 	for _, prefix := range []byte{0x00, 0x02, 0x03, 0x05, 0x06, 0x07} {
@@ -232,6 +242,9 @@ func TestInvalidEphemeralKey(t *testing.T) {
 	copy(c, crypto.FromECDSAPub(&other.PublicKey))
 	if _, err := Decrypt(key, c, nil, nil); !errors.Is(err, ErrInvalidMessage) {
 		t.Errorf("valid wrong R: err = %v, want ErrInvalidMessage", err)
+	}
+	if ecdhCalls != 1 {
+		t.Fatalf("ECDH ran %d times; want 0 for the bad points and 1 for the valid one", ecdhCalls)
 	}
 }
 
