@@ -1,0 +1,287 @@
+package enode
+
+import (
+	"crypto/ecdsa"
+	"fmt"
+	"net"
+	"net/netip"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/devp2p-go/devp2p/enr"
+	"github.com/devp2p-go/devp2p/netutil"
+)
+
+// Endpoint prediction parameters (the values go-ethereum's LocalNode uses).
+const (
+	// iptrackMinStatements is how many hosts must agree on our endpoint
+	// before it goes into the record.
+	iptrackMinStatements = 10
+	// iptrackWindow is how long an endpoint statement counts.
+	iptrackWindow = 5 * time.Minute
+	// iptrackContactWindow is how long a sent packet makes a statement from
+	// its recipient "solicited" (full-cone NAT detection).
+	iptrackContactWindow = 10 * time.Minute
+)
+
+// LocalDB stores the local record's sequence number across restarts, so a
+// restarted node never signs two different records with one seq.
+// nodedb.DB implements it. LocalSeq returns 0 if nothing is stored.
+type LocalDB interface {
+	LocalSeq(id ID) uint64
+	StoreLocalSeq(id ID, seq uint64)
+}
+
+// LocalNode keeps the local node's record current. Changes (Set, Delete,
+// endpoint updates) only mark the record stale; Node signs a new one with the
+// next seq when it is next asked for, so a burst of changes costs one
+// signature. Each new seq is stored in the LocalDB before the record is
+// handed out.
+//
+// The UDP endpoint in the record is, in order of preference: the static IP
+// (SetStaticIP) with the fallback port, the endpoint predicted from other
+// nodes' statements (UDPEndpointStatement), the fallback IP and port.
+// IPv4 and IPv6 endpoints are tracked separately.
+//
+// All methods are safe for concurrent use.
+type LocalNode struct {
+	cur atomic.Pointer[Node] // nil when stale; read lock-free by Node
+	id  ID
+	key *ecdsa.PrivateKey
+	db  LocalDB
+	now func() time.Time
+
+	mu        sync.Mutex // guards everything below
+	seq       uint64
+	entries   map[string]enr.Entry
+	endpoint4 lnEndpoint
+	endpoint6 lnEndpoint
+}
+
+type lnEndpoint struct {
+	track                *netutil.IPTracker
+	staticIP, fallbackIP netip.Addr
+	fallbackUDP          uint16
+}
+
+// NewLocalNode creates the local node for key. db may be nil (the seq then
+// starts from the clock every time).
+func NewLocalNode(db LocalDB, key *ecdsa.PrivateKey) *LocalNode {
+	return NewLocalNodeWithClock(db, key, nil)
+}
+
+// NewLocalNodeWithClock is NewLocalNode with the clock used for endpoint
+// statements and the initial seq (nil means time.Now).
+func NewLocalNodeWithClock(db LocalDB, key *ecdsa.PrivateKey, now func() time.Time) *LocalNode {
+	if now == nil {
+		now = time.Now
+	}
+	ln := &LocalNode{
+		id:      PubkeyToIDV4(&key.PublicKey),
+		key:     key,
+		db:      db,
+		now:     now,
+		entries: make(map[string]enr.Entry),
+		endpoint4: lnEndpoint{
+			track: netutil.NewIPTracker(iptrackWindow, iptrackContactWindow, iptrackMinStatements, now),
+		},
+		endpoint6: lnEndpoint{
+			track: netutil.NewIPTracker(iptrackWindow, iptrackContactWindow, iptrackMinStatements, now),
+		},
+	}
+	if db != nil {
+		ln.seq = db.LocalSeq(ln.id)
+	}
+	if ln.seq == 0 {
+		// No stored seq (new node or lost database): start from the time in
+		// milliseconds, as other clients do, so the seq still grows across
+		// restarts.
+		ln.seq = uint64(now().UnixMilli())
+	}
+	return ln
+}
+
+// ID returns the local node ID.
+func (ln *LocalNode) ID() ID { return ln.id }
+
+// Seq returns the seq of the last signed record (or the stored seq before
+// the first one is signed).
+func (ln *LocalNode) Seq() uint64 {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	return ln.seq
+}
+
+// Node returns the current signed record as a Node, signing a new one if
+// anything changed since the last call.
+func (ln *LocalNode) Node() *Node {
+	if n := ln.cur.Load(); n != nil {
+		return n
+	}
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	if n := ln.cur.Load(); n != nil {
+		return n
+	}
+	ln.sign()
+	return ln.cur.Load()
+}
+
+// Set puts e into the record. The ip/ip6/udp/udp6 entries are managed by the
+// endpoint logic; set them with SetStaticIP/SetFallbackIP/SetFallbackUDP.
+func (ln *LocalNode) Set(e enr.Entry) {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	ln.set(e)
+}
+
+func (ln *LocalNode) set(e enr.Entry) {
+	k := e.ENRKey()
+	if old, ok := ln.entries[k]; !ok || !reflect.DeepEqual(old, e) {
+		ln.entries[k] = e
+		ln.invalidate()
+	}
+}
+
+// Delete removes the entry with e's key.
+func (ln *LocalNode) Delete(e enr.Entry) {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	ln.delete(e.ENRKey())
+}
+
+func (ln *LocalNode) delete(k string) {
+	if _, ok := ln.entries[k]; ok {
+		delete(ln.entries, k)
+		ln.invalidate()
+	}
+}
+
+func (ln *LocalNode) endpointFor(ip netip.Addr) *lnEndpoint {
+	if ip.Unmap().Is4() {
+		return &ln.endpoint4
+	}
+	return &ln.endpoint6
+}
+
+func toAddr(ip net.IP) netip.Addr {
+	a, _ := netip.AddrFromSlice(ip)
+	return a.Unmap()
+}
+
+// SetStaticIP sets the IP to advertise whatever others report.
+func (ln *LocalNode) SetStaticIP(ip net.IP) {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	if a := toAddr(ip); a.IsValid() {
+		ln.endpointFor(a).staticIP = a
+		ln.updateEndpoints()
+	}
+}
+
+// SetFallbackIP sets the IP to advertise while no endpoint is predicted.
+func (ln *LocalNode) SetFallbackIP(ip net.IP) {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	if a := toAddr(ip); a.IsValid() {
+		ln.endpointFor(a).fallbackIP = a
+		ln.updateEndpoints()
+	}
+}
+
+// SetFallbackUDP sets the UDP port to advertise while no endpoint is
+// predicted (and with a static IP).
+func (ln *LocalNode) SetFallbackUDP(port int) {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	ln.endpoint4.fallbackUDP = uint16(port)
+	ln.endpoint6.fallbackUDP = uint16(port)
+	ln.updateEndpoints()
+}
+
+// UDPEndpointStatement records that the node at fromaddr saw us at endpoint.
+func (ln *LocalNode) UDPEndpointStatement(fromaddr, endpoint netip.AddrPort) {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	endpoint = netip.AddrPortFrom(endpoint.Addr().Unmap(), endpoint.Port())
+	ln.endpointFor(endpoint.Addr()).track.AddStatement(hostKey(fromaddr), endpoint)
+	ln.updateEndpoints()
+}
+
+// UDPContact records that we sent a UDP packet to toaddr.
+func (ln *LocalNode) UDPContact(toaddr netip.AddrPort) {
+	ln.mu.Lock()
+	defer ln.mu.Unlock()
+	ln.endpointFor(toaddr.Addr()).track.AddContact(hostKey(toaddr))
+}
+
+// hostKey identifies a reporting host by IP only, so one host cannot vote
+// from many ports.
+func hostKey(a netip.AddrPort) string { return a.Addr().Unmap().WithZone("").String() }
+
+// get returns the endpoint to advertise (see LocalNode).
+func (e *lnEndpoint) get() (netip.Addr, uint16) {
+	ip, port := e.fallbackIP, e.fallbackUDP
+	if e.staticIP.IsValid() {
+		return e.staticIP, port
+	}
+	if ep := e.track.PredictEndpoint(); ep.IsValid() && usable(ep.Addr()) {
+		return ep.Addr(), ep.Port()
+	}
+	return ip, port
+}
+
+// usable filters predictions that can never be a real endpoint.
+func usable(ip netip.Addr) bool {
+	return !ip.IsUnspecified() && !ip.IsMulticast() && !netutil.IsSpecialNetwork(ip)
+}
+
+func (ln *LocalNode) updateEndpoints() {
+	ip4, port4 := ln.endpoint4.get()
+	ip6, port6 := ln.endpoint6.get()
+	if ip4.IsValid() && port4 != 0 {
+		ln.set(enr.IPv4(ip4))
+		ln.set(enr.UDP(port4))
+	} else {
+		ln.delete("ip")
+		ln.delete("udp")
+	}
+	if ip6.IsValid() && port6 != 0 {
+		ln.set(enr.IPv6(ip6))
+		if ip4.IsValid() && port4 == port6 {
+			ln.delete("udp6") // "udp" applies to both (specs/enr.md)
+		} else {
+			ln.set(enr.UDP6(port6))
+		}
+	} else {
+		ln.delete("ip6")
+		ln.delete("udp6")
+	}
+}
+
+func (ln *LocalNode) invalidate() { ln.cur.Store(nil) }
+
+// sign builds and signs the record with the next seq. Caller holds mu.
+func (ln *LocalNode) sign() {
+	var r enr.Record
+	for _, e := range ln.entries {
+		r.Set(e)
+	}
+	ln.seq++
+	if ln.db != nil {
+		ln.db.StoreLocalSeq(ln.id, ln.seq)
+	}
+	r.SetSeq(ln.seq)
+	if err := SignV4(&r, ln.key); err != nil {
+		// Only an oversized record (entries set by the application) gets
+		// here; that is a programming error.
+		panic(fmt.Errorf("enode: can't sign local record: %w", err))
+	}
+	n, err := New(ValidSchemes, &r)
+	if err != nil {
+		panic(fmt.Errorf("enode: local record invalid: %w", err))
+	}
+	ln.cur.Store(n)
+}
