@@ -189,8 +189,12 @@ func TestBadPublicKeys(t *testing.T) {
 	}
 	// The aliases must really be aliases of valid points, or the test proves nothing.
 	for _, pt := range []string{smallXPoint, smallYPoint} {
-		if _, err := UnmarshalPubkey(mustHex(t, "04"+pt)); err != nil {
+		pub, err := UnmarshalPubkey(mustHex(t, "04"+pt))
+		if err != nil {
 			t.Fatalf("base point %s is not valid: %v", pt, err)
+		}
+		if !S256().IsOnCurve(pub.X, pub.Y) {
+			t.Fatalf("S256().IsOnCurve rejects valid point %s", pt)
 		}
 	}
 	if _, err := DecompressPubkey(mustHex(t, "02"+smallXPoint[:64])); err != nil {
@@ -217,6 +221,9 @@ func TestBadPublicKeys(t *testing.T) {
 			if b[0] == 4 && tc.name != "raw 64 bytes" && tc.name != "66 bytes" {
 				if ValidatePubkey(pub) {
 					t.Errorf("%s: ValidatePubkey accepted the key", tc.name)
+				}
+				if S256().IsOnCurve(pub.X, pub.Y) {
+					t.Errorf("%s: S256().IsOnCurve accepted the key", tc.name)
 				}
 				if _, err := ECDH(prv, pub); !errors.Is(err, ErrInvalidPubkey) {
 					t.Errorf("%s: ECDH err = %v", tc.name, err)

@@ -22,8 +22,23 @@ import (
 // byte of its compact signatures (the Bitcoin convention, 27).
 const compactSigMagicOffset = 27
 
-// s256 is the curve; decred's adaptor implements elliptic.Curve.
-var s256 elliptic.Curve = secp256k1.S256()
+// s256 is the curve returned by S256.
+var s256 elliptic.Curve = &strictCurve{secp256k1.S256()}
+
+// strictCurve is decred's elliptic.Curve adaptor with a strict IsOnCurve.
+// decred's version reduces coordinates mod p first, so it accepts the x+p and
+// y+p aliases of valid points: the bug of SECURITY.md #4, which callers that
+// check keys with S256().IsOnCurve would inherit.
+type strictCurve struct {
+	*secp256k1.KoblitzCurve
+}
+
+// IsOnCurve reports whether (x, y) is a point on secp256k1 with both
+// coordinates in [0, p). (0,0), the affine stand-in for infinity, is not.
+func (c *strictCurve) IsOnCurve(x, y *big.Int) bool {
+	_, err := toBackendPub(x, y)
+	return err == nil
+}
 
 // curveN is the group order.
 var curveN = new(big.Int).Set(secp256k1.S256().Params().N)
