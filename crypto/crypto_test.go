@@ -268,6 +268,30 @@ func TestECDH(t *testing.T) {
 	}
 }
 
+// TestECDHCompressedVector is the discv5 wire test vector (discv5-wire-test-vectors.md, ECDH).
+func TestECDHCompressedVector(t *testing.T) {
+	prv := mustKey(t, "fb757dc581730490a1d7a00deea65e9b1936924caaea8f44d476014856b68736")
+	pub, err := DecompressPubkey(mustHex(t, "039961e4c2356d61bedb83052c115d311acb3a96f5777296dcf297351130266231"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ECDHCompressed(prv, pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "033b11a2a1f214567e1537ce5e509ffd9b21373247f2a3ff6841f4976f53165e7e"; hex.EncodeToString(got) != want {
+		t.Fatalf("got %x, want %s", got, want)
+	}
+	x, _ := ECDH(prv, pub)
+	if !bytes.Equal(x, got[1:]) {
+		t.Fatal("ECDH and ECDHCompressed disagree on X")
+	}
+	bad := &ecdsa.PublicKey{Curve: S256(), X: big.NewInt(1), Y: big.NewInt(2)}
+	if _, err := ECDHCompressed(prv, bad); !errors.Is(err, ErrInvalidPubkey) {
+		t.Fatalf("invalid key: err = %v", err)
+	}
+}
+
 func TestKeccak256(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"", "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"},

@@ -136,6 +136,24 @@ func backendECDH(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error) {
 	return secp256k1.GenerateSharedSecret(k, pub), nil
 }
 
+// backendECDHCompressed returns prv·pub in 33-byte compressed form.
+func backendECDHCompressed(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error) {
+	pub, err := toBackendPub(x, y)
+	if err != nil {
+		return nil, err
+	}
+	k, err := toBackendPriv(prv)
+	if err != nil {
+		return nil, err
+	}
+	defer k.Zero()
+	var point, result secp256k1.JacobianPoint
+	pub.AsJacobian(&point)
+	secp256k1.ScalarMultNonConst(&k.Key, &point, &result)
+	result.ToAffine()
+	return secp256k1.NewPublicKey(&result.X, &result.Y).SerializeCompressed(), nil
+}
+
 // backendSign returns a 65-byte R ‖ S ‖ V signature with low S and V in {0,1}.
 func backendSign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
 	k, err := toBackendPriv(prv)

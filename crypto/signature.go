@@ -62,3 +62,13 @@ func ECDH(prv *ecdsa.PrivateKey, pub *ecdsa.PublicKey) ([]byte, error) {
 	}
 	return backendECDH(prv, pub.X, pub.Y)
 }
+
+// ECDHCompressed returns prv·pub as a 33-byte compressed point
+// (0x02/0x03 ‖ X), the shared secret discv5 feeds into its KDF
+// (discv5-theory.md, "ecdh"). Invalid public keys are rejected as in ECDH.
+func ECDHCompressed(prv *ecdsa.PrivateKey, pub *ecdsa.PublicKey) ([]byte, error) {
+	if pub == nil {
+		return nil, ErrInvalidPubkey
+	}
+	return backendECDHCompressed(prv, pub.X, pub.Y)
+}
