@@ -20,13 +20,13 @@ func (s *Scheduler) checkDial(n *enode.Node, why string, now mclock.AbsTime) str
 	if _, ok := s.peers[id]; ok {
 		return SkipConnected
 	}
-	if _, ok := s.dialing[id]; ok {
-		return SkipDialing
-	}
 	if why != WhyStatic {
 		if _, ok := s.static[id]; ok {
 			return SkipStatic
 		}
+	}
+	if _, ok := s.dialing[id]; ok {
+		return SkipDialing
 	}
 	if r := s.restricted(n); r != "" {
 		return r
