@@ -326,6 +326,9 @@ func (s *Stream) stringInto(dst []byte) ([]byte, error) {
 		if size == 1 && b[0] < 0x80 {
 			return dst, ErrCanonSize
 		}
+		if b == nil {
+			b = []byte{} // empty but not nil, as go-ethereum decodes it
+		}
 		return b, nil
 	default:
 		return dst, ErrExpectedString
