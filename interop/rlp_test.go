@@ -49,9 +49,9 @@ type (
 		Arr    [3]uint32
 		Ptr    *rlpEndpoint `rlp:"nil"`
 		PtrU   *uint64
-		Skip   string `rlp:"-"`
-		Opt1   uint64 `rlp:"optional"`
-		Opt2   []byte `rlp:"optional"`
+		Skip   string   `rlp:"-"`
+		Opt1   uint64   `rlp:"optional"`
+		Opt2   []byte   `rlp:"optional"`
 		Tail   []uint16 `rlp:"tail"`
 	}
 	rlpOptTail struct {
