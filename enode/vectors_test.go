@@ -265,7 +265,7 @@ func TestParseV4InvalidPubkey(t *testing.T) {
 func TestRecordInvalidPubkey(t *testing.T) {
 	key, _ := crypto.GenerateKey()
 	for name, pub := range [][]byte{
-		append([]byte{0x02}, make([]byte, 32)...),                // x = 0: not on the curve
+		append([]byte{0x02}, make([]byte, 32)...),               // x = 0: not on the curve
 		append([]byte{0x04}, bytes.Repeat([]byte{0xff}, 32)...), // bad prefix
 		append([]byte{0x02}, bytes.Repeat([]byte{0xff}, 32)...), // x >= p
 	} {

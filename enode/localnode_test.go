@@ -1,0 +1,220 @@
+package enode
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/enr"
+)
+
+type memLocalDB struct {
+	mu  sync.Mutex
+	seq map[ID]uint64
+}
+
+func (db *memLocalDB) LocalSeq(id ID) uint64 {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.seq[id]
+}
+
+func (db *memLocalDB) StoreLocalSeq(id ID, seq uint64) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.seq == nil {
+		db.seq = make(map[ID]uint64)
+	}
+	db.seq[id] = seq
+}
+
+type manualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *manualClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *manualClock) run(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+var testStart = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+
+func newTestLocalNode(t *testing.T, db LocalDB) (*LocalNode, *manualClock) {
+	t.Helper()
+	key, err := crypto.HexToECDSA("45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &manualClock{t: testStart}
+	return NewLocalNodeWithClock(db, key, clock.now), clock
+}
+
+func TestLocalNodeSeq(t *testing.T) {
+	db := new(memLocalDB)
+	ln, _ := newTestLocalNode(t, db)
+	startSeq := uint64(testStart.UnixMilli())
+
+	n1 := ln.Node()
+	if n1.Seq() != startSeq+1 || ln.Seq() != startSeq+1 {
+		t.Fatalf("first seq %d, want %d", n1.Seq(), startSeq+1)
+	}
+	if db.LocalSeq(ln.ID()) != n1.Seq() {
+		t.Fatal("seq not stored")
+	}
+	if ln.Node() != n1 {
+		t.Fatal("unchanged record re-signed")
+	}
+	// Setting the same value again changes nothing.
+	ln.Set(enr.TCP(30303))
+	n2 := ln.Node()
+	if n2.Seq() != n1.Seq()+1 || n2.TCP() != 30303 {
+		t.Fatalf("after Set: seq %d tcp %d", n2.Seq(), n2.TCP())
+	}
+	ln.Set(enr.TCP(30303))
+	if ln.Node() != n2 {
+		t.Fatal("identical Set re-signed")
+	}
+	// Several changes, one signature.
+	ln.Set(enr.Generic{Key: "eth", Value: []uint{1}})
+	ln.Set(enr.Generic{Key: "snap", Value: []uint{}})
+	ln.Delete(enr.Generic{Key: "snap"})
+	n3 := ln.Node()
+	if n3.Seq() != n2.Seq()+1 {
+		t.Fatalf("batched changes: seq %d", n3.Seq())
+	}
+	if _, err := New(ValidSchemes, n3.Record()); err != nil {
+		t.Fatal("record does not verify:", err)
+	}
+	if n3.ID() != ln.ID() {
+		t.Fatal("ID")
+	}
+
+	// Restart with the same DB: the seq continues, never reused.
+	ln2, _ := newTestLocalNode(t, db)
+	if got := ln2.Node().Seq(); got != n3.Seq()+1 {
+		t.Fatalf("after restart: seq %d, want %d", got, n3.Seq()+1)
+	}
+	// Restart without a DB: seeded from the clock.
+	ln3, _ := newTestLocalNode(t, nil)
+	if got := ln3.Node().Seq(); got != startSeq+1 {
+		t.Fatalf("no DB: seq %d", got)
+	}
+}
+
+func TestLocalNodeEndpoints(t *testing.T) {
+	ln, _ := newTestLocalNode(t, new(memLocalDB))
+	ln.SetFallbackIP(net.IP{127, 0, 0, 1})
+	ln.SetFallbackUDP(30303)
+	check := func(wantIP string, wantUDP int) {
+		t.Helper()
+		n := ln.Node()
+		if wantIP == "" {
+			if n.IPAddr().IsValid() {
+				t.Fatalf("IP %v, want none", n.IPAddr())
+			}
+			return
+		}
+		if n.IPAddr() != netip.MustParseAddr(wantIP) || n.UDP() != wantUDP {
+			t.Fatalf("endpoint %v:%d, want %s:%d", n.IPAddr(), n.UDP(), wantIP, wantUDP)
+		}
+	}
+	check("127.0.0.1", 30303)
+
+	// Statements below the threshold don't change the record.
+	predicted := netip.MustParseAddrPort("1.2.3.4:40404")
+	from := func(i int) netip.AddrPort {
+		return netip.MustParseAddrPort(fmt.Sprintf("10.0.%d.1:30303", i))
+	}
+	for i := range iptrackMinStatements - 1 {
+		ln.UDPContact(from(i))
+		ln.UDPEndpointStatement(from(i), predicted)
+	}
+	check("127.0.0.1", 30303)
+	// One host repeating itself (from many ports) doesn't count twice.
+	for p := range 5 {
+		ln.UDPEndpointStatement(netip.AddrPortFrom(from(0).Addr(), uint16(p+1)), predicted)
+	}
+	check("127.0.0.1", 30303)
+	ln.UDPEndpointStatement(from(iptrackMinStatements), predicted)
+	check("1.2.3.4", 40404)
+
+	// A static IP wins over the prediction (with the fallback port).
+	ln.SetStaticIP(net.ParseIP("5.6.7.8"))
+	check("5.6.7.8", 30303)
+
+	// IPv6 statements are tracked separately and add ip6/udp6.
+	pred6 := netip.MustParseAddrPort("[2a00::1]:30303")
+	for i := range iptrackMinStatements {
+		ln.UDPEndpointStatement(netip.MustParseAddrPort(fmt.Sprintf("[2a00::%x]:1", i+10)), pred6)
+	}
+	var ip6 enr.IPv6
+	var udp6 enr.UDP6
+	n := ln.Node()
+	if err := n.Load(&ip6); err != nil || ip6.Addr() != pred6.Addr() {
+		t.Fatalf("ip6: %v %v", ip6.Addr(), err)
+	}
+	if err := n.Load(&udp6); err == nil {
+		t.Fatal("udp6 set although it equals udp")
+	}
+
+	// Statements expire: without a static IP the record falls back.
+	ln2, clock2 := newTestLocalNode(t, new(memLocalDB))
+	ln2.SetFallbackIP(net.IP{127, 0, 0, 1})
+	ln2.SetFallbackUDP(30303)
+	for i := range iptrackMinStatements {
+		ln2.UDPEndpointStatement(from(i), predicted)
+	}
+	if ln2.Node().IPAddr().String() != "1.2.3.4" {
+		t.Fatal("prediction not used")
+	}
+	clock2.run(iptrackWindow)
+	ln2.UDPEndpointStatement(from(100), predicted) // triggers re-evaluation
+	if got := ln2.Node().IPAddr().String(); got != "127.0.0.1" {
+		t.Fatalf("expired prediction still used: %s", got)
+	}
+}
+
+func TestLocalNodeConcurrent(t *testing.T) {
+	ln, _ := newTestLocalNode(t, new(memLocalDB))
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			for j := range 20 {
+				ln.Set(enr.TCP(1000 + i*100 + j))
+				n := ln.Node()
+				if n == nil || n.ID() != ln.ID() {
+					t.Error("bad node")
+					return
+				}
+				ln.UDPEndpointStatement(netip.MustParseAddrPort(fmt.Sprintf("10.0.0.%d:1", j)), netip.MustParseAddrPort("1.2.3.4:5"))
+			}
+		})
+	}
+	wg.Wait()
+	// Seqs handed out are unique and increasing.
+	if ln.Node().Seq() != ln.Seq() {
+		t.Fatal("Seq mismatch")
+	}
+}
+
+func BenchmarkLocalNodeNode(b *testing.B) {
+	key, _ := crypto.GenerateKey()
+	ln := NewLocalNode(nil, key)
+	ln.Node()
+	b.ReportAllocs()
+	for b.Loop() {
+		ln.Node()
+	}
+}
