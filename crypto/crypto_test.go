@@ -339,6 +339,21 @@ func TestKeyFiles(t *testing.T) {
 	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("mode %v, want 0600", fi.Mode().Perm())
 	}
+	// Overwriting a world-readable file leaves a 0600 file and no temporaries.
+	loose := filepath.Join(dir, "loose")
+	os.WriteFile(loose, []byte("old"), 0o644)
+	if err := SaveECDSA(loose, key); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(loose); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("overwritten file has mode %v, want 0600", fi.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("directory holds %d entries, want 2 (temporary file left?)", len(entries))
+	}
+	if err := SaveECDSA(filepath.Join(dir, "missing", "k"), key); err == nil {
+		t.Fatal("SaveECDSA into a missing directory succeeded")
+	}
 	tests := []struct {
 		name    string
 		content string

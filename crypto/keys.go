@@ -11,6 +11,7 @@ import (
 	"io"
 	"math/big"
 	"os"
+	"path/filepath"
 )
 
 // Lengths of the encodings handled by this package.
@@ -125,6 +126,9 @@ func LoadECDSA(file string) (*ecdsa.PrivateKey, error) {
 }
 
 // SaveECDSA writes key to file as 64 hex characters with file mode 0600.
+// It writes a temporary file in the same directory and renames it, so a
+// crash never leaves a truncated key, and an existing file with looser
+// permissions is replaced rather than reused.
 func SaveECDSA(file string, key *ecdsa.PrivateKey) error {
 	d := FromECDSA(key)
 	if d == nil {
@@ -134,7 +138,24 @@ func SaveECDSA(file string, key *ecdsa.PrivateKey) error {
 	k := make([]byte, hex.EncodedLen(len(d)))
 	defer clear(k)
 	hex.Encode(k, d)
-	return os.WriteFile(file, k, 0o600)
+
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp*") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	if _, err := tmp.Write(k); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
 }
 
 // UnmarshalPubkey parses a 65-byte uncompressed public key 0x04 ‖ X ‖ Y. It
