@@ -14,6 +14,6 @@
 //		close(done)
 //	}()
 //	clock.WaitForTimers(1)      // the goroutine is now sleeping
-//	clock.Run(10 * time.Second) // wakes it
+//	clock.Run(10 * time.Second) // wakes it (timers fire in deadline order)
 //	<-done
 package mclock
