@@ -121,4 +121,3 @@ func oneArg(cmd *cli.Command, name string) (string, error) {
 		return "", usageErrorf(cmd, "want one argument %s, got %d", name, cmd.NArg())
 	}
 }
-
