@@ -56,7 +56,7 @@ func (s *Stream) decodeReflect(val any) error {
 	if rtyp.Kind() != reflect.Pointer || rval.IsNil() {
 		return fmt.Errorf("%w (got %v)", ErrNoPointer, rtyp)
 	}
-	info := cachedTypeInfo(rtyp.Elem(), tags{})
+	info := cachedTypeInfo(rtyp.Elem())
 	if info.decoderErr != nil {
 		return info.decoderErr
 	}
@@ -229,18 +229,34 @@ func (s *Stream) listHint(size uint64) int {
 	return n
 }
 
-// growSlice makes room for element i in slice v.
-func growSlice(v reflect.Value, i, hint int) {
+// startSlice prepares slice v for decoding: length zero, keeping its
+// capacity, with room for hint elements. reflect.Value.Grow works on the
+// slice in place, so no slice header is allocated.
+func startSlice(v reflect.Value, hint int) {
+	v.SetLen(0)
+	if hint > v.Cap() {
+		v.Grow(hint)
+	}
+}
+
+// growSlice makes room for element i in slice v, whose length is i.
+func growSlice(v reflect.Value, i int) {
 	if i >= v.Cap() {
-		newcap := max(hint, 2*v.Cap(), 4)
-		nv := reflect.MakeSlice(v.Type(), i+1, newcap)
-		reflect.Copy(nv, v)
-		v.Set(nv)
+		v.Grow(1)
+	}
+	v.SetLen(i + 1)
+}
+
+// finishSlice sets the final length; an empty result is non-nil, as
+// go-ethereum decodes it.
+func finishSlice(v reflect.Value, n int) {
+	if n == 0 && v.IsNil() {
+		// A zero-length slice needs no backing array; writing the
+		// header directly avoids the allocation reflect.MakeSlice does.
+		*(*[]byte)(v.Addr().UnsafePointer()) = []byte{}
 		return
 	}
-	if i >= v.Len() {
-		v.SetLen(i + 1)
-	}
+	v.SetLen(n)
 }
 
 func makeSliceDecoder(typ reflect.Type) (decoder, error) {
@@ -257,7 +273,7 @@ func makeSliceDecoder(typ reflect.Type) (decoder, error) {
 		if err != nil {
 			return wrapStreamErr(err, typ)
 		}
-		if err := decodeElems(s, v, elem, s.listHint(size), ""); err != nil {
+		if err := decodeElems(s, v, elem, s.listHint(size), nil); err != nil {
 			return err
 		}
 		return wrapStreamErr(s.ListEnd(), typ)
@@ -265,27 +281,25 @@ func makeSliceDecoder(typ reflect.Type) (decoder, error) {
 }
 
 // decodeElems decodes the rest of the current list into slice v. It is
-// used for slices and for tail fields (prefix names the field in errors).
-func decodeElems(s *Stream, v reflect.Value, elem *typeinfo, hint int, prefix string) error {
+// used for slices and for tail fields (field names the tail field in errors).
+func decodeElems(s *Stream, v reflect.Value, elem *typeinfo, hint int, field *field) error {
 	if elem.decoderErr != nil {
 		return elem.decoderErr
 	}
-	if hint > v.Cap() {
-		v.Set(reflect.MakeSlice(v.Type(), 0, hint))
-	}
+	startSlice(v, hint)
 	i := 0
 	for ; s.MoreDataInList(); i++ {
-		growSlice(v, i, hint)
+		growSlice(v, i)
 		if err := elem.decoder(s, v.Index(i)); err != nil {
 			v.SetLen(i)
-			return addContext(err, prefix+"["+strconv.Itoa(i)+"]")
+			where := "[" + strconv.Itoa(i) + "]"
+			if field != nil {
+				where = "." + field.name + where
+			}
+			return addContext(err, where)
 		}
 	}
-	if v.IsNil() {
-		v.Set(reflect.MakeSlice(v.Type(), 0, 0))
-	} else {
-		v.SetLen(i)
-	}
+	finishSlice(v, i)
 	return nil
 }
 
@@ -296,13 +310,10 @@ func makeUint64SliceDecoder(typ reflect.Type) decoder {
 		if err != nil {
 			return wrapStreamErr(err, typ)
 		}
-		hint := s.listHint(size)
-		if hint > v.Cap() {
-			v.Set(reflect.MakeSlice(typ, 0, hint))
-		}
+		startSlice(v, s.listHint(size))
 		i := 0
 		for ; s.MoreDataInList(); i++ {
-			growSlice(v, i, hint)
+			growSlice(v, i)
 			x, err := s.uint(64)
 			if err != nil {
 				v.SetLen(i)
@@ -310,11 +321,7 @@ func makeUint64SliceDecoder(typ reflect.Type) decoder {
 			}
 			unsafe.Slice((*uint64)(v.UnsafePointer()), i+1)[i] = x
 		}
-		if v.IsNil() {
-			v.Set(reflect.MakeSlice(typ, 0, 0))
-		} else {
-			v.SetLen(i)
-		}
+		finishSlice(v, i)
 		return wrapStreamErr(s.ListEnd(), typ)
 	}
 }
@@ -357,7 +364,7 @@ func makeStructDecoder(typ reflect.Type) (decoder, error) {
 			}
 			fv := v.Field(f.index)
 			if f.tail {
-				if err := decodeElems(s, fv, f.elem, 0, "."+f.name); err != nil {
+				if err := decodeElems(s, fv, f.elem, 0, f); err != nil {
 					return err
 				}
 				break

@@ -87,7 +87,7 @@ func (buf *encBuffer) encode(val any) error {
 		buf.str = append(buf.str, 0xC0)
 		return nil
 	}
-	info := cachedTypeInfo(rval.Type(), tags{})
+	info := cachedTypeInfo(rval.Type())
 	if info.writerErr != nil {
 		return info.writerErr
 	}
@@ -213,7 +213,7 @@ func writeInterface(v reflect.Value, buf *encBuffer) error {
 		return nil
 	}
 	elem := v.Elem()
-	info := cachedTypeInfo(elem.Type(), tags{})
+	info := cachedTypeInfo(elem.Type())
 	if info.writerErr != nil {
 		return info.writerErr
 	}

@@ -156,12 +156,25 @@ func (s *Stream) readKind() (Kind, uint64, error) {
 	if len(s.stack) == 0 && s.limited && s.remaining == 0 {
 		return 0, 0, io.EOF
 	}
-	b, err := s.readByte()
-	if err != nil {
-		if err == io.ErrUnexpectedEOF && len(s.stack) == 0 && !s.limited {
-			err = io.EOF // clean end of an unlimited reader between values
+	var b byte
+	if s.inmem {
+		// Fast path. A byte is available: at top level by the check
+		// above, inside a list because Kind saw the list non-empty and
+		// a list never extends past the input.
+		b = s.data[s.pos]
+		s.pos++
+		s.remaining--
+		if d := len(s.stack); d > 0 {
+			s.stack[d-1]--
 		}
-		return 0, 0, err
+	} else {
+		var err error
+		if b, err = s.readByte(); err != nil {
+			if err == io.ErrUnexpectedEOF && len(s.stack) == 0 && !s.limited {
+				err = io.EOF // clean end of an unlimited reader between values
+			}
+			return 0, 0, err
+		}
 	}
 	s.byteval = 0
 	switch {

@@ -58,7 +58,31 @@ var (
 	pending map[typekey]*typeinfo
 )
 
-func cachedTypeInfo(typ reflect.Type, t tags) *typeinfo {
+// plainCache maps types to their info without tag options: the lookup done
+// for every top-level Encode/Decode call, kept apart because hashing a bare
+// type is cheaper than hashing a typekey.
+var plainCache atomic.Pointer[map[reflect.Type]*typeinfo]
+
+// cachedTypeInfo returns the info for a type without tag options.
+func cachedTypeInfo(typ reflect.Type) *typeinfo {
+	if m := plainCache.Load(); m != nil {
+		if info := (*m)[typ]; info != nil {
+			return info
+		}
+	}
+	info := cachedTypeInfoTags(typ, tags{})
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	next := make(map[reflect.Type]*typeinfo)
+	if m := plainCache.Load(); m != nil {
+		maps.Copy(next, *m)
+	}
+	next[typ] = info
+	plainCache.Store(&next)
+	return info
+}
+
+func cachedTypeInfoTags(typ reflect.Type, t tags) *typeinfo {
 	key := typekey{typ: typ, nilOK: t.nilOK, nilKind: t.nilKind, nilKindSet: t.nilKindSet}
 	if m := cacheMap.Load(); m != nil {
 		if info := (*m)[key]; info != nil {
