@@ -32,8 +32,11 @@ type Conn struct {
 	snappy   atomic.Bool
 	maxRead  atomic.Int64 // frame and decoded message size limit for Read
 	session  atomic.Bool  // handshake done
+	closing  atomic.Bool
 	closeErr error
 	closed   sync.Once
+	fl       atomic.Pointer[flusher] // set in coalescing mode
+	flmu     sync.Mutex              // orders fl changes with Close
 
 	// Read side: owned by the one goroutine in Read (or Handshake).
 	in      ingress
@@ -153,11 +156,54 @@ func (c *Conn) Write(code uint64, data []byte) (wireSize uint32, err error) {
 		return 0, err
 	}
 	c.wbuf = frame
-	_, err = c.conn.Write(frame)
+	if fl := c.fl.Load(); fl != nil {
+		err = fl.queue(frame)
+	} else {
+		_, err = c.conn.Write(frame)
+	}
 	if cap(c.wbuf) > maxRetainedBuffer {
 		c.wbuf = nil
 	}
 	return uint32(len(data)), err
+}
+
+// SetWriteCoalescing switches coalescing mode on or off. Off (the default),
+// Write returns once its frame has been handed to the socket, one system
+// call per message. On, Write seals the frame, queues it and returns; a
+// background goroutine hands everything queued to the socket in one write,
+// so a burst of small messages costs one system call and sealing overlaps
+// with sending. Like a kernel socket buffer, a nil error from Write then
+// means "queued": a socket error is reported by a later Write, Flush or
+// Close. Write blocks while 256 KiB are queued. Write deadlines apply to
+// the background writes. Close sends what is queued (waiting at most 1 s)
+// before closing. Turning the mode off flushes first.
+func (c *Conn) SetWriteCoalescing(on bool) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.flmu.Lock()
+	fl := c.fl.Load()
+	switch {
+	case on && fl == nil && !c.closing.Load():
+		c.fl.Store(newFlusher(c.conn))
+	case !on && fl != nil:
+		c.fl.Store(nil)
+		c.flmu.Unlock()
+		err := fl.flush()
+		fl.shutdown(closeFlushTimeout, func() { c.conn.Close() })
+		return err
+	}
+	c.flmu.Unlock()
+	return nil
+}
+
+// Flush waits until every queued frame has been handed to the socket and
+// returns the socket error, if any. Without coalescing it returns nil at
+// once: Write has already sent everything.
+func (c *Conn) Flush() error {
+	if fl := c.fl.Load(); fl != nil {
+		return fl.flush()
+	}
+	return nil
 }
 
 // SetSnappy turns snappy compression of msg-data on or off, for both
@@ -183,9 +229,19 @@ func (c *Conn) SetReadDeadline(t time.Time) error { return c.conn.SetReadDeadlin
 // SetWriteDeadline sets the write deadline of the underlying connection.
 func (c *Conn) SetWriteDeadline(t time.Time) error { return c.conn.SetWriteDeadline(t) }
 
-// Close closes the underlying connection. It is safe to call more than once.
+// Close closes the underlying connection. In coalescing mode it first sends
+// what is queued, waiting at most 1 s. It is safe to call more than once.
 func (c *Conn) Close() error {
-	c.closed.Do(func() { c.closeErr = c.conn.Close() })
+	c.closed.Do(func() {
+		c.flmu.Lock()
+		c.closing.Store(true)
+		fl := c.fl.Load()
+		c.flmu.Unlock()
+		if fl != nil {
+			fl.shutdown(closeFlushTimeout, func() { c.conn.Close() })
+		}
+		c.closeErr = c.conn.Close()
+	})
 	return c.closeErr
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/devp2p-go/devp2p/crypto"
 )
@@ -78,4 +80,98 @@ func TestConnMessages(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestCoalescingMessages(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, b := connPair(t)
+		a.SetWriteCoalescing(true)
+		b.SetWriteCoalescing(true)
+		a.SetSnappy(true)
+		b.SetSnappy(true)
+		const n = 2000
+		errc := make(chan error, 1)
+		go func() {
+			for i := range n {
+				if _, err := a.Write(uint64(i), bytes.Repeat([]byte{byte(i)}, i*37%5000)); err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- a.Flush()
+		}()
+		for i := range n {
+			code, data, _, err := b.Read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if code != uint64(i) || !bytes.Equal(data, bytes.Repeat([]byte{byte(i)}, i*37%5000)) {
+				t.Fatalf("message %d differs", i)
+			}
+		}
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+		// Close sends what is queued.
+		a.Write(7, []byte("last"))
+		go a.Close()
+		if code, data, _, err := b.Read(); err != nil || code != 7 || string(data) != "last" {
+			t.Fatalf("after Close: %d %q %v", code, data, err)
+		}
+		// Turning the mode off flushes and stops the goroutine.
+		if err := b.SetWriteCoalescing(false); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestCoalescingStuckPeer: the peer never reads. Writes queue until the
+// limit, then block; Close gives up after closeFlushTimeout and unblocks
+// everything; later Writes fail.
+func TestCoalescingStuckPeer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, _ := connPair(t)
+		a.SetWriteCoalescing(true)
+		errc := make(chan error, 1)
+		go func() {
+			for {
+				if _, err := a.Write(1, make([]byte, 4096)); err != nil {
+					errc <- err
+					return
+				}
+			}
+		}()
+		synctest.Wait() // writer blocked on the full queue
+		start := time.Now()
+		a.Close()
+		if d := time.Since(start); d != closeFlushTimeout {
+			t.Errorf("Close took %v, want %v", d, closeFlushTimeout)
+		}
+		if err := <-errc; err == nil {
+			t.Fatal("Write after Close succeeded")
+		}
+		if _, err := a.Write(1, nil); err == nil {
+			t.Fatal("Write after Close succeeded")
+		}
+	})
+}
+
+// TestCoalescingWriteError: a socket error is sticky and reported later.
+func TestCoalescingWriteError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, b := connPair(t)
+		a.SetWriteCoalescing(true)
+		b.conn.Close() // peer gone
+		var err error
+		for i := 0; i < 100 && err == nil; i++ {
+			_, err = a.Write(1, []byte("x"))
+			synctest.Wait()
+		}
+		if err == nil {
+			t.Fatal("no error after the peer closed")
+		}
+		if err := a.Flush(); err == nil {
+			t.Fatal("Flush: no error")
+		}
+	})
 }
