@@ -9,7 +9,6 @@ import (
 	"net/netip"
 
 	"github.com/devp2p-go/devp2p/enr"
-	"github.com/devp2p-go/devp2p/netutil"
 )
 
 // Node is a node of the network: its record and the values derived from it.
@@ -53,10 +52,10 @@ func newNodeWithID(r *enr.Record, id ID) *Node {
 	return n
 }
 
-// setIP picks the node's endpoint. The IPv4 address wins unless it is a
-// LAN or loopback address and the IPv6 one is not: then the IPv6 one is more
-// useful to the rest of the network. IPv6 ports default to the IPv4 ones
-// (specs/enr.md).
+// setIP picks the node's endpoint from the "ip" and "ip6" entries: the more
+// global of the two (see locality), IPv4 on a tie. Multicast addresses are
+// ignored. IPv6 ports default to the IPv4 ones (specs/enr.md). This is the
+// choice go-ethereum makes too, so both stacks dial the same address.
 func (n *Node) setIP() {
 	var (
 		ip4  enr.IPv4
@@ -66,28 +65,52 @@ func (n *Node) setIP() {
 		tcp6 enr.TCP6
 		udp6 enr.UDP6
 	)
-	has4 := n.r.Load(&ip4) == nil
-	has6 := n.r.Load(&ip6) == nil
 	n.r.Load(&tcp)
 	n.r.Load(&udp)
-	use6 := has6 && (!has4 || (netutil.IsLAN(ip4.Addr()) && !netutil.IsLAN(ip6.Addr())))
+	n.tcp, n.udp = uint16(tcp), uint16(udp)
+	var a4, a6 netip.Addr
+	if n.r.Load(&ip4) == nil && !ip4.Addr().IsMulticast() {
+		a4 = ip4.Addr()
+	}
+	if n.r.Load(&ip6) == nil && !ip6.Addr().IsMulticast() {
+		a6 = ip6.Addr()
+		if a6.Is4In6() {
+			// An IPv4 address in the ip6 entry is used as IPv4, with the
+			// IPv4 ports.
+			if !a4.IsValid() {
+				a4 = a6.Unmap()
+			}
+			a6 = netip.Addr{}
+		}
+	}
 	switch {
-	case use6:
-		n.ip = ip6.Addr()
-		n.tcp, n.udp = uint16(tcp), uint16(udp)
+	case a6.IsValid() && (!a4.IsValid() || locality(a6) > locality(a4)):
+		n.ip = a6
 		if n.r.Load(&tcp6) == nil {
 			n.tcp = uint16(tcp6)
 		}
 		if n.r.Load(&udp6) == nil {
 			n.udp = uint16(udp6)
 		}
-	case has4:
-		n.ip = ip4.Addr()
-		n.tcp, n.udp = uint16(tcp), uint16(udp)
+	case a4.IsValid():
+		n.ip = a4
+	}
+}
+
+// locality ranks how widely an address is reachable: unspecified 0,
+// loopback 1, link-local 2, private 3, anything else 4.
+func locality(ip netip.Addr) int {
+	switch {
+	case ip.IsUnspecified():
+		return 0
+	case ip.IsLoopback():
+		return 1
+	case ip.IsLinkLocalUnicast():
+		return 2
+	case ip.IsPrivate():
+		return 3
 	default:
-		// No IP (e.g. a URL with a host name): keep the ports for display
-		// and for Resolve.
-		n.tcp, n.udp = uint16(tcp), uint16(udp)
+		return 4
 	}
 }
 

@@ -43,6 +43,9 @@ func TestNodeEndpoints(t *testing.T) {
 		{"both: v4 wins", sign(ip4, ip6, enr.TCP(1), enr.UDP(2), enr.UDP6(4)), "1.2.3.4", 1, 2},
 		{"LAN v4 loses to global v6", sign(lan4, ip6, enr.TCP(1), enr.UDP(2), enr.UDP6(4)), "2a00:1450::1", 1, 4},
 		{"no IP", sign(enr.TCP(1)), "", 1, 0},
+		{"multicast v4 ignored", sign(enr.IPv4(netip.MustParseAddr("224.0.0.1")), ip6, enr.TCP(1), enr.UDP(2)), "2a00:1450::1", 1, 2},
+		{"loopback v6 loses to LAN v4", sign(lan4, enr.IPv6(netip.MustParseAddr("::1")), enr.TCP(1), enr.UDP(2), enr.UDP6(4)), "192.168.1.1", 1, 2},
+		{"4in6 in ip6 is IPv4", sign(enr.Generic{Key: "ip6", Value: netip.MustParseAddr("::ffff:1.2.3.4").AsSlice()}, enr.TCP(1), enr.UDP(2), enr.UDP6(4)), "1.2.3.4", 1, 2},
 	}
 	for _, tt := range tests {
 		n := tt.n
