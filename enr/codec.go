@@ -131,7 +131,7 @@ func decodeRaw(raw []byte) (r Record, err error) {
 			return r, fmt.Errorf("enr: key: %w", err)
 		}
 		key := string(k)
-		_, _, rest, err := rlp.Split(content)
+		rest, err := skipValue(content, 0)
 		if err != nil {
 			return r, fmt.Errorf("enr: value of %q: %w", key, err)
 		}
@@ -152,6 +152,32 @@ func decodeRaw(raw []byte) (r Record, err error) {
 	}
 	r = Record{seq: seq, signature: sig, raw: raw, pairs: pairs}
 	return r, nil
+}
+
+// maxValueDepth bounds the list nesting inside a value. A 300-byte record
+// cannot nest deeper than this anyway; the bound just makes the recursion
+// obviously finite.
+const maxValueDepth = SizeLimit
+
+// skipValue checks that b starts with a well-formed RLP value, nested lists
+// included, and returns what follows it. Values are kept as raw bytes, so
+// this is the only place their inner structure is checked.
+func skipValue(b []byte, depth int) (rest []byte, err error) {
+	if depth > maxValueDepth {
+		return nil, rlp.ErrTooDeep
+	}
+	kind, content, rest, err := rlp.Split(b)
+	if err != nil {
+		return nil, err
+	}
+	if kind == rlp.List {
+		for len(content) > 0 {
+			if content, err = skipValue(content, depth+1); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return rest, nil
 }
 
 // checkValue validates the values of the keys EIP-778 defines, so that a

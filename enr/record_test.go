@@ -314,6 +314,7 @@ func TestDecodeInvalid(t *testing.T) {
 		{"duplicate", encodeList(sig, seq, str("a"), str("x"), str("a"), str("y")), ErrDuplicateKey},
 		{"key is list", encodeList(sig, seq, []byte{0xC0}, str("x")), rlp.ErrExpectedString},
 		{"value overruns", encodeList(sig, seq, str("a"), []byte{0x85, 1}), rlp.ErrValueTooLarge},
+		{"nested list overruns", encodeList(sig, seq, str("a"), []byte{0xC2, 0x01, 0xF0}), nil},
 		{"ip 5 bytes", encodeList(sig, seq, str("ip"), str("abcde")), ErrMalformedValue},
 		{"ip is list", encodeList(sig, seq, str("ip"), []byte{0xC0}), ErrMalformedValue},
 		{"ip6 4 bytes", encodeList(sig, seq, str("ip6"), str("abcd")), ErrMalformedValue},
