@@ -32,6 +32,19 @@ func New(validSchemes enr.IdentityScheme, r *enr.Record) (*Node, error) {
 	if err := r.VerifySignature(validSchemes); err != nil {
 		return nil, err
 	}
+	if usesV4(validSchemes, r) {
+		// Fast path for the common scheme: parse the public key once and
+		// derive the ID from it, instead of once in NodeAddr and again for
+		// the Node.
+		var pub Secp256k1
+		if err := r.Load(&pub); err != nil {
+			return nil, errNoPubkey
+		}
+		n := &Node{r: *r, pubkey: (*ecdsa.PublicKey)(&pub)}
+		n.id = PubkeyToIDV4(n.pubkey)
+		n.setIP()
+		return n, nil
+	}
 	var id ID
 	addr := validSchemes.NodeAddr(r)
 	if len(addr) != len(id) {
@@ -39,6 +52,19 @@ func New(validSchemes enr.IdentityScheme, r *enr.Record) (*Node, error) {
 	}
 	copy(id[:], addr)
 	return newNodeWithID(r, id), nil
+}
+
+// usesV4 reports whether validSchemes verifies r with the standard "v4"
+// scheme.
+func usesV4(validSchemes enr.IdentityScheme, r *enr.Record) bool {
+	switch s := validSchemes.(type) {
+	case V4ID:
+		return true
+	case enr.SchemeMap:
+		_, ok := s[r.IdentityScheme()].(V4ID)
+		return ok
+	}
+	return false
 }
 
 // newNodeWithID makes a node without verifying the record.
