@@ -75,7 +75,7 @@ func newPeer(log *slog.Logger, clock mclock.Clock, c *conn, protocols []Protocol
 		disc:     make(chan DiscReason, 1),
 		writeErr: make(chan error, 1),
 	}
-	p.log = log.With("id", c.node.ID().TerminalString(), "conn", c.flags.Load())
+	p.log = log.With("id", c.node.ID().TerminalString(), "conn", c.connFlags())
 	for _, m := range matches {
 		p.running[m.proto.Name] = &protoRW{
 			Protocol: *m.proto, offset: m.offset, peer: p,

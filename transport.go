@@ -102,6 +102,9 @@ func (t *rlpxTransport) doProtoHandshake(our *protoHandshake) (*protoHandshake, 
 	// Both sides send Hello first; write concurrently with reading, as a
 	// synchronous pipe would otherwise deadlock.
 	t.conn.SetDeadline(time.Now().Add(t.to.handshake))
+	// Hello (or a Disconnect instead of it) is at most 2 KiB: have rlpx
+	// refuse a bigger frame before reading its body.
+	t.conn.SetMaxReadSize(maxHelloSize)
 	werr := make(chan error, 1)
 	go func() {
 		t.wmu.Lock()
@@ -111,9 +114,9 @@ func (t *rlpxTransport) doProtoHandshake(our *protoHandshake) (*protoHandshake, 
 	}()
 	their, rerr := t.readHello()
 	if rerr != nil {
-		// Unblock the writer (a peer that never reads), then wait for it so
-		// no goroutine outlives the call.
-		t.fd.SetWriteDeadline(time.Now())
+		// Wait for our Hello to go out (bounded by the handshake deadline),
+		// so the Disconnect that follows is not cut into a partial frame,
+		// and so no goroutine outlives the call.
 		<-werr
 		return nil, rerr
 	}
@@ -122,12 +125,16 @@ func (t *rlpxTransport) doProtoHandshake(our *protoHandshake) (*protoHandshake, 
 	}
 	// EIP-706: compress everything after Hello when the remote speaks v5.
 	t.conn.SetSnappy(their.Version >= snappyProtocolVersion)
+	t.conn.SetMaxReadSize(rlpx.MaxMessageSize)
 	t.conn.SetDeadline(time.Time{})
 	return their, nil
 }
 
 func (t *rlpxTransport) readHello() (*protoHandshake, error) {
 	code, data, _, err := t.conn.Read()
+	if errors.Is(err, rlpx.ErrMessageTooLarge) {
+		return nil, newPeerError(DiscProtocolError, "%v: %v", errHelloTooLarge, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read hello: %w", err)
 	}

@@ -1,0 +1,163 @@
+package devp2p
+
+import (
+	"errors"
+	"net"
+	"testing"
+
+	"github.com/devp2p-go/devp2p/mclock"
+)
+
+func TestServerStartStop(t *testing.T) {
+	srv := &Server{Config: Config{
+		PrivateKey: newKey(t), MaxPeers: 5, NoDial: true,
+		ListenAddr: "127.0.0.1:0", Logger: testLogger(t),
+	}}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); !errors.Is(err, errServerRunning) {
+		t.Fatalf("second Start: %v, want %v", err, errServerRunning)
+	}
+	addr, ok := srv.ListenAddr().(*net.TCPAddr)
+	if !ok || addr.Port == 0 {
+		t.Fatalf("listen address not reported: %v", srv.ListenAddr())
+	}
+	if got := srv.Self().TCP(); got != addr.Port {
+		t.Errorf("record TCP port %d, listening on %d", got, addr.Port)
+	}
+	srv.Stop()
+	srv.Stop() // no-op
+	if err := srv.Start(); !errors.Is(err, errServerDone) {
+		t.Fatalf("Start after Stop: %v, want %v", err, errServerDone)
+	}
+	checkNoGoroutines(t)
+}
+
+func TestServerStartErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want error
+	}{
+		{"no key", Config{MaxPeers: 1}, ErrNoPrivateKey},
+		{"no peers", Config{PrivateKey: newKey(t)}, ErrNoMaxPeers},
+	}
+	for _, tt := range tests {
+		srv := &Server{Config: tt.cfg}
+		if err := srv.Start(); !errors.Is(err, tt.want) {
+			t.Errorf("%s: Start error %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	// A listen failure releases what Start acquired.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	srv := &Server{Config: Config{PrivateKey: newKey(t), MaxPeers: 1, ListenAddr: l.Addr().String(), Logger: testLogger(t)}}
+	if err := srv.Start(); err == nil {
+		t.Fatal("Start on a used port succeeded")
+	}
+	checkNoGoroutines(t)
+}
+
+// TestServerSetupChecks drives every refusal of the setup path with a raw
+// peer and checks the DiscReason it receives.
+func TestServerSetupChecks(t *testing.T) {
+	t.Run("self", func(t *testing.T) {
+		srv := newTestServer(t, nil)
+		rp := dialRaw(t, srv, srv.cfg.PrivateKey)
+		rp.expectDisc(DiscSelf)
+		if err := <-rp.setup; !errors.Is(err, DiscSelf) {
+			t.Fatalf("setup error %v", err)
+		}
+		rp.setup <- nil
+	})
+	t.Run("already connected", func(t *testing.T) {
+		srv := newTestServer(t, nil)
+		key := newKey(t)
+		dialRaw(t, srv, key).connect()
+		rp2 := dialRaw(t, srv, key)
+		rp2.expectDisc(DiscAlreadyConnected)
+	})
+	t.Run("useless", func(t *testing.T) {
+		srv := newTestServer(t, nil)
+		rp := dialRaw(t, srv, nil)
+		rp.handshake(rp.hello(Cap{"other", 1}, Cap{"test", 2}))
+		rp.expectDisc(DiscUselessPeer)
+	})
+	t.Run("hello identity", func(t *testing.T) {
+		srv := newTestServer(t, nil)
+		rp := dialRaw(t, srv, nil)
+		h := rp.hello(Cap{"test", 1})
+		h.ID = pubkeyID(&newKey(t).PublicKey)
+		rp.handshake(h)
+		rp.expectDisc(DiscUnexpectedIdentity)
+	})
+	t.Run("invalid identity", func(t *testing.T) {
+		srv := newTestServer(t, nil)
+		rp := dialRaw(t, srv, nil)
+		h := rp.hello(Cap{"test", 1})
+		h.ID = h.ID[:63]
+		enc, _ := h.encode()
+		go rp.conn.Write(handshakeMsg, enc)
+		rp.expectDisc(DiscInvalidIdentity)
+	})
+	t.Run("too many inbound", func(t *testing.T) {
+		// MaxPeers 3, DialRatio 3: one dialed slot, two inbound.
+		srv := newTestServer(t, func(c *Config) { c.MaxPeers = 3; c.NoDial = false })
+		dialRaw(t, srv, nil).connect()
+		dialRaw(t, srv, nil).connect()
+		rp := dialRaw(t, srv, nil)
+		rp.expectDisc(DiscTooManyPeers)
+		// A trusted node gets in anyway.
+		trustedKey := newKey(t)
+		tp := &rawPeer{key: trustedKey}
+		srv.AddTrustedPeer(tp.node())
+		dialRaw(t, srv, trustedKey).connect()
+		if n := srv.PeerCount(); n != 3 {
+			t.Fatalf("PeerCount %d, want 3", n)
+		}
+	})
+	t.Run("remote disconnects before hello", func(t *testing.T) {
+		srv := newTestServer(t, nil)
+		rp := dialRaw(t, srv, nil)
+		go rp.conn.Write(handshakeMsg+discMsg, encodeDisconnect(DiscTooManyPeers))
+		if code, _, _, err := rp.conn.Read(); err != nil || code != handshakeMsg {
+			t.Fatalf("expected the server's hello, got code %d, err %v", code, err)
+		}
+		if err := <-rp.setup; !errors.Is(err, DiscTooManyPeers) {
+			t.Fatalf("setup error %v, want the remote's reason", err)
+		}
+		rp.setup <- nil
+	})
+}
+
+func TestServerStopDisconnectsPeers(t *testing.T) {
+	srv := newTestServer(t, nil)
+	rp := dialRaw(t, srv, nil)
+	rp.connect()
+	done := make(chan struct{})
+	go func() { srv.Stop(); close(done) }()
+	rp.expectDisc(DiscQuitting)
+	rp.fd.Close()
+	<-done
+	checkNoGoroutines(t)
+}
+
+func TestServerClockIsCopied(t *testing.T) {
+	cfg := Config{PrivateKey: newKey(t), MaxPeers: 1, NoDial: true, Logger: testLogger(t)}
+	srv := &Server{Config: cfg}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	srv.Config.MaxPeers = 100
+	if srv.cfg.MaxPeers != 1 {
+		t.Fatal("running server follows changes to Config")
+	}
+	if _, ok := srv.clock.(mclock.System); !ok {
+		t.Fatalf("default clock %T", srv.clock)
+	}
+}
