@@ -396,3 +396,6 @@ func TestRLPStructureVectors(t *testing.T) {
 		}
 	}
 }
+
+// IPv4Addr is a test helper.
+func IPv4Addr(s string) IPv4 { return IPv4(netip.MustParseAddr(s)) }
