@@ -304,3 +304,17 @@ func (n *Node) Resolve(ctx context.Context, r Resolver) (*Node, error) {
 	resolved.hostname = n.hostname
 	return resolved, nil
 }
+
+// MarshalText implements encoding.TextMarshaler: the String form.
+func (n *Node) MarshalText() ([]byte, error) { return []byte(n.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler, accepting what Parse
+// accepts with ValidSchemes.
+func (n *Node) UnmarshalText(text []byte) error {
+	dec, err := Parse(ValidSchemes, string(text))
+	if err != nil {
+		return err
+	}
+	*n = *dec
+	return nil
+}

@@ -232,3 +232,18 @@ func TestResolve(t *testing.T) {
 		t.Fatal("Resolve changed a plain node")
 	}
 }
+
+func TestNodeText(t *testing.T) {
+	const url = "enode://1dd9d65c4552b5eb43d5ad55a2ee3f56c6cbc1c64a5c8d659f51fcd51bace24351232b8d7821617d2b29b54b81cdefb9b3e9c37d7fd5f63270bcc9e1a6f6a439@127.0.0.1:52150"
+	var n Node
+	if err := n.UnmarshalText([]byte(url)); err != nil {
+		t.Fatal(err)
+	}
+	txt, _ := n.MarshalText()
+	if string(txt) != url {
+		t.Fatal(string(txt))
+	}
+	if err := n.UnmarshalText([]byte("enode://00")); err == nil {
+		t.Fatal("bad URL accepted")
+	}
+}
