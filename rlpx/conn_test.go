@@ -175,3 +175,21 @@ func TestCoalescingWriteError(t *testing.T) {
 		}
 	})
 }
+
+// TestSnappyDense round-trips maximally compressible messages, which must
+// stay within maxSnappyRatio.
+func TestSnappyDense(t *testing.T) {
+	c := loopPair(t)
+	c.SetSnappy(true)
+	for _, n := range []int{1, 64, 1 << 10, 1 << 20, maxUint24 - 1} {
+		msg := make([]byte, n)
+		if _, err := c.Write(1, msg); err != nil {
+			t.Fatal(err)
+		}
+		_, data, wire, err := c.Read()
+		if err != nil || !bytes.Equal(data, msg) {
+			t.Fatalf("%d zero bytes: %v", n, err)
+		}
+		t.Logf("%d zero bytes -> %d on the wire", n, wire)
+	}
+}

@@ -10,6 +10,13 @@ import (
 // Snappy compression of msg-data (EIP-706, rlpx.md "Message Encoding"),
 // switched on by SetSnappy once both sides' Hello says p2p version >= 5.
 
+// maxSnappyRatio bounds decoded/encoded size. The densest snappy element is
+// a 3-byte copy of 64 bytes (ratio 21.3; format_description.txt), so a
+// block claiming more than 32 times its size is corrupt. Checking this
+// before allocating keeps the allocation for a message proportional to
+// what the peer actually sent (SECURITY.md a.1 #6), not to its claim.
+const maxSnappyRatio = 32
+
 // compress encodes data as a snappy block into buf (grown as needed and
 // reused across calls) and returns the block.
 //
@@ -36,6 +43,9 @@ func decompress(buf *[]byte, block []byte, limit int) ([]byte, error) {
 	}
 	if n > limit {
 		return nil, fmt.Errorf("%w: snappy block claims %d bytes, limit %d", ErrMessageTooLarge, n, limit)
+	}
+	if n > maxSnappyRatio*len(block) {
+		return nil, fmt.Errorf("rlpx: snappy block of %d bytes cannot decode to %d", len(block), n)
 	}
 	if cap(*buf) > maxRetainedBuffer {
 		*buf = nil
