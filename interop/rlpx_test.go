@@ -25,13 +25,13 @@ type msgConn interface {
 
 const rlpxInteropMessages = 1000 // per direction
 
-// rlpxMsgSize gives message i's payload size: every 100th is 1 MiB, the
+// rlpxMsgSize gives message i's payload size: every 50th is 1 MiB, the
 // rest cycle through block and frame-padding edges and random sizes up to
 // 64 KiB, starting with 0.
 func rlpxMsgSize(i int) int {
 	edges := []int{0, 1, 2, 15, 16, 17, 31, 32, 33, 127, 128, 1023, 1024, 1025, 4096, 65535, 65536, 65537}
 	switch {
-	case i%100 == 99:
+	case i%100 == 99 || i%100 == 49:
 		return 1 << 20
 	case i < len(edges):
 		return edges[i]
@@ -42,9 +42,16 @@ func rlpxMsgSize(i int) int {
 
 // rlpxMsg builds message i from direction dir: half pseudo-random, half a
 // repeating pattern, so snappy has something to compress and something not.
+//
+// Every 100th message (i%100 == 49) is 1 MiB of zeros: the densest snappy
+// blocks an encoder makes, which the decoder's size plausibility check
+// must accept.
 func rlpxMsg(dir, i int) []byte {
 	n := rlpxMsgSize(i)
 	b := make([]byte, n)
+	if i%100 == 49 {
+		return b
+	}
 	r := rand.New(rand.NewPCG(uint64(dir), uint64(i)))
 	for j := 0; j < n/2; j++ {
 		b[j] = byte(r.Uint32())
