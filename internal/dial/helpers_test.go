@@ -309,3 +309,8 @@ func (m *fakeMemory) savedIDs() []enode.ID {
 	defer m.mu.Unlock()
 	return ids(m.saved)
 }
+
+// dialerFunc adapts a function to NodeDialer.
+type dialerFunc func(ctx context.Context, n *enode.Node) (net.Conn, error)
+
+func (f dialerFunc) Dial(ctx context.Context, n *enode.Node) (net.Conn, error) { return f(ctx, n) }
