@@ -5,10 +5,14 @@ import (
 )
 
 const (
-	// readBufferSize is the initial size of the read buffer. Reads fill as
-	// much of it as the socket has ready, so a burst of small frames costs
-	// one read system call instead of one or two per frame.
+	// readBufferSize is the smallest read buffer once frames flow. Reads
+	// fill as much of it as the socket has ready, so a burst of small frames
+	// costs one read system call instead of one or two per frame.
 	readBufferSize = 64 << 10
+
+	// handshakeBufferSize is the read buffer during the handshake: one
+	// auth or ack (at most maxHandshakeSize) and whatever follows it.
+	handshakeBufferSize = 4 << 10
 
 	// maxRetainedBuffer is the largest read, write or snappy buffer kept
 	// between messages. Bigger ones (up to MaxMessageSize) are dropped after
@@ -54,12 +58,19 @@ func (b *readBuffer) makeRoom(n int) {
 		copy(b.buf, b.buf[b.off:b.end])
 	} else {
 		// Some slack past n lets the next frames' bytes arrive with this one.
-		size := max(n+readBufferSize/4, readBufferSize)
+		size := max(n+min(n/4, readBufferSize), handshakeBufferSize)
 		nb := make([]byte, size)
 		copy(nb, b.buf[b.off:b.end])
 		b.buf = nb
 	}
 	b.off, b.end = 0, have
+}
+
+// reserve makes the buffer at least n bytes long.
+func (b *readBuffer) reserve(n int) {
+	if len(b.buf) < n {
+		b.makeRoom(n)
+	}
 }
 
 // skip consumes n bytes (which must have been peeked).

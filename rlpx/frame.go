@@ -129,6 +129,7 @@ func (e *egress) appendFrame(dst []byte, code uint64, data []byte) ([]byte, erro
 // declared frame size, checked before the body is read or buffered.
 func (in *ingress) readFrame(r io.Reader, buf *readBuffer, limit int) ([]byte, error) {
 	buf.shrink()
+	buf.reserve(readBufferSize)
 	hdr, err := buf.peek(r, headerSize+macSize)
 	if err != nil {
 		return nil, err
