@@ -1,0 +1,35 @@
+// Package discover holds the Kademlia node table that the discovery protocol
+// engines (discover/v4, and later discover/v5) share: buckets ordered by last
+// contact, replacement lists, per-subnet IP limits, revalidation of entries,
+// refresh, iterative lookups and the iterators that feed the dialer.
+//
+// It implements the table of the Node Discovery Protocol v4
+// (specs/discv4.md, "Kademlia Table" and "Recursive Lookup") with the
+// hardening described in SECURITY.md ("Eclipse attacks"):
+//
+//   - 17 buckets. Log distances up to 239 share bucket 0: with random IDs a
+//     node at log distance ≤ 239 turns up with probability 2^-16 per peer, so
+//     separate buckets for them would stay empty forever.
+//   - 16 live entries per bucket, least recently contacted first, and up to
+//     10 replacements per bucket.
+//   - At most 2 nodes per IPv4 /24 (IPv6 /48) in one bucket and 10 in the
+//     whole table; LAN addresses are exempt. The IPv6 unit is /48 because one
+//     end site gets a /48 for free (netutil.DefaultSubnet6 explains it), so it
+//     is the IPv6 analogue of "one operator's /24".
+//   - Revalidation pings new entries soon (within 10 s) and proven entries
+//     every 5–10 min, bumps responders, and replaces silent entries with the
+//     most recent replacement.
+//   - Nodes that fail 5 findnode requests in a row are dropped.
+//
+// One goroutine (Table.loop) owns all mutation of the table; readers take a
+// mutex. The protocol engine provides a Transport; the table calls it for
+// pings, ENR requests and refresh lookups. Time comes from an mclock.Clock.
+//
+// Example (inside a protocol engine):
+//
+//	tab, err := discover.NewTable(transport, discover.Config{DB: db, Bootnodes: boot})
+//	...
+//	tab.Start()
+//	defer tab.Close()
+//	nodes := tab.NewLookup(ctx, target, queryFunc).Run()
+package discover

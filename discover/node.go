@@ -1,0 +1,30 @@
+package discover
+
+import (
+	"net/netip"
+
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
+)
+
+// tableNode is an entry of the table: a node plus the bookkeeping of
+// revalidation. All fields are owned by Table.loop.
+type tableNode struct {
+	*enode.Node
+	addedAt        mclock.AbsTime // when it entered the live list of its bucket
+	livenessChecks uint           // successful revalidations (decays on failure)
+	nextCheck      mclock.AbsTime // when revalidation pings it next
+	checking       bool           // a revalidation ping is in flight
+	findFails      int            // failed findnode calls in a row
+}
+
+func (n *tableNode) ip() netip.Addr { return n.IPAddr() }
+
+// unwrapNodes returns the enode.Nodes of entries.
+func unwrapNodes(ns []*tableNode) []*enode.Node {
+	out := make([]*enode.Node, len(ns))
+	for i, n := range ns {
+		out[i] = n.Node
+	}
+	return out
+}
