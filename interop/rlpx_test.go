@@ -64,7 +64,8 @@ func rlpxMsg(dir, i int) []byte {
 
 // TestRLPxInterop runs our Conn against go-ethereum's p2p/rlpx in both roles,
 // over net.Pipe and loopback TCP, snappy off and on: 1000 messages each way
-// (0 B to 1 MiB) must arrive byte for byte, with matching wire sizes.
+// (0 B to 1 MiB) must arrive byte for byte, with matching wire sizes. Over
+// TCP our side writes in coalescing mode.
 func TestRLPxInterop(t *testing.T) {
 	for _, transport := range []string{"pipe", "tcp"} {
 		for _, oursDials := range []bool{true, false} {
@@ -127,6 +128,11 @@ func testRLPxInterop(t *testing.T, transport string, oursDials, snappy bool) {
 	}
 	ours.SetSnappy(snappy)
 	geth.SetSnappy(snappy)
+	if transport == "tcp" {
+		// Our write path in both modes: coalescing over TCP, one socket
+		// write per message over the pipe.
+		ours.SetWriteCoalescing(true)
+	}
 
 	// Both directions at once: a writer and a reader on each side.
 	type report struct {
