@@ -31,8 +31,9 @@ const (
 )
 
 var (
-	errPingFlood      = newPeerError(DiscProtocolError, "ping flood")
-	errInvalidMsgCode = errors.New("invalid message code")
+	errPingFlood          = newPeerError(DiscProtocolError, "ping flood")
+	errInvalidMsgCode     = errors.New("invalid message code")
+	errRemoteDisconnected = errors.New("remote disconnected")
 	// ErrShuttingDown is returned by a protocol's MsgReadWriter once its
 	// session has ended.
 	ErrShuttingDown = errors.New("shutting down")
@@ -176,7 +177,11 @@ func (p *Peer) run() (remoteRequested bool, err error) {
 		err = reason
 	}
 	close(p.closed)
-	p.rw.close(reason)
+	if remoteRequested {
+		p.rw.close(errRemoteDisconnected) // no point answering a Disconnect
+	} else {
+		p.rw.close(reason)
+	}
 	p.wg.Wait()
 	p.log.Debug("Peer session ended", "reason", reason, "err", err, "remote", remoteRequested)
 	return remoteRequested, err
