@@ -38,6 +38,12 @@ type Conn struct {
 	fl       atomic.Pointer[flusher] // set in coalescing mode
 	flmu     sync.Mutex              // orders fl changes with Close
 
+	// Deadlines set through Conn, so Handshake can honour an earlier one
+	// and restore them afterwards.
+	dlmu    sync.Mutex
+	readDL  time.Time
+	writeDL time.Time
+
 	// Read side: owned by the one goroutine in Read (or Handshake).
 	in      ingress
 	rbuf    readBuffer
@@ -60,18 +66,31 @@ func NewConn(conn net.Conn, dialDest *ecdsa.PublicKey) *Conn {
 
 // Handshake runs the RLPx handshake with our static key prv and returns the
 // remote's static public key. The whole handshake runs under a deadline of
-// HandshakeTimeout set on the underlying connection, which is cleared when
-// Handshake returns. Errors are *HandshakeError values; errors.Is tells
-// ErrHandshakeTimeout, ErrBadMAC, ErrUnknownFormat and ErrWrongIdentity
-// apart.
+// HandshakeTimeout, or an earlier deadline set with c.SetDeadline (or
+// SetRead/WriteDeadline) before the call; afterwards the deadlines set
+// through c are restored (none, if none were set). Errors are
+// *HandshakeError values; errors.Is tells ErrHandshakeTimeout, ErrBadMAC,
+// ErrUnknownFormat and ErrWrongIdentity apart.
 func (c *Conn) Handshake(prv *ecdsa.PrivateKey) (*ecdsa.PublicKey, error) {
 	if c.session.Load() {
 		return nil, errHandshook
 	}
-	if err := c.conn.SetDeadline(time.Now().Add(HandshakeTimeout)); err != nil {
+	c.dlmu.Lock()
+	rdl, wdl := c.readDL, c.writeDL
+	c.dlmu.Unlock()
+	deadline := time.Now().Add(HandshakeTimeout)
+	for _, d := range []time.Time{rdl, wdl} {
+		if !d.IsZero() && d.Before(deadline) {
+			deadline = d
+		}
+	}
+	if err := c.conn.SetDeadline(deadline); err != nil {
 		return nil, &HandshakeError{"set deadline", err}
 	}
-	defer c.conn.SetDeadline(time.Time{})
+	defer func() {
+		c.conn.SetReadDeadline(rdl)
+		c.conn.SetWriteDeadline(wdl)
+	}()
 
 	h := &handshakeState{initiator: c.dialDest != nil, prv: prv, rand: c.handshakeRand, remote: c.dialDest}
 	var (
@@ -221,13 +240,29 @@ func (c *Conn) SetMaxReadSize(n int) {
 }
 
 // SetDeadline sets the read and write deadlines of the underlying connection.
-func (c *Conn) SetDeadline(t time.Time) error { return c.conn.SetDeadline(t) }
+func (c *Conn) SetDeadline(t time.Time) error {
+	c.dlmu.Lock()
+	defer c.dlmu.Unlock()
+	c.readDL, c.writeDL = t, t
+	return c.conn.SetDeadline(t)
+}
 
 // SetReadDeadline sets the read deadline of the underlying connection.
-func (c *Conn) SetReadDeadline(t time.Time) error { return c.conn.SetReadDeadline(t) }
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	c.dlmu.Lock()
+	defer c.dlmu.Unlock()
+	c.readDL = t
+	return c.conn.SetReadDeadline(t)
+}
 
-// SetWriteDeadline sets the write deadline of the underlying connection.
-func (c *Conn) SetWriteDeadline(t time.Time) error { return c.conn.SetWriteDeadline(t) }
+// SetWriteDeadline sets the write deadline of the underlying connection. In
+// coalescing mode it applies to the background socket writes.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	c.dlmu.Lock()
+	defer c.dlmu.Unlock()
+	c.writeDL = t
+	return c.conn.SetWriteDeadline(t)
+}
 
 // Close closes the underlying connection. In coalescing mode it first sends
 // what is queued, waiting at most 1 s. It is safe to call more than once.

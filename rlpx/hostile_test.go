@@ -495,3 +495,22 @@ func (e *egress) appendRaw(dst, frameData []byte) []byte {
 	e.mac.frame(body, f[len(f)-macSize:])
 	return append(dst, f...)
 }
+
+// TestHandshakeEarlierDeadline: a deadline set on the Conn before Handshake
+// wins when it is earlier than HandshakeTimeout, and is restored after.
+func TestHandshakeEarlierDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, b := net.Pipe()
+		defer a.Close()
+		c := NewConn(b, nil)
+		c.SetDeadline(time.Now().Add(time.Second))
+		start := time.Now()
+		if _, err := c.Handshake(newKey(t)); !errors.Is(err, ErrHandshakeTimeout) {
+			t.Fatalf("got %v", err)
+		}
+		if d := time.Since(start); d != time.Second {
+			t.Errorf("timed out after %v, want 1s", d)
+		}
+		c.Close()
+	})
+}
