@@ -107,6 +107,12 @@ func TestDecryptVectors(t *testing.T) {
 				t.Errorf("%s: wrong s2: err = %v", v.name, err)
 			}
 		}
+		// The PoC of SECURITY.md a.3: keep 0x04, zero R's coordinates.
+		tampered := bytes.Clone(ct)
+		clear(tampered[1:65])
+		if _, err := Decrypt(v.key, tampered, nil, prefix); !errors.Is(err, ErrInvalidPublicKey) {
+			t.Errorf("%s: R = (0,0): err = %v, want ErrInvalidPublicKey", v.name, err)
+		}
 		// Wrong key and non-nil s1 fail with a MAC error.
 		other, _ := crypto.GenerateKey()
 		if _, err := Decrypt(other, ct, nil, prefix); !errors.Is(err, ErrInvalidMessage) {
