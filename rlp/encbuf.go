@@ -15,6 +15,7 @@ type encBuffer struct {
 	str    []byte
 	lheads []listHead
 	lhsize int // total size of all list headers in lheads
+	hbuf   [9]byte
 }
 
 type listHead struct {
@@ -144,7 +145,6 @@ func (buf *encBuffer) writeTo(w io.Writer) error {
 		_, err := w.Write(buf.str)
 		return err
 	}
-	var hbuf [9]byte
 	strpos := 0
 	for _, head := range buf.lheads {
 		if head.offset > strpos {
@@ -153,7 +153,7 @@ func (buf *encBuffer) writeTo(w io.Writer) error {
 			}
 			strpos = head.offset
 		}
-		if _, err := w.Write(appendHead(hbuf[:0], 0xC0, uint64(head.size))); err != nil {
+		if _, err := w.Write(appendHead(buf.hbuf[:0], 0xC0, uint64(head.size))); err != nil {
 			return err
 		}
 	}
