@@ -1,0 +1,56 @@
+package v4wire
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/devp2p-go/devp2p/enode"
+)
+
+// Expired reports whether the expiration timestamp ts (UNIX seconds, as
+// carried in every packet) lies before now. Packets are sent with now + 20 s
+// (discv4.md: "Packets containing a time stamp that lies in the past are
+// expired"); checking this first is cheap and rejects replays.
+func Expired(ts uint64, now time.Time) bool {
+	// Compare seconds as integers: time.Unix overflows for huge ts, which
+	// would turn a far-future timestamp into the past.
+	if ts > math.MaxInt64 {
+		return false
+	}
+	sec := now.Unix()
+	return int64(ts) < sec || (int64(ts) == sec && now.Nanosecond() > 0)
+}
+
+// ErrInvalidNode is returned by (Node).Enode for a Neighbors entry that
+// cannot be a node.
+var ErrInvalidNode = errors.New("v4wire: invalid node")
+
+// Enode converts a Neighbors entry to a node. It rejects keys that are not
+// points on secp256k1 (ErrBadPoint) and entries without a valid IP or with
+// UDP port 0 (ErrInvalidNode). Whether the IP may be relayed by the sender
+// is the caller's check (netutil.CheckRelayAddr).
+func (n Node) Enode() (*enode.Node, error) {
+	if !n.IP.IsValid() || n.IP.IsUnspecified() {
+		return nil, fmt.Errorf("%w: bad IP %v", ErrInvalidNode, n.IP)
+	}
+	if n.UDP == 0 {
+		return nil, fmt.Errorf("%w: UDP port 0", ErrInvalidNode)
+	}
+	key, err := DecodePubkey(n.ID)
+	if err != nil {
+		return nil, err
+	}
+	return enode.NewV4(key, n.IP.AsSlice(), int(n.TCP), int(n.UDP)), nil
+}
+
+// NewNode makes a Neighbors entry from a node. The node must have an IP.
+func NewNode(n *enode.Node) Node {
+	return Node{
+		IP:  n.IPAddr().Unmap(),
+		UDP: uint16(n.UDP()),
+		TCP: uint16(n.TCP()),
+		ID:  EncodePubkey(n.Pubkey()),
+	}
+}
