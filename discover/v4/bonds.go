@@ -1,0 +1,126 @@
+package v4
+
+import (
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/nodedb"
+)
+
+// bonds remembers when we last got a ping from and a pong from each (node,
+// IP): the endpoint proof of discv4.md. With a node database the times are
+// stored there (they survive restarts and feed QuerySeeds); without one they
+// live in a bounded map.
+type bonds struct {
+	db  *nodedb.DB
+	now func() time.Time
+
+	mu sync.Mutex
+	m  map[bondKey]*bondTimes
+}
+
+type bondKey struct {
+	id enode.ID
+	ip netip.Addr
+}
+
+type bondTimes struct{ ping, pong time.Time }
+
+func newBonds(db *nodedb.DB, now func() time.Time) *bonds {
+	return &bonds{db: db, now: now, m: make(map[bondKey]*bondTimes)}
+}
+
+func (b *bonds) lastPing(id enode.ID, ip netip.Addr) time.Time {
+	if b.db != nil {
+		return b.db.LastPingReceived(id, ip)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t := b.m[bondKey{id, ip}]; t != nil {
+		return t.ping
+	}
+	return time.Time{}
+}
+
+func (b *bonds) lastPong(id enode.ID, ip netip.Addr) time.Time {
+	if b.db != nil {
+		return b.db.LastPongReceived(id, ip)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t := b.m[bondKey{id, ip}]; t != nil {
+		return t.pong
+	}
+	return time.Time{}
+}
+
+func (b *bonds) gotPing(id enode.ID, ip netip.Addr) {
+	now := b.now()
+	if b.db != nil {
+		b.db.UpdateLastPingReceived(id, ip, now)
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.entry(id, ip, now).ping = now
+}
+
+func (b *bonds) gotPong(id enode.ID, ip netip.Addr) {
+	now := b.now()
+	if b.db != nil {
+		b.db.UpdateLastPongReceived(id, ip, now)
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.entry(id, ip, now).pong = now
+}
+
+// hasProof reports whether (id, ip) answered our ping within bondExpiration.
+func (b *bonds) hasProof(id enode.ID, ip netip.Addr) bool {
+	return b.now().Sub(b.lastPong(id, ip)) < bondExpiration
+}
+
+// pingedRecently reports whether (id, ip) pinged us within bondExpiration, so
+// that it holds our pong as its proof of our endpoint.
+func (b *bonds) pingedRecently(id enode.ID, ip netip.Addr) bool {
+	return b.now().Sub(b.lastPing(id, ip)) < bondExpiration
+}
+
+func (b *bonds) entry(id enode.ID, ip netip.Addr, now time.Time) *bondTimes {
+	k := bondKey{id, ip}
+	if t := b.m[k]; t != nil {
+		return t
+	}
+	if len(b.m) >= maxBonds {
+		b.evict(now)
+	}
+	t := new(bondTimes)
+	b.m[k] = t
+	return t
+}
+
+// evict drops expired entries, then arbitrary ones until a quarter of the
+// space is free. Many distinct keys only come from a flood of fresh
+// identities; losing some bonds costs a ping, never correctness.
+func (b *bonds) evict(now time.Time) {
+	for k, t := range b.m {
+		if now.Sub(t.ping) >= bondExpiration && now.Sub(t.pong) >= bondExpiration {
+			delete(b.m, k)
+		}
+	}
+	for k := range b.m {
+		if len(b.m) < maxBonds*3/4 {
+			break
+		}
+		delete(b.m, k)
+	}
+}
+
+func (b *bonds) len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.m)
+}

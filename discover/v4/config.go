@@ -1,0 +1,104 @@
+package v4
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/enr"
+	"github.com/devp2p-go/devp2p/mclock"
+	"github.com/devp2p-go/devp2p/netutil"
+	"github.com/devp2p-go/devp2p/nodedb"
+)
+
+// Protocol timing and limits (specs/discv4.md, DESIGN.md "Defaults that
+// protect a node", SECURITY.md DoS table).
+const (
+	respTimeout    = 500 * time.Millisecond // wait for a reply (go-ethereum's value)
+	expiration     = 20 * time.Second       // expiration stamped on every packet
+	bondExpiration = 24 * time.Hour         // an endpoint proof (pong) is valid this long
+
+	// maxPending bounds the reply matchers waiting at once. Our own requests
+	// (lookups, revalidation) need far fewer; the bound stops a flood of
+	// pings from unknown keys from growing the list through our ping-backs,
+	// which may use only half of it.
+	maxPending = 2048
+
+	// replayWindow is how long a packet hash is remembered to drop replays;
+	// a replay older than this has expired anyway.
+	replayWindow    = expiration + 2*time.Second
+	maxReplayHashes = 4096
+
+	// maxBonds bounds the in-memory endpoint-proof store used without a
+	// node database.
+	maxBonds = 8192
+
+	// Wire version sent in pings (discv4.md).
+	pingVersion = 4
+
+	// maxPacketSize is the largest datagram we read (discv4.md).
+	maxPacketSize = 1280
+)
+
+// UDPConn is the socket the engine runs on. *net.UDPConn implements it, and
+// so does discover/memnet.Conn for tests.
+type UDPConn interface {
+	ReadFromUDPAddrPort(b []byte) (n int, addr netip.AddrPort, err error)
+	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (n int, err error)
+	Close() error
+	LocalAddr() net.Addr
+}
+
+var _ UDPConn = (*net.UDPConn)(nil)
+
+// ReadPacket is a datagram the engine could not decode, handed to
+// Config.Unhandled (so that discv5 can share the socket).
+type ReadPacket struct {
+	Data []byte
+	Addr netip.AddrPort
+}
+
+// Config holds the engine's settings.
+type Config struct {
+	PrivateKey *ecdsa.PrivateKey // required: the key of the LocalNode
+
+	DB          *nodedb.DB        // optional: endpoint proofs, seeds, live nodes
+	Bootnodes   []*enode.Node     // the table starts from these
+	NetRestrict *netutil.Netlist  // optional: talk only to nodes in these networks
+	Unhandled   chan<- ReadPacket // optional: undecodable packets go here (never blocks)
+
+	ValidSchemes enr.IdentityScheme // for records in ENR responses; default enode.ValidSchemes
+
+	// Table timing (zero means the discover package's defaults).
+	RefreshInterval time.Duration
+	NewNodeCheck    time.Duration
+	ProvenNodeCheck time.Duration
+
+	Clock mclock.Clock     // default mclock.System{}
+	Now   func() time.Time // wall clock for packet expiration; default time.Now
+	Log   *slog.Logger     // default discards
+}
+
+func (cfg Config) withDefaults() (Config, error) {
+	if cfg.PrivateKey == nil {
+		return cfg, errors.New("discover/v4: Config.PrivateKey is required")
+	}
+	if cfg.ValidSchemes == nil {
+		cfg.ValidSchemes = enode.ValidSchemes
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = mclock.System{}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return cfg, nil
+}

@@ -1,0 +1,38 @@
+// Package v4 is the UDP engine of the Node Discovery Protocol v4
+// (specs/discv4.md, with EIP-8 and EIP-868): it sends and answers Ping,
+// Pong, Findnode, Neighbors, ENRRequest and ENRResponse packets (encoded by
+// discover/v4wire) and runs the shared Kademlia table of package discover.
+//
+// Robustness rules the engine keeps (SECURITY.md):
+//
+//   - Replies are matched to requests by sender ID, sender IP, packet type
+//     and, for Pong and ENRResponse, the request hash, in one goroutine that
+//     owns the pending list and its timeouts (500 ms). Unsolicited replies
+//     are dropped.
+//   - Every packet carries an expiration 20 s ahead; expired packets are
+//     ignored, and a packet whose hash was seen within the expiration window
+//     (a replay) is dropped before its signature is recovered.
+//   - Findnode and ENRRequest are answered only if the sender answered our
+//     ping from the same IP within 24 h (endpoint proof), so a forged source
+//     address cannot turn the node into a traffic amplifier. Before we send
+//     such a request we make sure the other side holds our proof.
+//   - Neighbors answers carry at most 12 nodes per packet; a findnode
+//     collects at most 16 nodes. LAN and loopback nodes are never relayed to
+//     internet hosts, nor accepted from them (netutil.CheckRelayAddr), and
+//     NetRestrict is honoured in both directions.
+//   - Pending replies, remembered bonds and replay hashes are bounded.
+//
+// The endpoint that peers report in pings and pongs feeds the LocalNode's
+// external-address prediction.
+//
+// Example:
+//
+//	conn, _ := net.ListenUDP("udp", &net.UDPAddr{Port: 30303})
+//	ln := enode.NewLocalNode(db, key)
+//	disc, err := v4.ListenV4(conn, ln, v4.Config{PrivateKey: key, DB: db, Bootnodes: boot})
+//	...
+//	defer disc.Close()
+//	it := disc.RandomNodes() // feed the dialer
+//
+// Tests can run hundreds of nodes on discover/memnet instead of sockets.
+package v4

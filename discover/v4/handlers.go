@@ -1,0 +1,170 @@
+package v4
+
+import (
+	"net/netip"
+
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/enode"
+)
+
+// handlePacket decodes one datagram and dispatches it. Cheap checks come
+// first (replay filter, expiration) so that floods cost little.
+func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
+	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	if t.cfg.NetRestrict != nil && !t.cfg.NetRestrict.Contains(from.Addr()) {
+		return
+	}
+	if len(buf) >= 32 && t.replays.contains(buf[:32]) {
+		t.log.trace("Dropping replayed packet", "addr", from)
+		return
+	}
+	p, key, hash, err := v4wire.Decode(buf)
+	if err != nil {
+		t.log.trace("Bad discv4 packet", "addr", from, "err", err)
+		t.unhandled(from, buf)
+		return
+	}
+	t.replays.add(hash)
+	fromID := key.ID()
+	if fromID == t.localNode.ID() {
+		return // our own packet reflected back
+	}
+	t.log.trace("<< "+p.Name(), "id", fromID, "addr", from)
+	switch p := p.(type) {
+	case *v4wire.Ping:
+		err = t.handlePing(p, key, fromID, from, hash)
+	case *v4wire.Pong:
+		err = t.handlePong(p, fromID, from)
+	case *v4wire.Findnode:
+		err = t.handleFindnode(p, fromID, from)
+	case *v4wire.Neighbors:
+		err = t.handleNeighbors(p, fromID, from)
+	case *v4wire.ENRRequest:
+		err = t.handleENRRequest(p, fromID, from, hash)
+	case *v4wire.ENRResponse:
+		err = t.handleENRResponse(p, fromID, from)
+	}
+	if err != nil {
+		t.log.debug("Dropped discv4 packet", "type", p.Name(), "id", fromID, "addr", from, "err", err)
+	}
+}
+
+func (t *UDPv4) unhandled(from netip.AddrPort, buf []byte) {
+	if t.cfg.Unhandled == nil {
+		return
+	}
+	select {
+	case t.cfg.Unhandled <- ReadPacket{Data: append([]byte(nil), buf...), Addr: from}:
+	default:
+	}
+}
+
+// handlePing answers with a pong, pings back a node we have no proof for,
+// and offers the node to the table once its endpoint is proven.
+func (t *UDPv4) handlePing(p *v4wire.Ping, key v4wire.Pubkey, fromID enode.ID, from netip.AddrPort, hash []byte) error {
+	if t.expired(p.Expiration) {
+		return errExpired
+	}
+	n, err := nodeFromPing(key, from, p.From.TCP)
+	if err != nil {
+		return err
+	}
+	t.send(from, fromID, &v4wire.Pong{
+		To:         v4wire.NewEndpoint(from, p.From.TCP),
+		ReplyTok:   hash,
+		Expiration: t.makeExpiration(),
+		ENRSeq:     t.localNode.Seq(),
+	})
+	// Ping back if the sender has not proven its endpoint; it enters the
+	// table when its pong arrives. The ping-back is optional work that a
+	// flood cannot grow without bound (maxPending).
+	if !t.bonds.hasProof(fromID, from.Addr()) {
+		t.sendPing(fromID, from, true, func(*v4wire.Pong) { t.tab.AddInboundNode(n) })
+	} else {
+		t.tab.AddInboundNode(n)
+	}
+	t.bonds.gotPing(fromID, from.Addr())
+	// Wake a request waiting for this node's ping (see ensureBond).
+	t.handleReply(fromID, from.Addr(), p)
+	if p.To.IP.IsValid() && p.To.UDP != 0 {
+		t.localNode.UDPEndpointStatement(from, netip.AddrPortFrom(p.To.IP.Unmap(), p.To.UDP))
+	}
+	return nil
+}
+
+func (t *UDPv4) handlePong(p *v4wire.Pong, fromID enode.ID, from netip.AddrPort) error {
+	if t.expired(p.Expiration) {
+		return errExpired
+	}
+	if !t.handleReply(fromID, from.Addr(), p) {
+		return errUnsolicited
+	}
+	t.bonds.gotPong(fromID, from.Addr())
+	if p.To.IP.IsValid() && p.To.UDP != 0 {
+		t.localNode.UDPEndpointStatement(from, netip.AddrPortFrom(p.To.IP.Unmap(), p.To.UDP))
+	}
+	return nil
+}
+
+// handleFindnode answers with the closest nodes we know, in packets of at
+// most v4wire.MaxNeighbors nodes, but only to a sender that proved its
+// endpoint: otherwise a forged source address would turn us into an
+// amplifier.
+func (t *UDPv4) handleFindnode(p *v4wire.Findnode, fromID enode.ID, from netip.AddrPort) error {
+	if t.expired(p.Expiration) {
+		return errExpired
+	}
+	if !t.bonds.hasProof(fromID, from.Addr()) {
+		return errUnknownNode
+	}
+	closest := t.tab.Closest(p.Target.ID(), discover.BucketSize, true)
+	reply := v4wire.Neighbors{Expiration: t.makeExpiration()}
+	sent := false
+	for _, n := range closest {
+		if err := checkRelay(from.Addr(), n); err != nil {
+			continue
+		}
+		reply.Nodes = append(reply.Nodes, v4wire.NewNode(n))
+		if len(reply.Nodes) == v4wire.MaxNeighbors {
+			t.send(from, fromID, &reply)
+			reply.Nodes = reply.Nodes[:0]
+			sent = true
+		}
+	}
+	if len(reply.Nodes) > 0 || !sent {
+		t.send(from, fromID, &reply)
+	}
+	return nil
+}
+
+func (t *UDPv4) handleNeighbors(p *v4wire.Neighbors, fromID enode.ID, from netip.AddrPort) error {
+	if t.expired(p.Expiration) {
+		return errExpired
+	}
+	if !t.handleReply(fromID, from.Addr(), p) {
+		return errUnsolicited
+	}
+	return nil
+}
+
+func (t *UDPv4) handleENRRequest(p *v4wire.ENRRequest, fromID enode.ID, from netip.AddrPort, hash []byte) error {
+	if t.expired(p.Expiration) {
+		return errExpired
+	}
+	if !t.bonds.hasProof(fromID, from.Addr()) {
+		return errUnknownNode
+	}
+	t.send(from, fromID, &v4wire.ENRResponse{
+		ReplyTok: hash,
+		Record:   *t.localNode.Node().Record(),
+	})
+	return nil
+}
+
+func (t *UDPv4) handleENRResponse(p *v4wire.ENRResponse, fromID enode.ID, from netip.AddrPort) error {
+	if !t.handleReply(fromID, from.Addr(), p) {
+		return errUnsolicited
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+package v4
+
+import (
+	"crypto/rand"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/memnet"
+	"github.com/devp2p-go/devp2p/discover/v4wire"
+)
+
+// TestNetwork200 runs 200 nodes on an in-memory network, all bootstrapped
+// from node 0. Within 2 simulated minutes every table must hold at least 16
+// nodes, and lookups must find the true 16 closest nodes.
+var netSize = 50
+
+func TestNetwork200(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200 nodes")
+	}
+	synctest.Test(t, func(t *testing.T) {
+		nw := memnet.New()
+		nodes := startNetwork(t, nw, netSize, nil)
+		defer closeAll(nodes)
+
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		for i, n := range nodes {
+			if l := n.tab.Len(); l < discover.BucketSize {
+				t.Errorf("node %d: table holds %d nodes, want ≥ %d", i, l, discover.BucketSize)
+			}
+		}
+		sent, _, dropped := nw.Stats()
+		t.Logf("after 2 min: %d packets sent, %d dropped", sent, dropped)
+
+		for i := range 5 {
+			var target v4wire.Pubkey
+			rand.Read(target[:])
+			src := nodes[(i*37)%len(nodes)]
+			got := src.LookupPubkey(target)
+			want := trueClosest(nodes, src.Self().ID(), target.ID(), discover.BucketSize)
+			if err := sameIDs(idsOf(got), want); err != nil {
+				t.Errorf("lookup %d from node %d: %v", i, (i*37)%len(nodes), err)
+			}
+		}
+	})
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package v4
+
+const raceEnabled = false

@@ -1,0 +1,261 @@
+package v4
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"net/netip"
+
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/netutil"
+)
+
+var errNoUDPEndpoint = errors.New("node has no UDP endpoint")
+
+func checkRelay(sender netip.Addr, n *enode.Node) error {
+	return netutil.CheckRelayAddr(sender, n.IPAddr())
+}
+
+// Ping sends a ping to n and waits for the pong.
+func (t *UDPv4) Ping(n *enode.Node) error {
+	_, err := t.ping(n)
+	return err
+}
+
+// ping sends a ping and returns the ENR sequence number from the pong.
+func (t *UDPv4) ping(n *enode.Node) (seq uint64, err error) {
+	addr, ok := n.UDPEndpoint()
+	if !ok {
+		return 0, errNoUDPEndpoint
+	}
+	rm := t.sendPing(n.ID(), addr, false, func(p *v4wire.Pong) { seq = p.ENRSeq })
+	if err := <-rm.errc; err != nil {
+		return 0, err
+	}
+	return seq, nil
+}
+
+// sendPing sends a ping and registers the matcher for its pong. callback,
+// if set, runs on the matcher loop when the pong arrives.
+func (t *UDPv4) sendPing(toid enode.ID, to netip.AddrPort, optional bool, callback func(*v4wire.Pong)) *replyMatcher {
+	self := t.localNode.Node()
+	req := &v4wire.Ping{
+		Version:    pingVersion,
+		From:       v4wire.NewEndpoint(t.ownEndpoint(self), uint16(self.TCP())),
+		To:         v4wire.NewEndpoint(to, 0),
+		Expiration: t.makeExpiration(),
+		ENRSeq:     self.Seq(),
+	}
+	packet, hash, err := v4wire.Encode(t.priv, req)
+	if err != nil {
+		rm := &replyMatcher{errc: make(chan error, 1)}
+		rm.errc <- err
+		return rm
+	}
+	// Register before sending so that a fast pong finds its matcher.
+	rm := t.pending(toid, to.Addr(), v4wire.PongPacket, optional, func(p v4wire.Packet) (bool, bool) {
+		pong := p.(*v4wire.Pong)
+		if !bytes.Equal(pong.ReplyTok, hash) {
+			return false, false
+		}
+		if callback != nil {
+			callback(pong)
+		}
+		return true, true
+	})
+	if len(rm.errc) == 0 {
+		t.localNode.UDPContact(to)
+		t.write(to, toid, req, packet)
+	}
+	return rm
+}
+
+// ownEndpoint is the UDP endpoint we announce in pings: the record's, else
+// the socket's.
+func (t *UDPv4) ownEndpoint(self *enode.Node) netip.AddrPort {
+	if ep, ok := self.UDPEndpoint(); ok {
+		return ep
+	}
+	if a, ok := t.conn.LocalAddr().(interface{ AddrPort() netip.AddrPort }); ok {
+		return a.AddrPort()
+	}
+	return netip.AddrPort{}
+}
+
+// ensureBond makes sure n holds a proof of our endpoint before we send it a
+// findnode or ENR request: if n has not pinged us within bondExpiration, we
+// ping it and wait for its ping back (which we answer with the pong that is
+// our proof).
+func (t *UDPv4) ensureBond(toid enode.ID, to netip.AddrPort) {
+	if t.bonds.pingedRecently(toid, to.Addr()) {
+		return
+	}
+	// Wait for its ping while our ping is in flight: the two may arrive
+	// in any order.
+	pingWait := t.pending(toid, to.Addr(), v4wire.PingPacket, false, func(v4wire.Packet) (bool, bool) { return true, true })
+	pm := t.sendPing(toid, to, false, nil)
+	if err := <-pm.errc; err != nil {
+		// No pong: it will not ping back either. Let the ping waiter
+		// time out on its own; the request that follows fails fast.
+		<-pingWait.errc
+		return
+	}
+	<-pingWait.errc
+}
+
+// findnode asks n for the nodes closest to target and collects Neighbors
+// packets until it has discover.BucketSize nodes or respTimeout passes.
+func (t *UDPv4) findnode(toid enode.ID, to netip.AddrPort, target v4wire.Pubkey) ([]*enode.Node, error) {
+	var (
+		nodes     = make([]*enode.Node, 0, discover.BucketSize)
+		nreceived int
+	)
+	rm := t.pending(toid, to.Addr(), v4wire.NeighborsPacket, false, func(p v4wire.Packet) (bool, bool) {
+		reply := p.(*v4wire.Neighbors)
+		for _, rn := range reply.Nodes {
+			nreceived++
+			if nreceived > discover.BucketSize {
+				break
+			}
+			n, err := t.nodeFromWire(to, rn)
+			if err != nil {
+				t.log.debug("Invalid neighbor node", "id", toid, "addr", to, "err", err)
+				continue
+			}
+			nodes = append(nodes, n)
+		}
+		return true, nreceived >= discover.BucketSize
+	})
+	if len(rm.errc) == 0 {
+		t.send(to, toid, &v4wire.Findnode{Target: target, Expiration: t.makeExpiration()})
+	}
+	err := <-rm.errc
+	// A node that knows fewer than k nodes answers with fewer; what came
+	// before the timeout is its answer.
+	if errors.Is(err, errTimeout) && nreceived > 0 {
+		err = nil
+	}
+	return nodes, err
+}
+
+// RequestENR asks n for its current record.
+func (t *UDPv4) RequestENR(n *enode.Node) (*enode.Node, error) {
+	addr, ok := n.UDPEndpoint()
+	if !ok {
+		return nil, errNoUDPEndpoint
+	}
+	t.ensureBond(n.ID(), addr)
+	req := &v4wire.ENRRequest{Expiration: t.makeExpiration()}
+	packet, hash, err := v4wire.Encode(t.priv, req)
+	if err != nil {
+		return nil, err
+	}
+	var resp *v4wire.ENRResponse
+	rm := t.pending(n.ID(), addr.Addr(), v4wire.ENRResponsePacket, false, func(p v4wire.Packet) (bool, bool) {
+		r := p.(*v4wire.ENRResponse)
+		if !bytes.Equal(r.ReplyTok, hash) {
+			return false, false
+		}
+		resp = r
+		return true, true
+	})
+	if len(rm.errc) == 0 {
+		t.write(addr, n.ID(), req, packet)
+	}
+	if err := <-rm.errc; err != nil {
+		return nil, err
+	}
+	rn, err := enode.New(t.cfg.ValidSchemes, &resp.Record)
+	if err != nil {
+		return nil, err
+	}
+	if rn.ID() != n.ID() {
+		return nil, errWrongID
+	}
+	if rn.Seq() < n.Seq() {
+		return n, nil // we know a newer one
+	}
+	return rn, nil
+}
+
+// Resolve returns the newest record of n that it can find: from the table,
+// from n itself, or from the nodes a lookup for n's key turns up. It returns
+// n when nothing newer is found.
+func (t *UDPv4) Resolve(n *enode.Node) *enode.Node {
+	if tn := t.tab.Node(n.ID()); tn != nil && tn.Seq() > n.Seq() {
+		n = tn
+	}
+	if rn, err := t.RequestENR(n); err == nil {
+		return rn
+	}
+	// The node may have moved: look for it.
+	for _, c := range t.lookup(t.ctx, v4wire.EncodePubkey(n.Pubkey())) {
+		if c.ID() == n.ID() {
+			if rn, err := t.RequestENR(c); err == nil {
+				return rn
+			}
+		}
+	}
+	return n
+}
+
+// Lookup finds the discover.BucketSize nodes closest to target that answer.
+func (t *UDPv4) Lookup(target *enode.Node) []*enode.Node {
+	return t.lookup(t.ctx, v4wire.EncodePubkey(target.Pubkey()))
+}
+
+// LookupPubkey finds the nodes closest to the ID of a public key.
+func (t *UDPv4) LookupPubkey(key v4wire.Pubkey) []*enode.Node {
+	return t.lookup(t.ctx, key)
+}
+
+// LookupRandom runs a lookup for a random target.
+func (t *UDPv4) LookupRandom() []*enode.Node {
+	return t.newRandomLookup(t.ctx).Run()
+}
+
+// RandomNodes returns an iterator that runs lookups for random targets and
+// yields the nodes they find. It feeds the dialer.
+func (t *UDPv4) RandomNodes() enode.Iterator {
+	return t.tab.NewLookupIterator(t.newRandomLookup)
+}
+
+func (t *UDPv4) lookup(ctx context.Context, target v4wire.Pubkey) []*enode.Node {
+	return t.newLookup(ctx, target).Run()
+}
+
+func (t *UDPv4) newLookup(ctx context.Context, target v4wire.Pubkey) *discover.Lookup {
+	return t.tab.NewLookup(ctx, target.ID(), func(ctx context.Context, n *enode.Node) ([]*enode.Node, error) {
+		addr, ok := n.UDPEndpoint()
+		if !ok {
+			return nil, errNoUDPEndpoint
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		t.ensureBond(n.ID(), addr)
+		return t.findnode(n.ID(), addr, target)
+	})
+}
+
+func (t *UDPv4) newRandomLookup(ctx context.Context) *discover.Lookup {
+	var target v4wire.Pubkey
+	rand.Read(target[:])
+	return t.newLookup(ctx, target)
+}
+
+// tableTransport is the engine as the table sees it.
+type tableTransport struct{ t *UDPv4 }
+
+func (tt tableTransport) Self() *enode.Node                             { return tt.t.Self() }
+func (tt tableTransport) Ping(n *enode.Node) (uint64, error)            { return tt.t.ping(n) }
+func (tt tableTransport) RequestENR(n *enode.Node) (*enode.Node, error) { return tt.t.RequestENR(n) }
+func (tt tableTransport) NewSelfLookup(ctx context.Context) *discover.Lookup {
+	return tt.t.newLookup(ctx, v4wire.EncodePubkey(&tt.t.priv.PublicKey))
+}
+func (tt tableTransport) NewRandomLookup(ctx context.Context) *discover.Lookup {
+	return tt.t.newRandomLookup(ctx)
+}

@@ -1,0 +1,140 @@
+package v4
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/enode"
+)
+
+// UDPv4 is a discv4 node: the UDP engine and its table.
+type UDPv4 struct {
+	conn      UDPConn
+	priv      *ecdsa.PrivateKey
+	localNode *enode.LocalNode
+	cfg       Config
+	log       logger
+	tab       *discover.Table
+	bonds     *bonds
+	replays   *replayFilter
+
+	addMatcher chan *replyMatcher
+	gotReply   chan reply
+
+	ctx       context.Context // cancelled by Close; ends lookups
+	cancel    context.CancelFunc
+	closing   chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+
+	packetsSent atomic.Int64
+}
+
+// ListenV4 starts a discv4 node on conn for the local node ln. The engine
+// owns conn from now on and closes it on Close.
+func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if ln == nil {
+		return nil, errors.New("discover/v4: nil LocalNode")
+	}
+	t := &UDPv4{
+		conn:       conn,
+		priv:       cfg.PrivateKey,
+		localNode:  ln,
+		cfg:        cfg,
+		log:        logger{cfg.Log},
+		bonds:      newBonds(cfg.DB, cfg.Now),
+		replays:    newReplayFilter(cfg.Now),
+		addMatcher: make(chan *replyMatcher),
+		gotReply:   make(chan reply),
+		closing:    make(chan struct{}),
+	}
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	t.tab, err = discover.NewTable(tableTransport{t}, discover.Config{
+		DB:              cfg.DB,
+		Bootnodes:       cfg.Bootnodes,
+		NetRestrict:     cfg.NetRestrict,
+		RefreshInterval: cfg.RefreshInterval,
+		NewNodeCheck:    cfg.NewNodeCheck,
+		ProvenNodeCheck: cfg.ProvenNodeCheck,
+		Clock:           cfg.Clock,
+		Log:             cfg.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.wg.Add(2)
+	go t.matchLoop()
+	go t.readLoop()
+	t.tab.Start()
+	cfg.Log.Debug("discv4 listening", "addr", conn.LocalAddr(), "id", ln.ID())
+	return t, nil
+}
+
+// Self returns the local node's current record.
+func (t *UDPv4) Self() *enode.Node { return t.localNode.Node() }
+
+// Table returns the node table.
+func (t *UDPv4) Table() *discover.Table { return t.tab }
+
+// PacketsSent returns the number of packets written so far.
+func (t *UDPv4) PacketsSent() int64 { return t.packetsSent.Load() }
+
+// Close shuts the engine down and waits for its goroutines.
+func (t *UDPv4) Close() {
+	t.closeOnce.Do(func() {
+		t.cancel()
+		close(t.closing)
+		t.conn.Close()
+		t.tab.Close()
+		t.wg.Wait()
+	})
+}
+
+// readLoop reads datagrams until the socket is closed.
+func (t *UDPv4) readLoop() {
+	defer t.wg.Done()
+	buf := make([]byte, maxPacketSize)
+	for {
+		n, from, err := t.conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			select {
+			case <-t.closing:
+			default:
+				t.log.debug("UDP read error", "err", err)
+			}
+			return
+		}
+		t.handlePacket(from, buf[:n])
+	}
+}
+
+// send encodes and writes a packet; it returns the packet hash.
+func (t *UDPv4) send(to netip.AddrPort, toid enode.ID, p v4wire.Packet) ([]byte, error) {
+	packet, hash, err := v4wire.Encode(t.priv, p)
+	if err != nil {
+		return hash, err
+	}
+	return hash, t.write(to, toid, p, packet)
+}
+
+func (t *UDPv4) write(to netip.AddrPort, toid enode.ID, p v4wire.Packet, packet []byte) error {
+	_, err := t.conn.WriteToUDPAddrPort(packet, to)
+	t.packetsSent.Add(1)
+	t.log.trace(">> "+p.Name(), "id", toid, "addr", to, "err", err)
+	return err
+}
