@@ -110,6 +110,10 @@ func (e *decodeError) Error() string {
 // wrapStreamErr gives a Stream error the type it was decoded into. I/O
 // errors, EOL and errors from user Decoders pass through unchanged.
 func wrapStreamErr(err error, typ reflect.Type) error {
+	if de, ok := err.(*decodeError); ok && de.typ == nil {
+		de.typ = typ
+		return de
+	}
 	switch err {
 	case ErrExpectedString, ErrExpectedList, ErrCanonInt, ErrCanonSize,
 		ErrElemTooLarge, ErrValueTooLarge, ErrUintOverflow, ErrTooDeep,

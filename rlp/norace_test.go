@@ -1,0 +1,5 @@
+//go:build !race
+
+package rlp
+
+const raceEnabled = false
