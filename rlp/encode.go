@@ -77,8 +77,6 @@ func (buf *encBuffer) encode(val any) error {
 			return nil
 		}
 		return buf.writeBigInt(v)
-	case Encoder:
-		return v.EncodeRLP(buf)
 	}
 	rval := reflect.ValueOf(val)
 	if !rval.IsValid() {
@@ -221,11 +219,9 @@ func writeInterface(v reflect.Value, buf *encBuffer) error {
 }
 
 func makePtrWriter(typ reflect.Type, t tags) (writer, error) {
-	// A pointer type with its own EncodeRLP: call it, even for nil, as
-	// go-ethereum does (the method decides what nil means).
-	if typ.Implements(encoderInterface) {
-		return writeEncoder, nil
-	}
+	// A nil pointer is the empty value, even when the type has its own
+	// EncodeRLP (as in go-ethereum); a non-nil one is encoded by the
+	// pointee's writer, which calls EncodeRLP.
 	elem := infoLocked(typ.Elem(), tags{})
 	nilKind := t.nilKind
 	if !t.nilKindSet {

@@ -97,7 +97,7 @@ func TestEncode(t *testing.T) {
 		{ignoredField{1, 2, 3}, "c20103"}, {unexportedField{1, 2, 3}, "c20103"},
 		{&ptrFields{}, "c88080808080c0c0c0"},
 		{nilStringPtr{}, "c180"}, {nilListPtr{}, "c1c0"},
-		{&testEncoder{}, "00010001"}, {nilEnc, "00000000"}, {[]*testEncoder{nil, {}}, "c80000000000010001"},
+		{&testEncoder{}, "00010001"}, {nilEnc, "c0"}, {[]*testEncoder{nil, {}}, "c5c000010001"},
 		{[]byteEncoder{0, 1}, "c2c0c0"}, {valueEncoder{1, 2}, "c20201"}, {&valueEncoder{1, 2}, "c20201"},
 		{ptrMethodEncoder{4}, "05"}, {[]ptrMethodEncoder{{1}}, "c102"},
 		{&recStruct{1, &recStruct{2, nil}}, "c401c202c0"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"reflect"
 	"strings"
 )
 
@@ -636,7 +637,9 @@ func (s *Stream) Decode(val any) error {
 	case nil:
 		return ErrNoPointer
 	case Decoder:
-		return v.DecodeRLP(s)
+		if rv := reflect.ValueOf(val); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+			return v.DecodeRLP(s)
+		}
 	case *[]byte:
 		if v == nil {
 			return ErrNoPointer
