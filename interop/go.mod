@@ -2,12 +2,14 @@ module github.com/devp2p-go/devp2p/interop
 
 go 1.26.0
 
+require github.com/ethereum/go-ethereum v1.17.10
+
 require (
-	github.com/cockroachdb/pebble/v2 v2.1.7
-	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1
-	github.com/ethereum/go-ethereum v1.17.10
-	github.com/klauspost/compress v1.20.4
-	golang.org/x/crypto v0.59.0
+	github.com/BurntSushi/toml v1.6.0 // indirect
+	github.com/cockroachdb/pebble/v2 v2.1.7 // indirect
+	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
+	github.com/klauspost/compress v1.20.4 // indirect
+	golang.org/x/crypto v0.59.0 // indirect
 )
 
 require (
@@ -56,7 +58,6 @@ require (
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
-	golang.org/x/time v0.14.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
