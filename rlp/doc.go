@@ -60,6 +60,10 @@
 //     package that keeps hostile input from exhausting the stack.
 //
 // Decoding into RawValue (and Stream.Raw) checks the nested structure too.
+// Decoding fills existing values where it can: a []byte or slice keeps its
+// capacity, a non-nil pointer is decoded into, and absent optional fields
+// are reset to zero. Decoding into an empty interface gives []byte for
+// strings and []any for lists.
 // Errors wrap the sentinels above (use errors.Is) and say where they
 // happened, e.g.
 //

@@ -1,6 +1,7 @@
 package rlp
 
 import (
+	"encoding/binary"
 	"io"
 	"math/big"
 	"math/bits"
@@ -184,15 +185,9 @@ func appendHead(b []byte, base byte, size uint64) []byte {
 	if size < 56 {
 		return append(b, base+byte(size))
 	}
+	var buf [9]byte
+	binary.BigEndian.PutUint64(buf[1:], size)
 	n := intSize(size)
-	b = append(b, base+55+byte(n))
-	return appendBigEndian(b, size, n)
-}
-
-// appendBigEndian appends the n low bytes of i, most significant first.
-func appendBigEndian(b []byte, i uint64, n int) []byte {
-	for shift := (n - 1) * 8; shift >= 0; shift -= 8 {
-		b = append(b, byte(i>>uint(shift)))
-	}
-	return b
+	buf[8-n] = base + 55 + byte(n)
+	return append(b, buf[8-n:]...)
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/big"
 	"reflect"
+	"slices"
 	"unsafe"
 )
 
@@ -284,6 +285,8 @@ func makeUint64ListWriter(typ reflect.Type) writer {
 			} else {
 				p = v.UnsafePointer()
 			}
+			// Room for the longest encodings up front (9 bytes each).
+			buf.str = slices.Grow(buf.str, 9*n)
 			for _, x := range unsafe.Slice((*uint64)(p), n) {
 				buf.str = AppendUint64(buf.str, x)
 			}

@@ -1,6 +1,7 @@
 package rlp
 
 import (
+	"encoding/binary"
 	"io"
 	"iter"
 )
@@ -17,9 +18,13 @@ func AppendUint64(b []byte, i uint64) []byte {
 	case i < 0x80:
 		return append(b, byte(i))
 	}
+	// One store of all eight bytes, then a single append of the header
+	// and the significant bytes.
+	var buf [9]byte
+	binary.BigEndian.PutUint64(buf[1:], i)
 	n := intSize(i)
-	b = append(b, 0x80+byte(n))
-	return appendBigEndian(b, i, n)
+	buf[8-n] = 0x80 + byte(n)
+	return append(b, buf[8-n:]...)
 }
 
 // ListSize returns the encoded size of a list whose content (the encoded
