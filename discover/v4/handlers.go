@@ -15,22 +15,31 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 	if t.cfg.NetRestrict != nil && !t.cfg.NetRestrict.Contains(from.Addr()) {
 		return
 	}
-	if len(buf) >= 32 && t.replays.contains(buf[:32]) {
-		t.log.trace("Dropping replayed packet", "addr", from)
-		return
+	var (
+		p    v4wire.Packet
+		key  v4wire.Pubkey
+		hash []byte
+	)
+	if e, ok := t.replays.get(buf[:min(32, len(buf))]); ok {
+		if e.handled {
+			t.log.trace("Dropping replayed packet", "addr", from)
+			return
+		}
+		p, key, hash = e.pkt, e.key, buf[:32]
+	} else {
+		var err error
+		if p, key, hash, err = v4wire.Decode(buf); err != nil {
+			t.log.trace("Bad discv4 packet", "addr", from, "err", err)
+			t.unhandled(from, buf)
+			return
+		}
 	}
-	p, key, hash, err := v4wire.Decode(buf)
-	if err != nil {
-		t.log.trace("Bad discv4 packet", "addr", from, "err", err)
-		t.unhandled(from, buf)
-		return
-	}
-	t.replays.add(hash)
 	fromID := key.ID()
 	if fromID == t.localNode.ID() {
 		return // our own packet reflected back
 	}
 	t.log.trace("<< "+p.Name(), "id", fromID, "addr", from)
+	var err error
 	switch p := p.(type) {
 	case *v4wire.Ping:
 		err = t.handlePing(p, key, fromID, from, hash)
@@ -45,6 +54,7 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 	case *v4wire.ENRResponse:
 		err = t.handleENRResponse(p, fromID, from)
 	}
+	t.replays.add(hash, p, key, err == nil)
 	if err != nil {
 		t.log.debug("Dropped discv4 packet", "type", p.Name(), "id", fromID, "addr", from, "err", err)
 	}

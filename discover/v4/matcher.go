@@ -91,6 +91,7 @@ func (t *UDPv4) matchLoop() {
 	}
 	for {
 		rearm()
+		t.npending.Store(int32(len(plist)))
 		select {
 		case <-t.closing:
 			for _, p := range plist {

@@ -35,6 +35,7 @@ type UDPv4 struct {
 	wg        sync.WaitGroup
 
 	packetsSent atomic.Int64
+	npending    atomic.Int32 // length of the pending list, for tests
 }
 
 // ListenV4 starts a discv4 node on conn for the local node ln. The engine
