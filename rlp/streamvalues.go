@@ -277,4 +277,3 @@ func (s *Stream) decodeBigInt(dst *big.Int) error {
 	dst.SetBytes(b)
 	return nil
 }
-
