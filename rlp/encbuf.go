@@ -15,8 +15,8 @@ import (
 type encBuffer struct {
 	str    []byte
 	lheads []listHead
-	lhsize int // total size of all list headers in lheads
-	hbuf   [9]byte
+	lhsize int    // total size of all list headers in lheads
+	out    []byte // scratch for the merged output in writeTo
 }
 
 type listHead struct {
@@ -38,7 +38,7 @@ func getEncBuffer() *encBuffer {
 }
 
 func putEncBuffer(buf *encBuffer) {
-	if cap(buf.str) <= maxPooledBuffer {
+	if cap(buf.str) <= maxPooledBuffer && cap(buf.out) <= maxPooledBuffer {
 		encBufferPool.Put(buf)
 	}
 }
@@ -140,29 +140,16 @@ func (buf *encBuffer) makeBytes() []byte {
 	return buf.appendTo(make([]byte, 0, buf.size()))
 }
 
-// writeTo writes the final encoding to w.
+// writeTo writes the final encoding to w in one Write call, so that a
+// network connection sees one write rather than one per list header.
 func (buf *encBuffer) writeTo(w io.Writer) error {
 	if len(buf.lheads) == 0 {
 		_, err := w.Write(buf.str)
 		return err
 	}
-	strpos := 0
-	for _, head := range buf.lheads {
-		if head.offset > strpos {
-			if _, err := w.Write(buf.str[strpos:head.offset]); err != nil {
-				return err
-			}
-			strpos = head.offset
-		}
-		if _, err := w.Write(appendHead(buf.hbuf[:0], 0xC0, uint64(head.size))); err != nil {
-			return err
-		}
-	}
-	if strpos < len(buf.str) {
-		_, err := w.Write(buf.str[strpos:])
-		return err
-	}
-	return nil
+	buf.out = buf.appendTo(buf.out[:0])
+	_, err := w.Write(buf.out)
+	return err
 }
 
 // headSize is the size of a string or list header for a payload of the

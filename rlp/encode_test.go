@@ -223,3 +223,24 @@ func TestEncodeAllocs(t *testing.T) {
 		t.Errorf("Encode(ping) allocates %v times, want 0", n)
 	}
 }
+
+type countingWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (w *countingWriter) Write(b []byte) (int, error) {
+	w.writes++
+	return w.Buffer.Write(b)
+}
+
+// TestEncodeSingleWrite: Encode hands the whole value to the writer at once.
+func TestEncodeSingleWrite(t *testing.T) {
+	var w countingWriter
+	if err := Encode(&w, [][]uint{{1, 2}, {}, {3}}); err != nil {
+		t.Fatal(err)
+	}
+	if w.writes != 1 || fmt.Sprintf("%x", w.Bytes()) != "c7c20102c0c103" {
+		t.Errorf("%d writes of %x", w.writes, w.Bytes())
+	}
+}
