@@ -31,7 +31,7 @@ func Decode(input []byte) (Packet, Pubkey, []byte, error) {
 		return nil, fromKey, nil, fmt.Errorf("%w: %d bytes", ErrTooBig, len(input))
 	}
 	hash, sig, sigdata := input[:macSize], input[macSize:headSize-1], input[headSize-1:]
-	if !bytes.Equal(hash, crypto.Keccak256(input[macSize:])) {
+	if want := crypto.Keccak256Hash(input[macSize:]); !bytes.Equal(hash, want[:]) {
 		return nil, fromKey, nil, ErrBadHash
 	}
 	// Copy once; the decoded fields alias the copy, never the caller's buffer.
@@ -318,17 +318,21 @@ func (l *elems) endpoint(name string) (Endpoint, error) {
 	if err != nil {
 		return e, err
 	}
-	if e.IP, err = el.ip(name + " ip"); err != nil {
-		return e, err
+	// Field names are joined only on error: building them up front would
+	// allocate on every packet.
+	if e.IP, err = el.ip("ip"); err != nil {
+		return e, fmt.Errorf("%s %w", name, err)
 	}
-	if e.UDP, err = el.uint16(name + " udp"); err != nil {
-		return e, err
+	if e.UDP, err = el.uint16("udp"); err != nil {
+		return e, fmt.Errorf("%s %w", name, err)
 	}
-	if e.TCP, err = el.uint16(name + " tcp"); err != nil {
-		return e, err
+	if e.TCP, err = el.uint16("tcp"); err != nil {
+		return e, fmt.Errorf("%s %w", name, err)
 	}
-	_, err = el.tail() // extra endpoint elements are ignored (EIP-8)
-	return e, err
+	if _, err = el.tail(); err != nil { // extra endpoint elements are ignored (EIP-8)
+		return e, fmt.Errorf("%s %w", name, err)
+	}
+	return e, nil
 }
 
 // optionalSeq reads the optional enr-seq of Ping and Pong (EIP-868). A list
