@@ -240,7 +240,7 @@ func TestEncodeSingleWrite(t *testing.T) {
 	if err := Encode(&w, [][]uint{{1, 2}, {}, {3}}); err != nil {
 		t.Fatal(err)
 	}
-	if w.writes != 1 || fmt.Sprintf("%x", w.Bytes()) != "c7c20102c0c103" {
+	if w.writes != 1 || fmt.Sprintf("%x", w.Bytes()) != "c6c20102c0c103" {
 		t.Errorf("%d writes of %x", w.writes, w.Bytes())
 	}
 }
