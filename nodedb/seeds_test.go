@@ -253,3 +253,36 @@ func BenchmarkIdleHeap(b *testing.B) {
 		db.Close()
 	}
 }
+
+// BenchmarkUpdateLastPong is the write done for every pong received.
+func BenchmarkUpdateLastPong(b *testing.B) {
+	db := openMem(b, withoutExpirer())
+	ids := make([]enode.ID, 1024)
+	for i := range ids {
+		ids[i][0], ids[i][1] = byte(i>>8), byte(i)
+	}
+	now := time.Now()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if err := db.UpdateLastPongReceived(ids[i%len(ids)], ip4, now); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkNode reads one stored v4 node back.
+func BenchmarkNode(b *testing.B) {
+	db := openMem(b, withoutExpirer())
+	n := benchNodes()[0]
+	if err := db.UpdateNode(n); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if db.Node(n.ID()) == nil {
+			b.Fatal("node not found")
+		}
+	}
+}
