@@ -146,27 +146,36 @@ func (t *Table) Node(id enode.ID) *enode.Node {
 	return nil
 }
 
-// Closest returns up to n live entries closest to target. With preferLive,
-// only entries that answered a revalidation ping are returned, unless there
-// are none.
+// Closest returns up to n live entries closest to target, closest first.
+// With preferLive, entries that answered a revalidation ping come first and
+// unproven ones only fill the remaining places, so that a findnode answer
+// is full (a short answer makes the asker wait for its timeout) while
+// proven nodes are never crowded out by fresh, possibly fake, ones.
 func (t *Table) Closest(target enode.ID, n int, preferLive bool) []*enode.Node {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	all := make([]*tableNode, 0, t.count)
-	live := 0
 	for _, b := range t.buckets {
-		for _, e := range b.entries {
-			all = append(all, e)
-			if e.livenessChecks > 0 {
-				live++
-			}
+		all = append(all, b.entries...)
+	}
+	byDist := func(a, b *tableNode) int { return enode.DistCmp(target, a.ID(), b.ID()) }
+	slices.SortFunc(all, byDist)
+	if !preferLive {
+		return unwrapNodes(all[:min(n, len(all))])
+	}
+	out := make([]*tableNode, 0, n)
+	for _, e := range all {
+		if e.livenessChecks > 0 && len(out) < n {
+			out = append(out, e)
 		}
 	}
-	if preferLive && live > 0 {
-		all = slices.DeleteFunc(all, func(e *tableNode) bool { return e.livenessChecks == 0 })
+	for _, e := range all {
+		if e.livenessChecks == 0 && len(out) < n {
+			out = append(out, e)
+		}
 	}
-	slices.SortFunc(all, func(a, b *tableNode) int { return enode.DistCmp(target, a.ID(), b.ID()) })
-	return unwrapNodes(all[:min(n, len(all))])
+	slices.SortFunc(out, byDist)
+	return unwrapNodes(out)
 }
 
 // AddFoundNode offers a node learned from a third party (a lookup response,

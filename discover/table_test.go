@@ -3,6 +3,7 @@ package discover
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -331,4 +332,38 @@ func TestPeriodicRefresh(t *testing.T) {
 			t.Fatalf("after 30 min: %d lookups, want %d", got, 2*first)
 		}
 	})
+}
+
+func TestClosestPrefersLive(t *testing.T) {
+	tab, tr := newTestTable(t, Config{})
+	var target enode.ID
+	var ns []*enode.Node
+	for i := range 20 {
+		n := nodeAtDistance(tr.self.ID(), 256-i%4, ipFor(i))
+		ns = append(ns, n)
+		tab.handleAdd(addOp{n: n})
+	}
+	// Mark the five farthest from target as proven.
+	slices.SortFunc(ns, func(a, b *enode.Node) int { return enode.DistCmp(target, a.ID(), b.ID()) })
+	tab.mu.Lock()
+	for _, n := range ns[15:] {
+		e, _ := tab.bucketOf(n.ID()).find(n.ID())
+		e.livenessChecks = 1
+	}
+	tab.mu.Unlock()
+	got := tab.Closest(target, BucketSize, true)
+	if len(got) != BucketSize {
+		t.Fatalf("got %d nodes, want %d", len(got), BucketSize)
+	}
+	for _, n := range ns[15:] {
+		if !slices.ContainsFunc(got, func(g *enode.Node) bool { return g.ID() == n.ID() }) {
+			t.Fatal("proven node left out")
+		}
+	}
+	if !slices.IsSortedFunc(got, func(a, b *enode.Node) int { return enode.DistCmp(target, a.ID(), b.ID()) }) {
+		t.Fatal("result not sorted by distance")
+	}
+	if all := tab.Closest(target, BucketSize, false); all[0].ID() != ns[0].ID() {
+		t.Fatal("Closest without preferLive is not the plain closest")
+	}
 }

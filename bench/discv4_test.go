@@ -1,0 +1,154 @@
+package bench
+
+import (
+	"crypto/ecdsa"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+
+	gcrypto "github.com/ethereum/go-ethereum/crypto"
+	gdiscover "github.com/ethereum/go-ethereum/p2p/discover"
+	genode "github.com/ethereum/go-ethereum/p2p/enode"
+
+	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/discover/memnet"
+	v4 "github.com/devp2p-go/devp2p/discover/v4"
+	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/enode"
+)
+
+// discv4NetSize is the size of the in-memory networks the discv4 pair runs
+// in: every node bootstrapped from node 0, then one self lookup per node, as
+// a table refresh does.
+const discv4NetSize = 200
+
+// discv4Addr is the address of node i: one /24 each in 11.0.0.0/8, a public
+// range, so that IP limits and relay checks apply as on the internet.
+func discv4Addr(i int) netip.AddrPort {
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{11, byte(i >> 8), byte(i), 1}), 30303)
+}
+
+type discv4Net struct {
+	nw      *memnet.Network
+	conn0   *memnet.Conn // node 0's socket: the lookups start there
+	targets []*ecdsa.PublicKey
+	lookup  func(target *ecdsa.PublicKey) int // returns the number of results
+}
+
+var (
+	ourNetOnce, gethNetOnce sync.Once
+	ourNet, gethNet         *discv4Net
+)
+
+func discv4Targets() []*ecdsa.PublicKey {
+	var ks []*ecdsa.PublicKey
+	for range 64 {
+		k, _ := gcrypto.GenerateKey()
+		ks = append(ks, &k.PublicKey)
+	}
+	return ks
+}
+
+func runBounded(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			f(i)
+		})
+	}
+	wg.Wait()
+}
+
+func buildOurDiscv4Net(b *testing.B) *discv4Net {
+	nw := memnet.New()
+	nodes := make([]*v4.UDPv4, discv4NetSize)
+	var conn0 *memnet.Conn
+	for i := range nodes {
+		key, _ := crypto.GenerateKey()
+		conn, err := nw.Listen(discv4Addr(i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 {
+			conn0 = conn
+		}
+		ln := enode.NewLocalNode(nil, key)
+		ln.SetStaticIP(net.IP(discv4Addr(i).Addr().AsSlice()))
+		ln.SetFallbackUDP(30303)
+		cfg := v4.Config{PrivateKey: key}
+		if i > 0 {
+			cfg.Bootnodes = []*enode.Node{nodes[0].Self()}
+		}
+		if nodes[i], err = v4.ListenV4(conn, ln, cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runBounded(len(nodes), func(i int) { nodes[i].Lookup(nodes[i].Self()) })
+	return &discv4Net{nw: nw, conn0: conn0, lookup: func(target *ecdsa.PublicKey) int {
+		var pk v4wire.Pubkey
+		copy(pk[:], gcrypto.FromECDSAPub(target)[1:])
+		return len(nodes[0].LookupPubkey(pk))
+	}}
+}
+
+func buildGethDiscv4Net(b *testing.B) *discv4Net {
+	nw := memnet.New()
+	nodes := make([]*gdiscover.UDPv4, discv4NetSize)
+	var conn0 *memnet.Conn
+	for i := range nodes {
+		key, _ := gcrypto.GenerateKey()
+		conn, err := nw.Listen(discv4Addr(i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 {
+			conn0 = conn
+		}
+		db, _ := genode.OpenDB("")
+		ln := genode.NewLocalNode(db, key)
+		ln.SetStaticIP(net.IP(discv4Addr(i).Addr().AsSlice()))
+		ln.SetFallbackUDP(30303)
+		cfg := gdiscover.Config{PrivateKey: key}
+		if i > 0 {
+			cfg.Bootnodes = []*genode.Node{nodes[0].Self()}
+		}
+		if nodes[i], err = gdiscover.ListenV4(conn, ln, cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runBounded(len(nodes), func(i int) { nodes[i].LookupPubkey(nodes[i].Self().Pubkey()) })
+	return &discv4Net{nw: nw, conn0: conn0, lookup: func(target *ecdsa.PublicKey) int {
+		return len(nodes[0].LookupPubkey(target))
+	}}
+}
+
+// BenchmarkDiscv4 measures one lookup for a random target from one node of a
+// converged 200-node in-memory network, with our engine and with
+// go-ethereum's. Custom metrics: packets the looking-up node sent per lookup
+// (including its background revalidation, which is small) and nodes found.
+func BenchmarkDiscv4(b *testing.B) {
+	b.Run("Lookup200/ours", func(b *testing.B) {
+		ourNetOnce.Do(func() { ourNet = buildOurDiscv4Net(b); ourNet.targets = discv4Targets() })
+		benchDiscv4Lookup(b, ourNet)
+	})
+	b.Run("Lookup200/geth", func(b *testing.B) {
+		gethNetOnce.Do(func() { gethNet = buildGethDiscv4Net(b); gethNet.targets = discv4Targets() })
+		benchDiscv4Lookup(b, gethNet)
+	})
+}
+
+func benchDiscv4Lookup(b *testing.B, n *discv4Net) {
+	b.ReportAllocs()
+	sent0 := n.conn0.Sent()
+	found, i := 0, 0
+	for b.Loop() {
+		found += n.lookup(n.targets[i%len(n.targets)])
+		i++
+	}
+	b.ReportMetric(float64(n.conn0.Sent()-sent0)/float64(i), "packets/op")
+	b.ReportMetric(float64(found)/float64(i), "nodes/op")
+}
