@@ -26,7 +26,7 @@ import (
 )
 
 // dialITWait bounds every wait of these tests; reaching it is a failure.
-const dialITWait = 30 * time.Second
+const dialITWait = 60 * time.Second
 
 // dialITProto keeps a session open until it ends.
 var dialITProto = Protocol{
@@ -299,7 +299,7 @@ func TestDialChurn(t *testing.T) {
 		n        = 20
 		maxPeers = 9 // 3 dialed, 6 inbound
 		target   = maxPeers / 3
-		rounds   = 30
+		rounds   = 20
 	)
 	clock := new(mclock.Simulated)
 	events := make(chan *PeerEvent, 100_000)
