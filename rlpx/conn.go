@@ -176,7 +176,7 @@ func (c *Conn) Write(code uint64, data []byte) (wireSize uint32, err error) {
 	}
 	c.wbuf = frame
 	if fl := c.fl.Load(); fl != nil {
-		err = fl.queue(frame)
+		err = fl.queue(&c.wbuf)
 	} else {
 		_, err = c.conn.Write(frame)
 	}

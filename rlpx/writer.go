@@ -42,9 +42,12 @@ func newFlusher(conn net.Conn) *flusher {
 	return f
 }
 
-// queue appends a sealed frame, waiting while too much is pending. It
-// returns the sticky socket error, if any.
-func (f *flusher) queue(frame []byte) error {
+// queue hands over the sealed frames in *buf, waiting while too much is
+// pending. When nothing is pending the buffer itself is handed over and
+// *buf gets an empty one back, so a large frame is never copied; otherwise
+// the frames are appended to what is pending. It returns the sticky socket
+// error, if any.
+func (f *flusher) queue(buf *[]byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for len(f.pending) >= maxPending && f.err == nil && !f.stop {
@@ -56,7 +59,11 @@ func (f *flusher) queue(frame []byte) error {
 	if f.stop {
 		return errClosed
 	}
-	f.pending = append(f.pending, frame...)
+	if len(f.pending) == 0 {
+		f.pending, *buf = *buf, f.pending[:0]
+	} else {
+		f.pending = append(f.pending, *buf...)
+	}
 	f.cond.Broadcast()
 	return nil
 }
