@@ -1,6 +1,7 @@
 package rlp
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math/big"
@@ -285,11 +286,7 @@ func makeUint64ListWriter(typ reflect.Type) writer {
 			} else {
 				p = v.UnsafePointer()
 			}
-			// Room for the longest encodings up front (9 bytes each).
-			buf.str = slices.Grow(buf.str, 9*n)
-			for _, x := range unsafe.Slice((*uint64)(p), n) {
-				buf.str = AppendUint64(buf.str, x)
-			}
+			buf.str = appendUint64s(buf.str, unsafe.Slice((*uint64)(p), n))
 		}
 		buf.listEnd(lh)
 		return nil
@@ -352,4 +349,30 @@ func writeTailElems(v reflect.Value, elem *typeinfo, buf *encBuffer) error {
 		}
 	}
 	return nil
+}
+
+// appendUint64s appends the encodings of xs. It reserves the longest
+// possible size (9 bytes each) up front, which lets every integer be
+// written with one 8-byte store and no bounds-checked append.
+func appendUint64s(b []byte, xs []uint64) []byte {
+	b = slices.Grow(b, 9*len(xs))
+	l := len(b)
+	b = b[:cap(b)]
+	for _, x := range xs {
+		switch {
+		case x == 0:
+			b[l] = 0x80
+			l++
+		case x < 0x80:
+			b[l] = byte(x)
+			l++
+		default:
+			// At least 9 bytes remain: each earlier value used <= 9.
+			n := intSize(x)
+			b[l] = 0x80 + byte(n)
+			binary.BigEndian.PutUint64(b[l+1:l+9], x<<(64-8*uint(n)))
+			l += 1 + n
+		}
+	}
+	return b[:l]
 }

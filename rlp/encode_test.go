@@ -244,3 +244,28 @@ func TestEncodeSingleWrite(t *testing.T) {
 		t.Errorf("%d writes of %x", w.writes, w.Bytes())
 	}
 }
+
+func TestAppendUint64s(t *testing.T) {
+	var xs []uint64
+	for shift := range 64 {
+		xs = append(xs, 1<<shift, 1<<shift-1, 1<<shift+1)
+	}
+	xs = append(xs, 0, 0x7f, 0x80, 1<<64-1)
+	var want []byte
+	for _, x := range xs {
+		want = AppendUint64(want, x)
+	}
+	for i := range xs {
+		// Every suffix, so the last value hits the end of the buffer.
+		var w []byte
+		for _, x := range xs[i:] {
+			w = AppendUint64(w, x)
+		}
+		if got := appendUint64s([]byte{}, xs[i:]); !bytes.Equal(got, w) {
+			t.Fatalf("suffix %d: got %x, want %x", i, got, w)
+		}
+	}
+	if got := appendUint64s(nil, xs); !bytes.Equal(got, want) {
+		t.Fatalf("got %x, want %x", got, want)
+	}
+}
