@@ -86,6 +86,9 @@ type harness struct {
 	// setupErr decides the outcome of each handshake (default: success).
 	setupErr func(n *enode.Node) error
 	dialed   []enode.ID // in dial order, from the dialer's side
+	// lateAdd makes setup return before PeerAdded, like a Server that adds
+	// peers asynchronously; the test then calls PeerAdded itself.
+	lateAdd bool
 	peers    map[enode.ID]Flags
 }
 
@@ -114,7 +117,11 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		}
 		h.mu.Lock()
 		h.peers[dest.ID()] = flags
+		late := h.lateAdd
 		h.mu.Unlock()
+		if late {
+			return nil
+		}
 		// Like the Server: the peer is added before setup returns.
 		<-ready
 		sched.Load().PeerAdded(dest, flags)
