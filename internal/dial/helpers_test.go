@@ -89,7 +89,7 @@ type harness struct {
 	// lateAdd makes setup return before PeerAdded, like a Server that adds
 	// peers asynchronously; the test then calls PeerAdded itself.
 	lateAdd bool
-	peers    map[enode.ID]Flags
+	peers   map[enode.ID]Flags
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
