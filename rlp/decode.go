@@ -312,6 +312,12 @@ func makeUint64SliceDecoder(typ reflect.Type) decoder {
 		}
 		startSlice(v, s.listHint(size))
 		i := 0
+		if s.inmem {
+			// Same memory layout for any slice of a uint64 kind.
+			p := (*[]uint64)(v.Addr().UnsafePointer())
+			*p = s.fastUint64s(*p)
+			i = len(*p)
+		}
 		for ; s.MoreDataInList(); i++ {
 			growSlice(v, i)
 			x, err := s.uint(64)
@@ -464,4 +470,46 @@ func (s *Stream) decodeAny() (any, error) {
 		list = append(list, x)
 	}
 	return list, s.ListEnd()
+}
+
+// fastUint64s appends the canonical integers at the start of the current
+// list's remaining content (in-memory input only), reading them straight
+// from the input. It stops at the first value that is not a plain
+// canonical integer; the general path then decodes or rejects that value
+// with the usual errors.
+func (s *Stream) fastUint64s(dst []uint64) []uint64 {
+	d := len(s.stack)
+	data := s.data[s.pos : s.pos+int(s.stack[d-1])]
+	i := 0
+loop:
+	for i < len(data) {
+		var x uint64
+		switch b := data[i]; {
+		case b == 0x80:
+			i++
+		case b < 0x80 && b != 0:
+			x = uint64(b)
+			i++
+		case b > 0x80 && b <= 0x88:
+			n := int(b - 0x80)
+			if i+1+n > len(data) {
+				break loop
+			}
+			c := data[i+1 : i+1+n]
+			if c[0] == 0 || n == 1 && c[0] < 0x80 {
+				break loop
+			}
+			for _, cb := range c {
+				x = x<<8 | uint64(cb)
+			}
+			i += 1 + n
+		default:
+			break loop
+		}
+		dst = append(dst, x)
+	}
+	s.pos += i
+	s.remaining -= uint64(i)
+	s.stack[d-1] -= uint64(i)
+	return dst
 }
