@@ -3,6 +3,7 @@ package dial
 import (
 	"log/slog"
 	"net"
+	"net/netip"
 	"sync/atomic"
 	"testing"
 
@@ -33,13 +34,15 @@ func BenchmarkCheckDial(b *testing.B) {
 		Clock:        new(mclock.Simulated),
 	}.withDefaults()
 	s := &Scheduler{
-		cfg:      cfg,
-		clock:    cfg.Clock,
-		peers:    make(map[enode.ID]*peer),
-		dialing:  make(map[enode.ID]*dialTask),
-		static:   make(map[enode.ID]*staticNode),
-		history:  newExpSet(),
-		failures: newFailureMemory(maxFailureRecords),
+		cfg:       cfg,
+		clock:     cfg.Clock,
+		peers:     make(map[enode.ID]*peer),
+		dialing:   make(map[enode.ID]*dialTask),
+		static:    make(map[enode.ID]*staticNode),
+		history:   newExpSet[enode.ID](),
+		ipHistory: newExpSet[netip.Addr](),
+		subnets:   make(map[netip.Prefix]int),
+		failures:  newFailureMemory(maxFailureRecords),
 	}
 	for i, n := range nodes {
 		switch i % 3 {

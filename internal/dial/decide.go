@@ -36,6 +36,9 @@ func (s *Scheduler) checkDial(n *enode.Node, why string, now mclock.AbsTime) str
 	}
 	switch why {
 	case WhyDynamic, WhyWarm:
+		if g := s.checkGuards(n); g != "" {
+			return g
+		}
 		if s.failures.blocked(id, now) != nil {
 			return SkipBackoff
 		}
@@ -138,6 +141,7 @@ func (s *Scheduler) startDial(n *enode.Node, flags Flags, why string, st *static
 	s.dialing[id] = t
 	if flags&DynDialed != 0 {
 		s.dynDialing++
+		t.subnet, t.guarded = s.guardDial(n)
 	}
 	s.trace(Event{Kind: EventDial, Node: n, Flags: flags, Reason: why})
 	s.wg.Add(1)
@@ -164,6 +168,9 @@ func (s *Scheduler) taskDone(t *dialTask) {
 	delete(s.dialing, id)
 	if t.flags&DynDialed != 0 {
 		s.dynDialing--
+	}
+	if t.guarded {
+		s.releaseSubnet(t.subnet)
 	}
 	s.staticDirty = true // a dial slot is free
 	st := s.static[id]
@@ -268,14 +275,28 @@ func (s *Scheduler) peerAdded(ev peerEvent) {
 
 func (s *Scheduler) addPeer(n *enode.Node, flags Flags, now mclock.AbsTime) {
 	id := n.ID()
-	if old := s.peers[id]; old != nil && old.flags.outbound() {
-		s.outPeers--
+	if old := s.peers[id]; old != nil {
+		s.dropPeer(old)
 	}
-	s.peers[id] = &peer{node: n, flags: flags, since: now}
+	p := &peer{node: n, flags: flags, since: now}
+	s.peers[id] = p
 	if flags.outbound() {
 		s.outPeers++
 	}
+	if flags&DynDialed != 0 && flags&Inbound == 0 {
+		p.subnet, p.guarded = s.guardPeer(n)
+	}
 	s.peerless = false
+}
+
+// dropPeer releases what addPeer booked for p.
+func (s *Scheduler) dropPeer(p *peer) {
+	if p.flags.outbound() {
+		s.outPeers--
+	}
+	if p.guarded {
+		s.releaseSubnet(p.subnet)
+	}
 }
 
 func (s *Scheduler) peerRemoved(ev peerEvent) {
@@ -289,9 +310,7 @@ func (s *Scheduler) peerRemoved(ev peerEvent) {
 		return
 	}
 	delete(s.peers, id)
-	if p.flags.outbound() {
-		s.outPeers--
-	}
+	s.dropPeer(p)
 	if len(s.peers) == 0 {
 		s.peerless = true
 		s.fallbackAt = now.Add(s.cfg.PeerlessDelay)

@@ -19,6 +19,14 @@
 // Config.HistoryExpiration (35 s), backing off after a failure, or refused by
 // the application's Config.Filter; those checks come before a slot is spent.
 //
+// Two guards go beyond go-ethereum for dynamic dials to public addresses
+// (SECURITY.md): each IP is dialed at most once per HistoryExpiration
+// whatever node ID discovery attaches to it, so forged records cannot turn
+// the node into a connection flood against a victim (dial amplification);
+// and at most two dynamic dials or peers share a /24 (IPv6: /48), so an
+// attacker holding one subnet cannot fill the outbound slots (eclipse).
+// LAN addresses and static nodes are exempt.
+//
 // Beyond go-ethereum's p2p/dial.go, the scheduler remembers:
 //
 //   - why each dial or session failed (FailureClass, from Classify), and

@@ -42,6 +42,8 @@ const (
 	SkipRestricted = "restricted" // outside NetRestrict
 	SkipNoAddr     = "noaddr"     // no TCP endpoint
 	SkipRecent     = "recent"     // dialed within HistoryExpiration
+	SkipRecentIP   = "recent-ip"  // its (non-LAN) IP was dialed within HistoryExpiration
+	SkipSubnet     = "subnet"     // its subnet already holds 2 dynamic dials or peers
 	SkipBackoff    = "backoff"    // failed recently; its failure class backoff runs
 	SkipFilter     = "filter"     // refused by Config.Filter
 )

@@ -14,58 +14,58 @@ import (
 const maxFailureRecords = 20_000
 
 // expItem is one entry of an expHeap.
-type expItem struct {
-	id  enode.ID
+type expItem[K comparable] struct {
+	key K
 	exp mclock.AbsTime
 }
 
 // expHeap is a min-heap of expiry times. Entries are removed lazily: an item
 // whose time no longer matches its owner's map entry is stale and skipped.
-type expHeap []expItem
+type expHeap[K comparable] []expItem[K]
 
-func (h expHeap) Len() int           { return len(h) }
-func (h expHeap) Less(i, j int) bool { return h[i].exp < h[j].exp }
-func (h expHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *expHeap) Push(x any)        { *h = append(*h, x.(expItem)) }
-func (h *expHeap) Pop() any {
+func (h expHeap[K]) Len() int           { return len(h) }
+func (h expHeap[K]) Less(i, j int) bool { return h[i].exp < h[j].exp }
+func (h expHeap[K]) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *expHeap[K]) Push(x any)        { *h = append(*h, x.(expItem[K])) }
+func (h *expHeap[K]) Pop() any {
 	old := *h
 	it := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return it
 }
 
-// expSet is a set of node IDs whose membership ends at a given time: the dial
-// history.
-type expSet struct {
-	m map[enode.ID]mclock.AbsTime
-	h expHeap
+// expSet is a set whose membership ends at a given time: the dial history
+// (by node ID, and by IP for the amplification guard).
+type expSet[K comparable] struct {
+	m map[K]mclock.AbsTime
+	h expHeap[K]
 }
 
-func newExpSet() expSet { return expSet{m: make(map[enode.ID]mclock.AbsTime)} }
+func newExpSet[K comparable]() expSet[K] { return expSet[K]{m: make(map[K]mclock.AbsTime)} }
 
-// add puts id in the set until exp.
-func (s *expSet) add(id enode.ID, exp mclock.AbsTime) {
-	s.m[id] = exp
-	heap.Push(&s.h, expItem{id, exp})
+// add puts key in the set until exp.
+func (s *expSet[K]) add(key K, exp mclock.AbsTime) {
+	s.m[key] = exp
+	heap.Push(&s.h, expItem[K]{key, exp})
 }
 
-// until returns when id leaves the set, and whether it is in the set at now.
-func (s *expSet) until(id enode.ID, now mclock.AbsTime) (mclock.AbsTime, bool) {
-	exp, ok := s.m[id]
+// until returns when key leaves the set, and whether it is in the set at now.
+func (s *expSet[K]) until(key K, now mclock.AbsTime) (mclock.AbsTime, bool) {
+	exp, ok := s.m[key]
 	return exp, ok && exp > now
 }
 
 // expire removes the entries that ended at or before now.
-func (s *expSet) expire(now mclock.AbsTime) {
+func (s *expSet[K]) expire(now mclock.AbsTime) {
 	for len(s.h) > 0 && s.h[0].exp <= now {
-		it := heap.Pop(&s.h).(expItem)
-		if exp, ok := s.m[it.id]; ok && exp == it.exp {
-			delete(s.m, it.id)
+		it := heap.Pop(&s.h).(expItem[K])
+		if exp, ok := s.m[it.key]; ok && exp == it.exp {
+			delete(s.m, it.key)
 		}
 	}
 }
 
-func (s *expSet) len() int { return len(s.m) }
+func (s *expSet[K]) len() int { return len(s.m) }
 
 // failure is what the scheduler remembers about a node that failed.
 type failure struct {
@@ -79,7 +79,7 @@ type failure struct {
 // of its class.
 type failureMemory struct {
 	m     map[enode.ID]*failure
-	h     expHeap // by forget time
+	h     expHeap[enode.ID] // by forget time
 	limit int
 }
 
@@ -106,7 +106,7 @@ func (fm *failureMemory) record(id enode.ID, c FailureClass, now mclock.AbsTime)
 	// Keep the record as long again after the backoff ends, so that a node
 	// failing again soon after is backed off longer.
 	f.forget = f.until.Add(d)
-	heap.Push(&fm.h, expItem{id, f.forget})
+	heap.Push(&fm.h, expItem[enode.ID]{id, f.forget})
 	return f
 }
 
@@ -143,9 +143,9 @@ func (fm *failureMemory) evict() {
 
 // popOne pops the heap top and reports whether it removed a live record.
 func (fm *failureMemory) popOne() bool {
-	it := heap.Pop(&fm.h).(expItem)
-	if f, ok := fm.m[it.id]; ok && f.forget == it.exp {
-		delete(fm.m, it.id)
+	it := heap.Pop(&fm.h).(expItem[enode.ID])
+	if f, ok := fm.m[it.key]; ok && f.forget == it.exp {
+		delete(fm.m, it.key)
 		return true
 	}
 	return false
@@ -155,7 +155,7 @@ func (fm *failureMemory) popOne() bool {
 func (fm *failureMemory) compact() {
 	fm.h = fm.h[:0]
 	for id, f := range fm.m {
-		fm.h = append(fm.h, expItem{id, f.forget})
+		fm.h = append(fm.h, expItem[enode.ID]{id, f.forget})
 	}
 	heap.Init(&fm.h)
 }

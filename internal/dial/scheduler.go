@@ -2,6 +2,7 @@ package dial
 
 import (
 	"log/slog"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -29,7 +30,7 @@ type Scheduler struct {
 	addPeerCh   chan peerEvent
 	remPeerCh   chan peerEvent
 	doneCh      chan *dialTask
-	statsCh     chan chan Stats
+	callCh      chan func()
 	hookDone    chan struct{}
 	quit        chan struct{}
 	stopOnce    sync.Once
@@ -43,7 +44,9 @@ type Scheduler struct {
 	static      map[enode.ID]*staticNode
 	staticDirty bool           // a static node may have become dialable
 	staticWake  mclock.AbsTime // earliest time a waiting static node is due
-	history     expSet
+	history     expSet[enode.ID]
+	ipHistory   expSet[netip.Addr]   // non-LAN IPs of recent dynamic dials
+	subnets     map[netip.Prefix]int // dynamic dials and peers per non-LAN subnet
 	failures    failureMemory
 	queue       []queued // warm peers and bootnodes, dialed before candidates
 	peerless    bool
@@ -55,9 +58,11 @@ type Scheduler struct {
 }
 
 type peer struct {
-	node  *enode.Node
-	flags Flags
-	since mclock.AbsTime
+	node    *enode.Node
+	flags   Flags
+	since   mclock.AbsTime
+	subnet  netip.Prefix // booked in subnets when guarded
+	guarded bool
 }
 
 type peerEvent struct {
@@ -109,13 +114,15 @@ func New(cfg Config, candidates enode.Iterator, setup SetupFunc) *Scheduler {
 		addPeerCh:   make(chan peerEvent),
 		remPeerCh:   make(chan peerEvent),
 		doneCh:      make(chan *dialTask),
-		statsCh:     make(chan chan Stats),
+		callCh:      make(chan func()),
 		hookDone:    make(chan struct{}),
 		quit:        make(chan struct{}),
 		peers:       make(map[enode.ID]*peer),
 		dialing:     make(map[enode.ID]*dialTask),
 		static:      make(map[enode.ID]*staticNode),
-		history:     newExpSet(),
+		history:     newExpSet[enode.ID](),
+		ipHistory:   newExpSet[netip.Addr](),
+		subnets:     make(map[netip.Prefix]int),
 		failures:    newFailureMemory(maxFailureRecords),
 	}
 	s.wg.Add(1)
@@ -178,12 +185,19 @@ func (s *Scheduler) PeerRemoved(n *enode.Node, flags Flags, reason error) {
 
 // Stats returns a snapshot of the scheduler's state (zero after Stop).
 func (s *Scheduler) Stats() Stats {
-	ch := make(chan Stats, 1)
+	var st Stats
+	s.inLoop(func() { st = s.stats() })
+	return st
+}
+
+// inLoop runs f on the loop goroutine and waits for it. It does nothing
+// once the scheduler stopped.
+func (s *Scheduler) inLoop(f func()) {
+	done := make(chan struct{})
 	select {
-	case s.statsCh <- ch:
-		return <-ch
+	case s.callCh <- func() { f(); close(done) }:
+		<-done
 	case <-s.quit:
-		return Stats{}
 	}
 }
 
@@ -210,6 +224,7 @@ func (s *Scheduler) loop() {
 	for {
 		now := s.clock.Now()
 		s.history.expire(now)
+		s.ipHistory.expire(now)
 		s.failures.expire(now)
 		s.checkPeerless(now)
 		s.startStaticDials(now)
@@ -233,8 +248,8 @@ func (s *Scheduler) loop() {
 			s.peerAdded(ev)
 		case ev := <-s.remPeerCh:
 			s.peerRemoved(ev)
-		case ch := <-s.statsCh:
-			ch <- s.stats()
+		case f := <-s.callCh:
+			f()
 		case <-s.hookDone:
 			s.hookRunning = false
 		case <-s.timerCh:

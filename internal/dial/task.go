@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 
 	"github.com/devp2p-go/devp2p/enode"
 )
@@ -36,8 +37,10 @@ type dialTask struct {
 	resolved     *enode.Node // new record found by the resolver
 
 	// Owned by the loop.
-	sawAdd  bool // PeerAdded arrived while dialing
-	removed bool // RemoveStatic cancelled the dial
+	sawAdd  bool         // PeerAdded arrived while dialing
+	removed bool         // RemoveStatic cancelled the dial
+	subnet  netip.Prefix // booked in the subnet guard when guarded
+	guarded bool
 }
 
 func newDialTask(n *enode.Node, flags Flags, why string) *dialTask {
