@@ -1,6 +1,7 @@
 package devp2p
 
 import (
+	"errors"
 	"net"
 	"sync/atomic"
 )
@@ -72,4 +73,13 @@ func (c *meteredConn) Write(b []byte) (int, error) {
 		c.m.addBytesOut(n)
 	}
 	return n, err
+}
+
+// CloseWrite half-closes the connection when the underlying one supports it
+// (TCP), for transport.linger.
+func (c *meteredConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return errors.ErrUnsupported
 }

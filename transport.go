@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -135,6 +136,10 @@ func (t *rlpxTransport) readHello() (*protoHandshake, error) {
 	if errors.Is(err, rlpx.ErrMessageTooLarge) {
 		return nil, newPeerError(DiscProtocolError, "%v: %v", errHelloTooLarge, err)
 	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The connection works but the peer stays silent: tell it why.
+		return nil, newPeerError(DiscReadTimeout, "read hello: %v", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read hello: %w", err)
 	}
@@ -211,11 +216,16 @@ func (t *rlpxTransport) close(err error) {
 		t.dlMu.Unlock()
 		if r, ok := err.(DiscReason); ok {
 			t.wmu.Lock()
+			sent := false
 			if t.ready {
 				t.fd.SetWriteDeadline(time.Now().Add(t.to.disc))
-				t.conn.Write(discMsg, encodeDisconnect(r))
+				_, werr := t.conn.Write(discMsg, encodeDisconnect(r))
+				sent = werr == nil
 			}
 			t.wmu.Unlock()
+			if sent {
+				t.linger()
+			}
 		}
 		t.conn.Close()
 	})
@@ -224,4 +234,28 @@ func (t *rlpxTransport) close(err error) {
 // pubkeyID returns the 64-byte X ‖ Y form of a public key used in Hello.
 func pubkeyID(pub *ecdsa.PublicKey) []byte {
 	return crypto.FromECDSAPub(pub)[1:]
+}
+
+// maxLingerBytes bounds what linger reads from a peer that keeps sending.
+const maxLingerBytes = 256 * 1024
+
+// linger gives the Disconnect a chance to arrive. Closing a TCP socket that
+// still holds unread input sends a reset, and the remote's stack may drop
+// our Disconnect with it. So we half-close (FIN after the Disconnect) and
+// read what the remote still sends until it closes, the disc timeout
+// passes, or maxLingerBytes were read.
+func (t *rlpxTransport) linger() {
+	cw, ok := t.fd.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	t.fd.SetReadDeadline(time.Now().Add(t.to.disc))
+	buf := make([]byte, 4096)
+	for n := 0; n < maxLingerBytes; {
+		k, err := t.fd.Read(buf)
+		if err != nil {
+			return
+		}
+		n += k
+	}
 }
