@@ -306,17 +306,16 @@ func TestDialChurn(t *testing.T) {
 	dir := t.TempDir()
 
 	// Fix each server's key and port up front, so that everyone knows the
-	// others' records and a server comes back where it was.
+	// others' records and a server comes back where it was. The ports come
+	// from below Linux's ephemeral range (32768+), so that the servers' own
+	// outgoing connections cannot take a port while its server is down.
 	keys := make([]*ecdsa.PrivateKey, n)
 	nodes := make([]*enode.Node, n)
+	portRng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
+	used := make(map[int]bool)
 	for i := range n {
 		keys[i] = dialITKey(t)
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
+		port := freeLowPort(t, portRng, used)
 		nodes[i] = enode.NewV4(&keys[i].PublicKey, net.IP{127, 0, 0, 1}, port, 0)
 	}
 	start := func(i int, seed uint64) *Server {
@@ -412,6 +411,26 @@ func TestDialChurn(t *testing.T) {
 			t.Errorf("server %d has %d outbound peers, more than its %d dial slots", i, c, target)
 		}
 	}
+}
+
+// freeLowPort returns a free loopback TCP port in [20000, 32000): outside
+// the ephemeral range, so no outgoing connection is ever given it.
+func freeLowPort(t *testing.T, rng *rand.Rand, used map[int]bool) int {
+	t.Helper()
+	for range 1000 {
+		port := 20000 + rng.IntN(12000)
+		if used[port] {
+			continue
+		}
+		used[port] = true
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			l.Close()
+			return port
+		}
+	}
+	t.Fatal("no free port in [20000, 32000)")
+	return 0
 }
 
 // checkNoDialGoroutines fails if a goroutine of the module's non-test code
