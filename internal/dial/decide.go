@@ -36,7 +36,7 @@ func (s *Scheduler) checkDial(n *enode.Node, why string, now mclock.AbsTime) str
 	}
 	switch why {
 	case WhyDynamic, WhyWarm:
-		if g := s.checkGuards(n); g != "" {
+		if g := s.checkGuards(n, now); g != "" {
 			return g
 		}
 		if s.failures.blocked(id, now) != nil {

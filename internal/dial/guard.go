@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/netutil"
 )
 
@@ -51,12 +52,12 @@ func guardKey(n *enode.Node) (netip.Addr, netip.Prefix, bool) {
 }
 
 // checkGuards returns why a dynamic candidate fails the guards, or "".
-func (s *Scheduler) checkGuards(n *enode.Node) string {
+func (s *Scheduler) checkGuards(n *enode.Node, now mclock.AbsTime) string {
 	ip, pfx, ok := guardKey(n)
 	if !ok {
 		return ""
 	}
-	if _, recent := s.ipHistory.until(ip, s.clock.Now()); recent {
+	if _, recent := s.ipHistory.until(ip, now); recent {
 		return SkipRecentIP
 	}
 	if s.subnets[pfx] >= dynSubnetLimit {
