@@ -386,7 +386,7 @@ func makeStructDecoder(typ reflect.Type) (decoder, error) {
 				}
 				break
 			}
-			if err := f.info.decoder(s, fv); err != nil {
+			if err := decodeField(s, fv, f); err != nil {
 				return addContext(err, "."+f.name)
 			}
 		}
@@ -512,4 +512,32 @@ loop:
 	s.remaining -= uint64(i)
 	s.stack[d-1] -= uint64(i)
 	return dst
+}
+
+// decodeField decodes one struct field, inline for the most common types.
+func decodeField(s *Stream, v reflect.Value, f *field) error {
+	var err error
+	switch f.simple {
+	case simpleUint:
+		var x uint64
+		if x, err = s.uint(f.bits); err == nil {
+			v.SetUint(x)
+			return nil
+		}
+	case simpleBytes:
+		var b []byte
+		if b, err = s.stringInto(v.Bytes()); err == nil {
+			v.SetBytes(b)
+			return nil
+		}
+	case simpleString:
+		var b []byte
+		if b, err = s.stringView(); err == nil {
+			v.SetString(string(b))
+			return nil
+		}
+	default:
+		return f.info.decoder(s, v)
+	}
+	return wrapStreamErr(err, v.Type())
 }

@@ -326,6 +326,19 @@ func makeStructWriter(typ reflect.Type) (writer, error) {
 				}
 				continue
 			}
+			// The most common field types are written inline,
+			// saving an indirect call per field.
+			switch f.simple {
+			case simpleUint:
+				buf.writeUint64(v.Field(f.index).Uint())
+				continue
+			case simpleBytes:
+				buf.writeBytes(v.Field(f.index).Bytes())
+				continue
+			case simpleString:
+				buf.writeString(v.Field(f.index).String())
+				continue
+			}
 			if f.info.writerErr != nil {
 				return f.info.writerErr
 			}

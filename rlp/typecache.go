@@ -145,6 +145,34 @@ type field struct {
 	optional bool
 	tail     bool
 	elem     *typeinfo // element info of a tail slice
+	simple   simpleKind
+	bits     int // size of a simpleUint field
+}
+
+// simpleKind marks field types that the struct codecs handle inline.
+type simpleKind uint8
+
+const (
+	simpleNone simpleKind = iota
+	simpleUint
+	simpleBytes
+	simpleString
+)
+
+func simpleKindOf(typ reflect.Type) simpleKind {
+	if typ.Implements(encoderInterface) || reflect.PointerTo(typ).Implements(encoderInterface) ||
+		reflect.PointerTo(typ).Implements(decoderInterface) {
+		return simpleNone
+	}
+	switch k := typ.Kind(); {
+	case isUint(k):
+		return simpleUint
+	case k == reflect.String:
+		return simpleString
+	case k == reflect.Slice && typ != rawValueType && isByte(typ.Elem()):
+		return simpleBytes
+	}
+	return simpleNone
 }
 
 // structFields returns the fields of a struct type that take part in RLP,
@@ -189,6 +217,11 @@ func structFields(typ reflect.Type) ([]field, error) {
 		}
 		if t.tail {
 			fd.elem = infoLocked(f.Type.Elem(), tags{})
+		} else {
+			fd.simple = simpleKindOf(f.Type)
+			if fd.simple == simpleUint {
+				fd.bits = f.Type.Bits()
+			}
 		}
 		fields = append(fields, fd)
 	}
