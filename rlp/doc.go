@@ -78,6 +78,15 @@
 // *strings.Reader automatically. Without any limit, strings are read in
 // chunks so that memory grows only with the data actually received.
 //
+// # Compatibility with go-ethereum
+//
+// Encodings are byte-identical to go-ethereum's rlp package, and decoding
+// gives the same values (interop/rlp_test.go checks both directions), with
+// these deliberate differences: RawValue contents and Stream.Raw are
+// checked for canonical form (go-ethereum copies them unchecked); lists may
+// nest at most 1024 levels; and a value passed by value whose EncodeRLP has
+// a pointer receiver is encoded from a copy instead of being refused.
+//
 // # Zero-copy helpers
 //
 // Split, SplitString, SplitList, SplitUint64, CountValues and the iterators

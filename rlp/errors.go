@@ -3,7 +3,6 @@ package rlp
 import (
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strings"
 )
@@ -133,6 +132,3 @@ func addContext(err error, where string) error {
 	}
 	return err
 }
-
-// isEOF reports whether err is an end-of-input condition.
-func isEOF(err error) bool { return err == io.EOF || err == io.ErrUnexpectedEOF }
