@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"fmt"
 	"net"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -191,5 +192,90 @@ func TestSnappyDense(t *testing.T) {
 			t.Fatalf("%d zero bytes: %v", n, err)
 		}
 		t.Logf("%d zero bytes -> %d on the wire", n, wire)
+	}
+}
+
+// TestFullDuplexTCP: both sides read and write at once over loopback TCP,
+// one side coalescing, with snappy; run under -race this checks the
+// one-reader/concurrent-writers contract.
+func TestFullDuplexTCP(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ka, kb := newKey(t), newKey(t)
+	accepted := make(chan *Conn, 1)
+	go func() {
+		fd, err := ln.Accept()
+		if err != nil {
+			accepted <- nil
+			return
+		}
+		c := NewConn(fd, nil)
+		if _, err := c.Handshake(kb); err != nil {
+			fd.Close()
+			accepted <- nil
+			return
+		}
+		accepted <- c
+	}()
+	fd, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewConn(fd, &kb.PublicKey)
+	defer a.Close()
+	if _, err := a.Handshake(ka); err != nil {
+		t.Fatal(err)
+	}
+	b := <-accepted
+	if b == nil {
+		t.Fatal("recipient handshake failed")
+	}
+	defer b.Close()
+	a.SetWriteCoalescing(true)
+	for _, c := range []*Conn{a, b} {
+		c.SetSnappy(true)
+	}
+
+	const n = 500
+	msg := func(i int) []byte { return bytes.Repeat([]byte{byte(i)}, (i*7919)%20000) }
+	var wg sync.WaitGroup
+	errs := make(chan error, 6)
+	for _, c := range []*Conn{a, b} {
+		// Two writers per side, each sending its half of the codes.
+		for w := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < n; i += 2 {
+					if _, err := c.Write(uint64(i), msg(i)); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range n {
+				code, data, _, err := c.Read()
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !bytes.Equal(data, msg(int(code))) {
+					errs <- fmt.Errorf("message %d differs", code)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 }
