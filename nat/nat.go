@@ -168,3 +168,6 @@ func lifetimeSeconds(d time.Duration) uint32 {
 	}
 	return uint32(s)
 }
+
+// errZeroPort: a mechanism reported success but no port.
+var errZeroPort = errors.New("nat: gateway granted external port 0")
