@@ -59,7 +59,7 @@ func (p *rawPeer) readLoop() {
 		silent := p.silent
 		p.mu.Unlock()
 		if ping, ok := pkt.(*v4wire.Ping); ok && !silent {
-			p.send(from, &v4wire.Pong{To: ping.From, ReplyTok: hash, Expiration: future()})
+			p.send(from, &v4wire.Pong{To: v4wire.NewEndpoint(from, ping.From.TCP), ReplyTok: hash, Expiration: future()})
 		}
 	}
 }

@@ -1,11 +1,14 @@
 package v4
 
 import (
+	"net"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover/memnet"
+	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/enode"
 )
 
 func TestPingPong(t *testing.T) {
@@ -63,6 +66,37 @@ func TestRequestENR(t *testing.T) {
 		}
 		if rec.ID() != b.Self().ID() || rec.Seq() != b.Self().Seq() {
 			t.Fatalf("wrong record: %v", rec)
+		}
+	})
+}
+
+// TestEndpointPrediction: the endpoint that peers report in their packets
+// becomes the address in our record once enough hosts agree.
+func TestEndpointPrediction(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := memnet.New()
+		real := publicAddr(1)
+		key := newKey(t)
+		conn, _ := nw.Listen(real)
+		ln := enode.NewLocalNode(nil, key)
+		ln.SetFallbackIP(net.IP{11, 99, 0, 1}) // wrong guess
+		ln.SetFallbackUDP(int(real.Port()))
+		a, err := ListenV4(conn, ln, Config{PrivateKey: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		if a.Self().IPAddr() == real.Addr() {
+			t.Fatal("record already has the real IP")
+		}
+		for i := range 12 {
+			p := newRawPeer(t, nw, publicAddr(10+i))
+			p.send(real, &v4wire.Ping{Version: 4, From: v4wire.NewEndpoint(p.conn.AddrPort(), 0), To: v4wire.NewEndpoint(real, 0), Expiration: future()})
+			synctest.Wait()
+			p.close()
+		}
+		if got := a.Self().IPAddr(); got != real.Addr() {
+			t.Fatalf("record IP %v, want the reported %v", got, real.Addr())
 		}
 	})
 }
