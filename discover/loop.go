@@ -22,7 +22,7 @@ func (t *Table) loop() {
 	defer close(t.closed)
 	var (
 		clock        = t.cfg.Clock
-		refreshTimer = clock.NewTimer(0) // refresh right away
+		refreshTimer = clock.NewTimer(t.cfg.RefreshInterval)
 		revalTimer   = clock.NewTimer(revalidateTick)
 		revalDone    = make(chan revalResult, maxRevalidations)
 		revalRunning int
@@ -61,6 +61,8 @@ func (t *Table) loop() {
 			requestRefresh()
 		}
 	}
+
+	startRefresh() // refresh right away
 
 loop:
 	for {

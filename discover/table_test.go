@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/netutil"
 	"github.com/devp2p-go/devp2p/nodedb"
 )
@@ -366,4 +367,39 @@ func TestClosestPrefersLive(t *testing.T) {
 	if all := tab.Closest(target, BucketSize, false); all[0].ID() != ns[0].ID() {
 		t.Fatal("Closest without preferLive is not the plain closest")
 	}
+}
+
+// TestSimulatedClock drives the table with mclock.Simulated instead of the
+// bubble's time: revalidation and refresh follow the injected clock only.
+func TestSimulatedClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock := new(mclock.Simulated)
+		tab, tr := newTestTable(t, Config{Clock: clock})
+		n := nodeAtDistance(tr.self.ID(), 256, ipFor(1))
+		tab.handleAdd(addOp{n: n})
+		tab.Start()
+		defer tab.Close()
+		synctest.Wait()
+		if got := tr.lookupCount(); got != 4 {
+			t.Fatalf("start: %d lookups, want 4", got)
+		}
+		// Bubble time passes, simulated time does not: nothing happens.
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		if tr.pingCount(n.ID()) != 0 || tr.lookupCount() != 4 {
+			t.Fatal("table acted without the injected clock moving")
+		}
+		for range 40 {
+			clock.Run(time.Second)
+			synctest.Wait()
+		}
+		if tr.pingCount(n.ID()) == 0 {
+			t.Fatal("new node not revalidated within 40 simulated seconds")
+		}
+		clock.Run(DefaultRefreshInterval)
+		synctest.Wait()
+		if got := tr.lookupCount(); got != 8 {
+			t.Fatalf("after a simulated refresh interval: %d lookups, want 8", got)
+		}
+	})
 }
