@@ -66,6 +66,12 @@ running:
 				if c.is(inboundConn) {
 					inboundCount++
 				}
+				if srv.peerFeed.active() {
+					srv.peerFeed.send(&PeerEvent{
+						Type: PeerEventTypeAdd, Peer: p.ID(),
+						RemoteAddress: p.RemoteAddr().String(), LocalAddress: p.LocalAddr().String(),
+					})
+				}
 				srv.log.Debug("Adding p2p peer", "peer", c.node.ID().TerminalString(),
 					"addr", c.fd.RemoteAddr(), "conn", c.connFlags(), "name", p.Name(), "peers", len(peers))
 				if srv.dialsched != nil {
@@ -85,6 +91,14 @@ running:
 			if srv.dialsched != nil {
 				srv.dialsched.PeerRemoved(pd.p.Node(), pd.p.rw.connFlags(), pd.err)
 			}
+			// Sent after the peer left the set: a subscriber that reconnects
+			// on "drop" is not refused as already connected.
+			if srv.peerFeed.active() {
+				srv.peerFeed.send(&PeerEvent{
+					Type: PeerEventTypeDrop, Peer: id, Error: pd.err.Error(),
+					RemoteAddress: pd.p.RemoteAddr().String(), LocalAddress: pd.p.LocalAddr().String(),
+				})
+			}
 		}
 	}
 
@@ -95,6 +109,10 @@ running:
 	for len(peers) > 0 {
 		pd := <-srv.delPeer
 		delete(peers, pd.p.ID())
+		if srv.peerFeed.active() {
+			srv.peerFeed.send(&PeerEvent{Type: PeerEventTypeDrop, Peer: pd.p.ID(), Error: pd.err.Error(),
+				RemoteAddress: pd.p.RemoteAddr().String(), LocalAddress: pd.p.LocalAddr().String()})
+		}
 	}
 }
 
@@ -137,19 +155,7 @@ func (srv *Server) launchPeer(c *conn) *Peer {
 // runPeer runs a session and reports its end. Its lifetime is covered by the
 // run loop, which waits for every peer's drop before returning.
 func (srv *Server) runPeer(p *Peer) {
-	if srv.peerFeed.active() {
-		srv.peerFeed.send(&PeerEvent{
-			Type: PeerEventTypeAdd, Peer: p.ID(),
-			RemoteAddress: p.RemoteAddr().String(), LocalAddress: p.LocalAddr().String(),
-		})
-	}
 	remoteRequested, err := p.run()
-	if srv.peerFeed.active() {
-		srv.peerFeed.send(&PeerEvent{
-			Type: PeerEventTypeDrop, Peer: p.ID(), Error: err.Error(),
-			RemoteAddress: p.RemoteAddr().String(), LocalAddress: p.LocalAddr().String(),
-		})
-	}
 	srv.delPeer <- peerDrop{p, err, remoteRequested}
 }
 
