@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"time"
 )
@@ -147,6 +148,14 @@ func firstOf(ctx context.Context, ds []Discoverer) (Interface, error) {
 	}
 	if found != nil {
 		return found, nil
+	}
+	if ctx.Err() != nil {
+		// Discoverers cut short by the deadline all say the same thing;
+		// keep only the errors that tell something else.
+		errs = slices.DeleteFunc(errs, func(err error) bool {
+			return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+		})
+		errs = append(errs, ctx.Err())
 	}
 	if len(errs) == 0 {
 		errs = append(errs, errors.New("no gateway answered"))

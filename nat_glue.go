@@ -1,0 +1,125 @@
+package devp2p
+
+import (
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/devp2p-go/devp2p/enr"
+	"github.com/devp2p-go/devp2p/mclock"
+	"github.com/devp2p-go/devp2p/nat"
+	"github.com/devp2p-go/devp2p/netutil"
+)
+
+// NAT wiring (issue 9). setupListening calls startNAT once the listener is
+// up. The external endpoint reaches the record by these rules, in order:
+//
+//  1. An explicit extip (nat.ExtIP) is the static IP: it wins over
+//     everything, and nothing is mapped.
+//  2. Otherwise the gateway's answer: a public external IP becomes the
+//     static IP (so it wins over discovery's endpoint votes); a private or
+//     shared one (double NAT, carrier-grade NAT) only becomes the fallback,
+//     so the votes of peers that see our real address win over it.
+//  3. Otherwise discovery's votes (LocalNode's prediction), then the
+//     listener's own address.
+//
+// The mapped external ports go into the record (tcp; udp through the
+// fallback UDP port). The Mapper keeps them stable across renewals and does
+// not touch the record while the gateway is silent.
+
+// natHooks are test seams. Tests bind only 127.0.0.1, which the Server never
+// maps on a real gateway; mapLoopback lets them map it on a fake one.
+var natHooks struct {
+	mapLoopback bool
+	// updated is called after an endpoint change reached the LocalNode.
+	updated func(*Server, nat.Endpoints)
+	// scheduled is called when the Mapper has set its next renewal timer.
+	scheduled func(*Server, time.Duration)
+}
+
+// startNAT applies Config.NAT for a listener at tcp: extip at once, other
+// mechanisms through a nat.Mapper whose first round runs in the background,
+// so a slow or absent gateway never delays Start. The mappings are removed
+// when the server stops.
+func (srv *Server) startNAT(tcp *net.TCPAddr) {
+	n := srv.cfg.NAT
+	if n == nil {
+		return
+	}
+	if ext, ok := n.(nat.ExtIP); ok {
+		srv.localnode.SetStaticIP(net.IP(ext))
+		srv.log.Info("Using fixed external IP", "ip", net.IP(ext))
+		return
+	}
+	if tcp.IP.IsLoopback() && !natHooks.mapLoopback {
+		return // nothing outside the host can reach a loopback listener
+	}
+	// Discovery listens on the same port number as the TCP listener (the
+	// default of every client), so that is the UDP port to map.
+	udpPort := tcp.Port
+	m := nat.StartMapper(n, tcp.Port, udpPort, nat.MapperConfig{
+		Name:    "devp2p",
+		Clock:   natClock{srv, srv.clock},
+		Logger:  srv.log,
+		Changed: srv.natEndpointChanged,
+	})
+	srv.loopWG.Add(1)
+	go func() {
+		defer srv.loopWG.Done()
+		<-srv.quit
+		m.Close() // removes the mappings
+	}()
+}
+
+// natEndpointChanged puts the gateway's view of our endpoint into the
+// record. It runs on the Mapper's goroutine.
+func (srv *Server) natEndpointChanged(ep nat.Endpoints) {
+	if ip, ok := netip.AddrFromSlice(ep.IP); ok {
+		if publicIP(ip.Unmap()) {
+			srv.localnode.SetStaticIP(ep.IP)
+		} else {
+			srv.localnode.SetFallbackIP(ep.IP)
+		}
+	}
+	if ep.TCP != 0 {
+		srv.localnode.Set(enr.TCP(ep.TCP))
+	}
+	if ep.UDP != 0 {
+		srv.localnode.SetFallbackUDP(int(ep.UDP))
+	}
+	srv.log.Info("NAT endpoint", "ip", ep.IP, "tcp", ep.TCP, "udp", ep.UDP, "self", srv.localnode.Node().URLv4())
+	if natHooks.updated != nil {
+		natHooks.updated(srv, ep)
+	}
+}
+
+// publicIP reports whether ip can be our address on the Internet.
+func publicIP(ip netip.Addr) bool {
+	return ip.IsValid() && !ip.IsUnspecified() && !ip.IsLoopback() && !ip.IsMulticast() &&
+		!netutil.IsLAN(ip) && !netutil.IsSpecialNetwork(ip)
+}
+
+// natClock adapts the server's mclock.Clock to nat.Clock, so renewals run
+// on simulated time in tests.
+type natClock struct {
+	srv   *Server
+	clock mclock.Clock
+}
+
+func (c natClock) AfterFunc(d time.Duration, f func()) func() bool {
+	t := c.clock.AfterFunc(d, f)
+	if natHooks.scheduled != nil {
+		natHooks.scheduled(c.srv, d)
+	}
+	return t.Stop
+}
+
+// parseNAT reads a config file's NAT field (nat.Parse syntax). "" and
+// "none" give a nil NAT, not a nil *something in a non-nil interface.
+func parseNAT(spec string) (NAT, error) {
+	n, err := nat.Parse(spec)
+	if err != nil || n == nil {
+		return nil, err
+	}
+	return n, nil
+}
