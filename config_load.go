@@ -33,6 +33,7 @@ type fileConfig struct {
 	NetRestrict      *netutil.Netlist
 	NodeDatabase     string
 	ListenAddr       string
+	NAT              string // nat.Parse syntax: "any", "upnp", "extip:1.2.3.4", ...
 	NoDial           bool
 	EnableMsgEvents  bool
 }
@@ -108,6 +109,9 @@ func (fc *fileConfig) config() (Config, error) {
 		cfg.PrivateKey = key
 	}
 	var err error
+	if cfg.NAT, err = parseNAT(fc.NAT); err != nil { // nat_glue.go
+		return Config{}, fmt.Errorf("NAT: %w", err)
+	}
 	lists := []struct {
 		name string
 		in   []string

@@ -19,9 +19,6 @@ const (
 	// acceptRetryDelay is the pause after a temporary Accept error (such as
 	// too many open files), so the loop does not spin.
 	acceptRetryDelay = 50 * time.Millisecond
-	// natMappingLifetime and natRefreshInterval keep a port mapping alive.
-	natMappingLifetime = 20 * time.Minute
-	natRefreshInterval = 15 * time.Minute
 )
 
 var (
@@ -45,10 +42,7 @@ func (srv *Server) setupListening() error {
 		if !tcp.IP.IsUnspecified() {
 			srv.localnode.SetFallbackIP(tcp.IP)
 		}
-		if srv.cfg.NAT != nil && !tcp.IP.IsLoopback() {
-			srv.loopWG.Add(1)
-			go srv.natLoop(tcp.Port)
-		}
+		srv.startNAT(tcp) // nat_glue.go
 	}
 	return nil
 }
@@ -155,35 +149,4 @@ func (t *ipThrottle) allow(ip netip.Addr) bool {
 	t.until[ip] = exp
 	t.queue = append(t.queue, throttleEntry{ip, exp})
 	return true
-}
-
-// natLoop maps the listening port on the gateway, keeps the mapping alive and
-// removes it on shutdown. It also sets our record's IP to the external one.
-func (srv *Server) natLoop(port int) {
-	defer srv.loopWG.Done()
-	nat := srv.cfg.NAT
-	if ip, err := nat.ExternalIP(); err == nil && ip != nil {
-		srv.localnode.SetStaticIP(ip)
-	} else if err != nil {
-		srv.log.Debug("NAT: no external IP", "nat", nat, "err", err)
-	}
-	mapped := false
-	for {
-		if ext, err := nat.AddMapping("tcp", port, port, "devp2p", natMappingLifetime); err != nil {
-			srv.log.Debug("NAT: port mapping failed", "nat", nat, "port", port, "err", err)
-		} else {
-			mapped = true
-			if int(ext) != port && ext != 0 {
-				srv.localnode.Set(enr.TCP(ext))
-			}
-		}
-		select {
-		case <-time.After(natRefreshInterval):
-		case <-srv.quit:
-			if mapped {
-				nat.DeleteMapping("tcp", port, port)
-			}
-			return
-		}
-	}
 }
