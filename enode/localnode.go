@@ -238,25 +238,32 @@ func usable(ip netip.Addr) bool {
 	return !ip.IsUnspecified() && !ip.IsMulticast() && !netutil.IsSpecialNetwork(ip)
 }
 
+// updateEndpoints writes the endpoint entries. The IP goes into the record
+// whenever one is known, with or without a UDP port: a node that runs no
+// discovery still has a dialable TCP endpoint (ip + tcp), and its record must
+// say so. The UDP port is only announced together with an IP.
 func (ln *LocalNode) updateEndpoints() {
 	ip4, port4 := ln.endpoint4.get()
 	ip6, port6 := ln.endpoint6.get()
-	if ip4.IsValid() && port4 != 0 {
+	if ip4.IsValid() {
 		ln.set(enr.IPv4(ip4))
-		ln.set(enr.UDP(port4))
 	} else {
 		ln.delete("ip")
+	}
+	if ip4.IsValid() && port4 != 0 {
+		ln.set(enr.UDP(port4))
+	} else {
 		ln.delete("udp")
 	}
-	if ip6.IsValid() && port6 != 0 {
+	if ip6.IsValid() {
 		ln.set(enr.IPv6(ip6))
-		if ip4.IsValid() && port4 == port6 {
-			ln.delete("udp6") // "udp" applies to both (specs/enr.md)
-		} else {
-			ln.set(enr.UDP6(port6))
-		}
 	} else {
 		ln.delete("ip6")
+	}
+	// "udp" applies to both families when ip6 has the same port (specs/enr.md).
+	if ip6.IsValid() && port6 != 0 && !(ip4.IsValid() && port4 == port6) {
+		ln.set(enr.UDP6(port6))
+	} else {
 		ln.delete("udp6")
 	}
 }

@@ -218,3 +218,46 @@ func BenchmarkLocalNodeNode(b *testing.B) {
 		ln.Node()
 	}
 }
+
+// A node without discovery has no UDP port, but its record must still carry
+// the IP so that its TCP endpoint is dialable (contracts.md "Changes").
+func TestLocalNodeIPWithoutUDP(t *testing.T) {
+	ln, _ := newTestLocalNode(t, new(memLocalDB))
+	ln.Set(enr.TCP(30303))
+	if n := ln.Node(); n.IPAddr().IsValid() {
+		t.Fatalf("IP %v before any was set", n.IPAddr())
+	}
+	ln.SetFallbackIP(net.IP{127, 0, 0, 1})
+	n := ln.Node()
+	if ep, ok := n.TCPEndpoint(); !ok || ep != netip.MustParseAddrPort("127.0.0.1:30303") {
+		t.Fatalf("TCP endpoint %v %v, want 127.0.0.1:30303", ep, ok)
+	}
+	if _, ok := n.UDPEndpoint(); ok || n.Record().Get("udp") != nil {
+		t.Fatal("udp entry without a UDP port")
+	}
+	if err := n.ValidateComplete(); err == nil {
+		t.Fatal("record without udp counts as complete for discovery")
+	}
+
+	// Discovery starts: the port joins the IP.
+	ln.SetFallbackUDP(30304)
+	n = ln.Node()
+	if ep, ok := n.UDPEndpoint(); !ok || ep != netip.MustParseAddrPort("127.0.0.1:30304") {
+		t.Fatalf("UDP endpoint %v %v", ep, ok)
+	}
+	if n.TCP() != 30303 {
+		t.Fatalf("tcp %d", n.TCP())
+	}
+
+	// An IPv6 address with no port of its own: ip6 without udp6.
+	ln6, _ := newTestLocalNode(t, new(memLocalDB))
+	ln6.SetFallbackIP(net.ParseIP("2a00::1"))
+	n = ln6.Node()
+	var ip6 enr.IPv6
+	if err := n.Load(&ip6); err != nil || ip6.Addr() != netip.MustParseAddr("2a00::1") {
+		t.Fatalf("ip6 %v %v", ip6.Addr(), err)
+	}
+	if n.Record().Get("udp6") != nil || n.Record().Get("ip") != nil {
+		t.Fatal("unexpected udp6 or ip entry")
+	}
+}
