@@ -20,8 +20,8 @@ var streamPool = sync.Pool{New: func() any { return new(Stream) }}
 
 // Decode reads one value from r and stores it in val, which must be a
 // non-nil pointer. It does not check for data after the value. The input
-// limit is taken from r if it is a *bytes.Reader, *bytes.Buffer or
-// *strings.Reader; use NewStream to set one for other readers.
+// limit is taken from r if it has a Len method (*bytes.Reader,
+// *bytes.Buffer, *strings.Reader); use NewStream to set one otherwise.
 func Decode(r io.Reader, val any) error {
 	s := streamPool.Get().(*Stream)
 	s.Reset(r, 0)

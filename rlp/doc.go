@@ -74,8 +74,8 @@
 // A Stream has an input limit. No value may extend past it, and every
 // allocation is checked against it before it is made, so a hostile size
 // prefix cannot allocate more than the input holds. The limit is set with
-// NewStream, or taken from a *bytes.Reader, *bytes.Buffer or
-// *strings.Reader automatically. Without any limit, strings are read in
+// NewStream, or taken automatically from readers with a Len method such as
+// *bytes.Reader, *bytes.Buffer and *strings.Reader. Without any limit, strings are read in
 // chunks so that memory grows only with the data actually received.
 //
 // # Compatibility with go-ethereum

@@ -2,10 +2,8 @@ package rlp
 
 import (
 	"bufio"
-	"bytes"
 	"io"
 	"reflect"
-	"strings"
 )
 
 // maxListDepth bounds how deeply lists may nest in decoded input. Without a
@@ -53,9 +51,9 @@ type Stream struct {
 }
 
 // NewStream creates a Stream reading from r. If inputLimit is > 0, no value
-// may extend beyond inputLimit bytes from the current position. If r is a
-// *bytes.Reader, *bytes.Buffer or *strings.Reader, its remaining length is
-// used as the limit (or the smaller of the two). With neither, reads are
+// may extend beyond inputLimit bytes from the current position. If r has a
+// Len method (*bytes.Reader, *bytes.Buffer, *strings.Reader), its remaining
+// length is used as the limit (or the smaller of the two). With neither, reads are
 // unlimited, but memory still only grows with the bytes actually received.
 func NewStream(r io.Reader, inputLimit uint64) *Stream {
 	s := new(Stream)
@@ -76,16 +74,11 @@ func (s *Stream) Reset(r io.Reader, inputLimit uint64) {
 	s.resetState()
 	s.inmem, s.data, s.pos = false, nil, 0
 	s.limited, s.remaining = inputLimit > 0, inputLimit
-	var n int
-	switch br := r.(type) {
-	case *bytes.Reader:
-		n = br.Len()
-	case *bytes.Buffer:
-		n = br.Len()
-	case *strings.Reader:
-		n = br.Len()
-	default:
-		n = -1
+	// Readers that know how much they hold (*bytes.Reader, *bytes.Buffer,
+	// *strings.Reader and others with a Len method) bound the input.
+	n := -1
+	if lr, ok := r.(interface{ Len() int }); ok {
+		n = lr.Len()
 	}
 	if n >= 0 && (!s.limited || uint64(n) < s.remaining) {
 		s.limited, s.remaining = true, uint64(n)
