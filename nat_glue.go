@@ -40,7 +40,7 @@ var natHooks struct {
 // startNAT applies Config.NAT for a listener at tcp: extip at once, other
 // mechanisms through a nat.Mapper whose first round runs in the background,
 // so a slow or absent gateway never delays Start. The mappings are removed
-// when the server stops.
+// by stopNAT when the server stops.
 func (srv *Server) startNAT(tcp *net.TCPAddr) {
 	n := srv.cfg.NAT
 	if n == nil {
@@ -57,18 +57,25 @@ func (srv *Server) startNAT(tcp *net.TCPAddr) {
 	// Discovery listens on the same port number as the TCP listener (the
 	// default of every client), so that is the UDP port to map.
 	udpPort := tcp.Port
+	if srv.cfg.NoDiscovery {
+		udpPort = 0 // nothing listens on UDP
+	}
 	m := nat.StartMapper(n, tcp.Port, udpPort, nat.MapperConfig{
 		Name:    "devp2p",
 		Clock:   natClock{srv, srv.clock},
 		Logger:  srv.log,
 		Changed: srv.natEndpointChanged,
 	})
-	srv.loopWG.Add(1)
-	go func() {
-		defer srv.loopWG.Done()
-		<-srv.quit
-		m.Close() // removes the mappings
-	}()
+	srv.natStop = m.Close
+}
+
+// stopNAT stops renewing and removes the mappings. teardownLocked calls it,
+// so it also runs when Start fails after the listener was set up.
+func (srv *Server) stopNAT() {
+	if srv.natStop != nil {
+		srv.natStop()
+		srv.natStop = nil
+	}
 }
 
 // natEndpointChanged puts the gateway's view of our endpoint into the

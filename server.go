@@ -37,6 +37,7 @@ type Server struct {
 	ourHandshake *protoHandshake
 	dialsched    dialScheduler
 	mix          *enode.FairMix
+	natStop      func() // removes the NAT mappings (nat_glue.go)
 
 	// Test hooks, set before Start.
 	newTransport func(fd net.Conn, dialDest *ecdsa.PublicKey) transport
@@ -220,6 +221,7 @@ func (srv *Server) Stop() {
 // teardownLocked releases what Start acquired. Stop calls it after all
 // goroutines ended; a failed Start calls it before any was started.
 func (srv *Server) teardownLocked() {
+	srv.stopNAT()
 	if srv.listener != nil {
 		srv.listener.Close()
 	}
