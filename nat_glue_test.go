@@ -215,3 +215,28 @@ func TestConfigNAT(t *testing.T) {
 		}
 	}
 }
+
+// TestServerNATNoDiscovery: without discovery nothing listens on UDP, so
+// only the TCP port is mapped.
+func TestServerNATNoDiscovery(t *testing.T) {
+	hooks := setNATHooks(t)
+	g := nattest.StartIGD(1, nattest.WANPPPConnection1, "5.6.7.8")
+	defer g.Close()
+	srv := newTestServer(t, func(c *Config) {
+		c.ListenAddr = "127.0.0.1:0"
+		c.NoDiscovery = true
+		c.NAT = nat.AnyOf("upnp", time.Minute, nat.DiscoverUPnPAt(g.RootURL()))
+	})
+	port := uint16(srv.ListenAddr().(*net.TCPAddr).Port)
+	if ep := natRecv(t, hooks.updated); ep.TCP != port || ep.UDP != 0 {
+		t.Fatalf("endpoint %+v, want tcp %d and no udp", ep, port)
+	}
+	if !g.Mapped("tcp", port) || g.Mapped("udp", port) {
+		t.Fatal("want the TCP port mapped and the UDP port not")
+	}
+	srv.Stop()
+	if g.Mappings() != 0 {
+		t.Fatal("mapping left after Stop")
+	}
+	checkNoGoroutines(t)
+}

@@ -74,14 +74,15 @@ type Endpoints struct {
 type Mapper struct {
 	nat   Interface
 	cfg   MapperConfig
-	log   *slog.Logger
+	log   *slog.Logger  // logs name the mechanism per call: its String changes once discovery found a gateway
 	renew chan struct{} // timer -> loop
 	quit  chan struct{}
 	done  chan struct{}
 	once  sync.Once
 
-	// ports is owned by loop.
-	ports [2]portMapping
+	// ports and toldFailure are owned by loop.
+	ports       [2]portMapping
+	toldFailure bool // the user was told once that the gateway fails
 
 	mu  sync.Mutex // guards cur
 	cur Endpoints
@@ -112,7 +113,7 @@ func StartMapper(n Interface, tcpPort, udpPort int, cfg MapperConfig) *Mapper {
 	m := &Mapper{
 		nat:   n,
 		cfg:   cfg,
-		log:   cfg.Logger.With("nat", n.String()),
+		log:   cfg.Logger,
 		renew: make(chan struct{}, 1),
 		quit:  make(chan struct{}),
 		done:  make(chan struct{}),
@@ -169,13 +170,13 @@ func (m *Mapper) round() time.Duration {
 	switch {
 	case err != nil:
 		failed = true
-		m.log.Debug("NAT: can't get external IP", "err", err)
+		m.log.Debug("NAT: can't get external IP", "nat", m.nat, "err", err)
 	case ip == nil || ip.IsUnspecified():
 		failed = true
-		m.log.Debug("NAT: gateway reported no external IP", "ip", ip)
+		m.log.Debug("NAT: gateway reported no external IP", "nat", m.nat, "ip", ip)
 	case !ip.Equal(ep.IP):
 		if ep.IP != nil {
-			m.log.Info("NAT: external IP changed", "old", ep.IP, "new", ip)
+			m.log.Info("NAT: external IP changed", "nat", m.nat, "old", ep.IP, "new", ip)
 		}
 		ep.IP, changed = ip, true
 	}
@@ -196,14 +197,14 @@ func (m *Mapper) round() time.Duration {
 		if err != nil {
 			// Keep what we had: see "Stability" on Mapper.
 			failed = true
-			m.log.Debug("NAT: port mapping failed", "proto", p.proto, "port", p.intport, "extport", want, "err", err)
+			m.log.Debug("NAT: port mapping failed", "nat", m.nat, "proto", p.proto, "port", p.intport, "extport", want, "err", err)
 			continue
 		}
 		switch {
 		case p.ext == 0:
-			m.log.Info("NAT: mapped port", "proto", p.proto, "intport", p.intport, "extport", got)
+			m.log.Info("NAT: mapped port", "nat", m.nat, "proto", p.proto, "intport", p.intport, "extport", got)
 		case got != p.ext:
-			m.log.Info("NAT: gateway moved mapping to another port", "proto", p.proto, "intport", p.intport, "old", p.ext, "new", got)
+			m.log.Info("NAT: gateway moved mapping to another port", "nat", m.nat, "proto", p.proto, "intport", p.intport, "old", p.ext, "new", got)
 		}
 		if got != p.ext {
 			p.ext, changed = got, true
@@ -220,6 +221,12 @@ func (m *Mapper) round() time.Duration {
 		}
 	}
 	if failed {
+		if !m.toldFailure {
+			// Once at Info, so a user who asked for NAT learns why the
+			// record has no external address; the details stay at Debug.
+			m.toldFailure = true
+			m.log.Info("NAT: gateway did not answer; retrying in the background", "nat", m.nat, "retry", min(mapRetryInterval, m.cfg.Lifetime/2))
+		}
 		return min(mapRetryInterval, m.cfg.Lifetime/2)
 	}
 	return m.cfg.Lifetime / 2
@@ -232,9 +239,9 @@ func (m *Mapper) unmapAll() {
 			continue
 		}
 		if err := m.nat.DeleteMapping(p.proto, int(p.ext), p.intport); err != nil {
-			m.log.Debug("NAT: can't remove port mapping", "proto", p.proto, "extport", p.ext, "err", err)
+			m.log.Debug("NAT: can't remove port mapping", "nat", m.nat, "proto", p.proto, "extport", p.ext, "err", err)
 		} else {
-			m.log.Debug("NAT: removed port mapping", "proto", p.proto, "extport", p.ext)
+			m.log.Debug("NAT: removed port mapping", "nat", m.nat, "proto", p.proto, "extport", p.ext)
 		}
 		p.ext = 0
 	}

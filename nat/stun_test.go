@@ -63,3 +63,15 @@ func FuzzParseBindingResponse(f *testing.F) {
 		parseBindingResponse(b, tid)
 	})
 }
+
+func BenchmarkParseBindingResponse(b *testing.B) {
+	var tid [stun.TransactionIDSize]byte
+	raw := stun.MustBuild(stun.NewTransactionIDSetter(tid), stun.BindingSuccess,
+		&stun.XORMappedAddress{IP: net.ParseIP("5.6.7.8"), Port: 1}, stun.Fingerprint).Raw
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseBindingResponse(raw, tid); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
