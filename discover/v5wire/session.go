@@ -204,3 +204,10 @@ func (sc *SessionCache) handshakeGC() {
 
 // ephemeralKeyGen makes handshake ephemeral keys; replaced in tests.
 type ephemeralKeyGen func() (*ecdsa.PrivateKey, error)
+
+// Clear forgets all sessions and pending challenges (as after a restart).
+func (sc *SessionCache) Clear() {
+	sc.lru.Init()
+	clear(sc.sessions)
+	clear(sc.handshakes)
+}

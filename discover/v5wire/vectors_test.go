@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/devp2p-go/devp2p/crypto"
@@ -22,8 +23,22 @@ type vector struct {
 	Expected map[string]any `json:"expected"`
 }
 
+var (
+	vectorsOnce sync.Once
+	vectorsMap  map[string]vector
+)
+
+// loadVectors reads testdata/discv5.json once per process.
 func loadVectors(t testing.TB) map[string]vector {
 	t.Helper()
+	vectorsOnce.Do(func() { vectorsMap = readVectors(t) })
+	if vectorsMap == nil {
+		t.Fatal("no vectors")
+	}
+	return vectorsMap
+}
+
+func readVectors(t testing.TB) map[string]vector {
 	raw, err := os.ReadFile("testdata/discv5.json")
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,84 @@
+package v5
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/enr"
+	"github.com/devp2p-go/devp2p/mclock"
+	"github.com/devp2p-go/devp2p/netutil"
+	"github.com/devp2p-go/devp2p/nodedb"
+)
+
+// Protocol limits (SECURITY.md "discv5 FINDNODE/NODES", go-ethereum's values).
+const (
+	respTimeout           = 700 * time.Millisecond // per response packet (V5RespTimeout)
+	findnodeResultLimit   = 16                     // records per FINDNODE answer
+	totalNodesRespLimit   = 5                      // NODES packets accepted per request
+	nodesPacketSizeLimit  = 1000                   // record bytes per NODES packet
+	maxFindnodeDistances  = 32                     // distances we look at per FINDNODE
+	maxActiveTalkRequests = 1024                   // TALKREQ handlers running at once
+	maxQueuedCalls        = 64                     // calls waiting per node
+	minRelayPort          = 1024                   // records with lower UDP ports are refused
+	maxPacketSize         = 1280
+)
+
+// UDPConn is the socket the engine runs on (*net.UDPConn, memnet.Conn).
+type UDPConn interface {
+	ReadFromUDPAddrPort(b []byte) (n int, addr netip.AddrPort, err error)
+	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (n int, err error)
+	Close() error
+	LocalAddr() net.Addr
+}
+
+// ReadPacket is a datagram read by another engine on a shared socket.
+type ReadPacket struct {
+	Data []byte
+	Addr netip.AddrPort
+}
+
+// Config holds the engine's settings.
+type Config struct {
+	PrivateKey *ecdsa.PrivateKey // required: the LocalNode's key
+
+	DB          *nodedb.DB
+	Bootnodes   []*enode.Node
+	NetRestrict *netutil.Netlist
+
+	// Unhandled, when set, is where packets come from instead of reading
+	// the socket: the socket is shared with discv4, which reads it and
+	// hands over what it cannot decode. The channel is never closed by us.
+	Unhandled <-chan ReadPacket
+
+	ValidSchemes     enr.IdentityScheme
+	SessionCacheSize int
+
+	RefreshInterval time.Duration
+	NewNodeCheck    time.Duration
+	ProvenNodeCheck time.Duration
+
+	Clock mclock.Clock
+	Log   *slog.Logger
+}
+
+func (cfg Config) withDefaults() (Config, error) {
+	if cfg.PrivateKey == nil {
+		return cfg, errors.New("discover/v5: Config.PrivateKey is required")
+	}
+	if cfg.ValidSchemes == nil {
+		cfg.ValidSchemes = enode.ValidSchemes
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = mclock.System{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return cfg, nil
+}

@@ -1,0 +1,16 @@
+// Package v5 is the Node Discovery v5.1 engine (specs/discv5/discv5.md,
+// discv5-theory.md) on the Kademlia table shared with discv4 (package
+// discover). Packets are encoded by discover/v5wire; this package owns the
+// socket, matches responses to requests by request ID (700 ms per packet),
+// challenges unknown senders with WHOAREYOU, answers FINDNODE with at most
+// 16 records in at most 5 NODES packets, verifies the records it receives
+// (requested distance, relayable address, signature) before they reach the
+// table, and runs TALKREQ handlers registered by applications.
+//
+//	udp, err := v5.ListenV5(conn, localNode, v5.Config{PrivateKey: key, Bootnodes: boot})
+//	udp.RegisterTalkHandler("myproto", func(id enode.ID, addr netip.AddrPort, req []byte) []byte { ... })
+//	it := udp.RandomNodes() // dial candidates
+//
+// To share one UDP port with discv4, pass discv4's Unhandled channel as
+// Config.Unhandled: discv4 reads the socket and hands over what is not v4.
+package v5

@@ -1,0 +1,217 @@
+package v5
+
+import (
+	"bytes"
+	"net"
+	"net/netip"
+
+	"github.com/devp2p-go/devp2p/discover/v5wire"
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/rlp"
+)
+
+// handlePacket decodes one datagram and acts on it. Runs on dispatch.
+func (t *UDPv5) handlePacket(data []byte, ip netip.Addr, port uint16) {
+	from := netip.AddrPortFrom(ip, port)
+	if t.cfg.NetRestrict != nil && !t.cfg.NetRestrict.Contains(ip) {
+		return
+	}
+	src, n, p, err := t.codec.Decode(data, from.String())
+	if err != nil {
+		t.cfg.Log.Debug("bad discv5 packet", "id", src, "addr", from, "err", err)
+		return
+	}
+	if n != nil {
+		// A handshake completed: the sender proved its key. Keep the record
+		// if it describes the endpoint the packet came from.
+		if ep, ok := n.UDPEndpoint(); ok && ep == from {
+			t.tab.AddInboundNode(n)
+		}
+	}
+	switch p := p.(type) {
+	case *v5wire.Whoareyou:
+		t.handleWhoareyou(p, from)
+	case *v5wire.Unknown:
+		t.handleUnknown(src, p, from)
+	case *v5wire.Ping:
+		t.send(src, from, &v5wire.Pong{
+			ReqID:  p.ReqID,
+			ENRSeq: t.localNode.Seq(),
+			ToIP:   ipBytes(ip),
+			ToPort: port,
+		}, nil)
+	case *v5wire.Findnode:
+		t.handleFindnode(src, p, from)
+	case *v5wire.TalkRequest:
+		t.talk.handle(t, src, from, p)
+	case *v5wire.Pong, *v5wire.Nodes, *v5wire.TalkResponse:
+		t.handleResponse(src, from, p)
+	}
+}
+
+func ipBytes(ip netip.Addr) net.IP {
+	if ip.Is4() {
+		b := ip.As4()
+		return b[:]
+	}
+	b := ip.As16()
+	return b[:]
+}
+
+// handleWhoareyou answers a challenge to one of our calls with a handshake.
+func (t *UDPv5) handleWhoareyou(w *v5wire.Whoareyou, from netip.AddrPort) {
+	c := t.byNonce[w.Nonce]
+	if c == nil || c.addr != from {
+		t.cfg.Log.Debug("unsolicited WHOAREYOU", "addr", from)
+		return
+	}
+	if c.handshakes > 0 {
+		t.finishCall(c, errChallengeTwice)
+		return
+	}
+	c.handshakes++
+	w.Node = c.node
+	delete(t.byNonce, c.nonce)
+	nonce, err := t.send(c.id, c.addr, c.packet, w)
+	if err != nil {
+		t.finishCall(c, err)
+		return
+	}
+	c.nonce = nonce
+	t.byNonce[nonce] = c
+	t.armTimer(c)
+}
+
+// handleUnknown challenges a sender we have no session with.
+func (t *UDPv5) handleUnknown(src enode.ID, u *v5wire.Unknown, from netip.AddrPort) {
+	w := &v5wire.Whoareyou{Nonce: u.Nonce}
+	if n := t.knownNode(src); n != nil {
+		if ep, ok := n.UDPEndpoint(); ok && ep == from {
+			w.Node = n
+			w.RecordSeq = n.Seq()
+		}
+	}
+	t.send(src, from, w, nil)
+}
+
+// knownNode returns the record of id we know: from a call or the table.
+func (t *UDPv5) knownNode(id enode.ID) *enode.Node {
+	if c := t.active[id]; c != nil {
+		return c.node
+	}
+	return t.tab.Node(id)
+}
+
+// handleResponse hands a response to the call waiting for it.
+func (t *UDPv5) handleResponse(src enode.ID, from netip.AddrPort, p v5wire.Packet) {
+	c := t.active[src]
+	if c == nil || c.addr != from || p.Kind() != c.respType || !bytes.Equal(p.RequestID(), c.packet.RequestID()) {
+		t.cfg.Log.Debug("unsolicited discv5 response", "id", src, "addr", from, "type", p.Name())
+		return
+	}
+	c.responses++
+	c.ch <- p
+	if nodes, ok := p.(*v5wire.Nodes); ok {
+		if c.total == 0 {
+			// A peer-controlled total of 0 counts as 1, and more than the
+			// limit as the limit, so the call always ends (SECURITY.md).
+			c.total = min(max(int(nodes.RespCount), 1), totalNodesRespLimit)
+		}
+		if c.responses < c.total {
+			t.armTimer(c)
+			return
+		}
+	}
+	if pong, ok := p.(*v5wire.Pong); ok {
+		if ip, ok := netip.AddrFromSlice(pong.ToIP); ok {
+			t.localNode.UDPEndpointStatement(from, netip.AddrPortFrom(ip.Unmap(), pong.ToPort))
+		}
+	}
+	t.finishCall(c, nil)
+}
+
+// handleFindnode answers with the records at the asked distances.
+func (t *UDPv5) handleFindnode(src enode.ID, p *v5wire.Findnode, from netip.AddrPort) {
+	nodes := t.collectTableNodes(from.Addr(), p.Distances, findnodeResultLimit)
+	for _, resp := range packNodes(p.ReqID, nodes) {
+		t.send(src, from, resp, nil)
+	}
+}
+
+// collectTableNodes returns up to limit nodes at the given log distances
+// from us. Distance 0 is our own record. Nodes the requester may not be told
+// about (LAN or special addresses for a public requester) are left out.
+func (t *UDPv5) collectTableNodes(rip netip.Addr, distances []uint, limit int) []*enode.Node {
+	var (
+		out    []*enode.Node
+		seen   = make(map[uint]bool)
+		self   = t.Self()
+		all    []*enode.Node
+		loaded bool
+	)
+	for i, d := range distances {
+		if i >= maxFindnodeDistances || len(out) >= limit {
+			break
+		}
+		if d > 256 || seen[d] {
+			continue
+		}
+		seen[d] = true
+		if d == 0 {
+			out = append(out, self)
+			continue
+		}
+		if !loaded {
+			all, loaded = t.tab.Nodes(), true
+		}
+		for _, n := range all {
+			if len(out) >= limit {
+				break
+			}
+			if uint(enode.LogDist(self.ID(), n.ID())) != d {
+				continue
+			}
+			if checkRelay(rip, n) != nil {
+				continue
+			}
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// packNodes splits nodes into NODES messages of at most
+// nodesPacketSizeLimit record bytes, and at most totalNodesRespLimit of them.
+func packNodes(reqid []byte, nodes []*enode.Node) []*v5wire.Nodes {
+	if len(nodes) == 0 {
+		return []*v5wire.Nodes{{ReqID: reqid, RespCount: 1}}
+	}
+	var (
+		resp []*v5wire.Nodes
+		cur  = &v5wire.Nodes{ReqID: reqid}
+		size int
+	)
+	for _, n := range nodes {
+		enc, err := rlp.EncodeToBytes(n.Record())
+		if err != nil {
+			continue
+		}
+		if size+len(enc) > nodesPacketSizeLimit && len(cur.Nodes) > 0 {
+			resp = append(resp, cur)
+			if len(resp) == totalNodesRespLimit {
+				cur = nil
+				break
+			}
+			cur, size = &v5wire.Nodes{ReqID: reqid}, 0
+		}
+		cur.Nodes = append(cur.Nodes, n.Record())
+		size += len(enc)
+	}
+	if cur != nil && len(cur.Nodes) > 0 {
+		resp = append(resp, cur)
+	}
+	for _, r := range resp {
+		r.RespCount = uint8(len(resp))
+	}
+	return resp
+}

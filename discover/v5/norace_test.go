@@ -1,0 +1,5 @@
+//go:build !race
+
+package v5
+
+const raceEnabled = false

@@ -1,0 +1,197 @@
+package v5
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/v5wire"
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/enr"
+	"github.com/devp2p-go/devp2p/netutil"
+)
+
+var (
+	errWrongDistance = errors.New("record at a distance we did not ask for")
+	errDuplicate     = errors.New("duplicate record in response")
+	errLowPort       = errors.New("record has a low UDP port")
+	errWrongID       = errors.New("record ID does not match")
+)
+
+// checkRelay reports whether a node at sender may tell us about n's address.
+func checkRelay(sender netip.Addr, n *enode.Node) error {
+	return netutil.CheckRelayAddr(sender, n.IPAddr())
+}
+
+// Ping sends a PING to n and waits for the PONG.
+func (t *UDPv5) Ping(n *enode.Node) error {
+	_, err := t.ping(n)
+	return err
+}
+
+func (t *UDPv5) ping(n *enode.Node) (uint64, error) {
+	resp, err := t.call(n, &v5wire.Ping{ENRSeq: t.localNode.Seq()}, v5wire.PongMsg)
+	if err != nil {
+		return 0, err
+	}
+	return resp[0].(*v5wire.Pong).ENRSeq, nil
+}
+
+// RequestENR asks n for its current record (FINDNODE at distance 0).
+func (t *UDPv5) RequestENR(n *enode.Node) (*enode.Node, error) {
+	nodes, err := t.Findnode(n, []uint{0})
+	if err != nil {
+		return nil, err
+	}
+	if len(nodes) != 1 {
+		return nil, fmt.Errorf("%d records in response to distance 0", len(nodes))
+	}
+	return nodes[0], nil
+}
+
+// Resolve returns the newest record of n we can get: from the table or the
+// node itself. It returns n when it finds nothing newer.
+func (t *UDPv5) Resolve(n *enode.Node) *enode.Node {
+	if tn := t.tab.Node(n.ID()); tn != nil && tn.Seq() > n.Seq() {
+		n = tn
+	}
+	if rn, err := t.RequestENR(n); err == nil && rn.Seq() > n.Seq() {
+		return rn
+	}
+	return n
+}
+
+// Findnode asks n for the nodes at the given log distances from it and
+// returns the records that pass verification.
+func (t *UDPv5) Findnode(n *enode.Node, distances []uint) ([]*enode.Node, error) {
+	resp, err := t.call(n, &v5wire.Findnode{Distances: distances}, v5wire.NodesMsg)
+	var (
+		nodes []*enode.Node
+		seen  = make(map[enode.ID]bool)
+	)
+	for _, p := range resp {
+		for _, r := range p.(*v5wire.Nodes).Nodes {
+			rn, verr := t.verifyResponseNode(n, r, distances, seen)
+			if verr != nil {
+				t.cfg.Log.Debug("invalid record in NODES", "id", n.ID(), "err", verr)
+				continue
+			}
+			nodes = append(nodes, rn)
+		}
+	}
+	if len(nodes) > findnodeResultLimit {
+		nodes = nodes[:findnodeResultLimit]
+	}
+	return nodes, err
+}
+
+// verifyResponseNode checks a record received from src: valid signature,
+// at an asked distance, relayable address, no low port, no duplicate.
+func (t *UDPv5) verifyResponseNode(src *enode.Node, rec *enr.Record, distances []uint, seen map[enode.ID]bool) (*enode.Node, error) {
+	if rec == nil {
+		return nil, errors.New("nil record")
+	}
+	n, err := enode.New(t.cfg.ValidSchemes, rec)
+	if err != nil {
+		return nil, err
+	}
+	// No TCP port needed: discv5 nodes need not run RLPx.
+	if _, ok := n.UDPEndpoint(); !ok {
+		return nil, errNoUDPEndpoint
+	}
+	if err := checkRelay(src.IPAddr(), n); err != nil {
+		return nil, err
+	}
+	if n.UDP() <= minRelayPort {
+		return nil, errLowPort
+	}
+	d := uint(enode.LogDist(src.ID(), n.ID()))
+	asked := false
+	for _, ad := range distances {
+		if ad == d {
+			asked = true
+			break
+		}
+	}
+	if !asked {
+		return nil, errWrongDistance
+	}
+	if seen[n.ID()] {
+		return nil, errDuplicate
+	}
+	seen[n.ID()] = true
+	return n, nil
+}
+
+// TalkRequest sends a TALKREQ for protocol to n and returns the response.
+func (t *UDPv5) TalkRequest(n *enode.Node, protocol string, req []byte) ([]byte, error) {
+	resp, err := t.call(n, &v5wire.TalkRequest{Protocol: protocol, Message: req}, v5wire.TalkRespMsg)
+	if err != nil {
+		return nil, err
+	}
+	return resp[0].(*v5wire.TalkResponse).Message, nil
+}
+
+// Lookup finds the discover.BucketSize nodes closest to target that answer.
+func (t *UDPv5) Lookup(target enode.ID) []*enode.Node {
+	return t.newLookup(t.ctx, target).Run()
+}
+
+// LookupRandom runs a lookup for a random target.
+func (t *UDPv5) LookupRandom() []*enode.Node {
+	return t.newRandomLookup(t.ctx).Run()
+}
+
+// RandomNodes returns an iterator that runs lookups for random targets and
+// yields the nodes they find. It feeds the dialer.
+func (t *UDPv5) RandomNodes() enode.Iterator {
+	return t.tab.NewLookupIterator(t.newRandomLookup)
+}
+
+// lookupDistances are the distances asked of dest when looking for target:
+// the distance of target from dest and its two neighbours (discv5-theory.md
+// "Lookup").
+func lookupDistances(target, dest enode.ID) []uint {
+	td := enode.LogDist(target, dest)
+	dists := []uint{uint(td)}
+	for i := 1; len(dists) < 3; i++ {
+		if td+i <= 256 {
+			dists = append(dists, uint(td+i))
+		}
+		if td-i > 0 {
+			dists = append(dists, uint(td-i))
+		}
+	}
+	return dists[:3]
+}
+
+func (t *UDPv5) newLookup(ctx context.Context, target enode.ID) *discover.Lookup {
+	return t.tab.NewLookup(ctx, target, func(ctx context.Context, n *enode.Node) ([]*enode.Node, error) {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return t.Findnode(n, lookupDistances(target, n.ID()))
+	})
+}
+
+func (t *UDPv5) newRandomLookup(ctx context.Context) *discover.Lookup {
+	var target enode.ID
+	rand.Read(target[:])
+	return t.newLookup(ctx, target)
+}
+
+// tableTransport is the engine as the table sees it.
+type tableTransport struct{ t *UDPv5 }
+
+func (tt tableTransport) Self() *enode.Node                             { return tt.t.Self() }
+func (tt tableTransport) Ping(n *enode.Node) (uint64, error)            { return tt.t.ping(n) }
+func (tt tableTransport) RequestENR(n *enode.Node) (*enode.Node, error) { return tt.t.RequestENR(n) }
+func (tt tableTransport) NewSelfLookup(ctx context.Context) *discover.Lookup {
+	return tt.t.newLookup(ctx, tt.t.Self().ID())
+}
+func (tt tableTransport) NewRandomLookup(ctx context.Context) *discover.Lookup {
+	return tt.t.newRandomLookup(ctx)
+}

@@ -1,0 +1,364 @@
+package v5
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/v5wire"
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
+)
+
+var (
+	errTimeout        = errors.New("RPC timeout")
+	errClosed         = errors.New("socket closed")
+	errTooManyQueued  = errors.New("too many calls queued for node")
+	errNoUDPEndpoint  = errors.New("node has no UDP endpoint")
+	errChallengeTwice = errors.New("second WHOAREYOU for one call")
+)
+
+// UDPv5 is a discv5 node: the UDP engine and its table.
+type UDPv5 struct {
+	conn      UDPConn
+	priv      *ecdsa.PrivateKey
+	localNode *enode.LocalNode
+	cfg       Config
+	tab       *discover.Table
+	talk      *talkSystem
+
+	callCh     chan *call
+	timeoutCh  chan timeoutEvent
+	packetInCh chan ReadPacket
+	sendCh     chan sendRequest
+	funcCh     chan func() // run on dispatch (tests, stats)
+
+	ctx       context.Context
+	cancel    context.CancelFunc
+	closing   chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+
+	packetsSent atomic.Int64
+	sessions    atomic.Int64 // session count, for tests
+
+	// Fields below are owned by dispatch().
+	codec      *v5wire.Codec
+	active     map[enode.ID]*call
+	queued     map[enode.ID][]*call
+	byNonce    map[v5wire.Nonce]*call
+	reqCounter uint64
+}
+
+// call is one request and its responses.
+type call struct {
+	node     *enode.Node
+	id       enode.ID
+	addr     netip.AddrPort
+	packet   v5wire.Packet
+	respType byte
+
+	ch  chan v5wire.Packet // responses, buffered: never blocks dispatch
+	err chan error         // the outcome, exactly once
+
+	// owned by dispatch
+	nonce      v5wire.Nonce
+	handshakes int
+	responses  int
+	total      int
+	timer      mclock.Timer
+	timerGen   int
+}
+
+type timeoutEvent struct {
+	c   *call
+	gen int
+}
+
+type sendRequest struct {
+	id   enode.ID
+	addr netip.AddrPort
+	p    v5wire.Packet
+}
+
+// ListenV5 starts a discv5 node on conn for the local node ln. Unless
+// cfg.Unhandled is set (shared socket), the engine reads and closes conn.
+func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if ln == nil {
+		return nil, errors.New("discover/v5: nil LocalNode")
+	}
+	t := &UDPv5{
+		conn:       conn,
+		priv:       cfg.PrivateKey,
+		localNode:  ln,
+		cfg:        cfg,
+		talk:       newTalkSystem(),
+		callCh:     make(chan *call),
+		timeoutCh:  make(chan timeoutEvent),
+		packetInCh: make(chan ReadPacket),
+		sendCh:     make(chan sendRequest),
+		funcCh:     make(chan func()),
+		closing:    make(chan struct{}),
+		codec:      v5wire.NewCodec(cfg.PrivateKey, ln.Node, cfg.Clock, cfg.SessionCacheSize),
+		active:     make(map[enode.ID]*call),
+		queued:     make(map[enode.ID][]*call),
+		byNonce:    make(map[v5wire.Nonce]*call),
+	}
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	t.tab, err = discover.NewTable(tableTransport{t}, discover.Config{
+		DB:              cfg.DB,
+		Bootnodes:       cfg.Bootnodes,
+		NetRestrict:     cfg.NetRestrict,
+		RefreshInterval: cfg.RefreshInterval,
+		NewNodeCheck:    cfg.NewNodeCheck,
+		ProvenNodeCheck: cfg.ProvenNodeCheck,
+		Clock:           cfg.Clock,
+		Log:             cfg.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.wg.Add(2)
+	go t.dispatch()
+	if cfg.Unhandled != nil {
+		go t.forwardLoop(cfg.Unhandled)
+	} else {
+		go t.readLoop()
+	}
+	t.tab.Start()
+	cfg.Log.Debug("discv5 listening", "addr", conn.LocalAddr(), "id", ln.ID())
+	return t, nil
+}
+
+// Self returns the local node's current record.
+func (t *UDPv5) Self() *enode.Node { return t.localNode.Node() }
+
+// LocalNode returns the local node.
+func (t *UDPv5) LocalNode() *enode.LocalNode { return t.localNode }
+
+// Table returns the node table.
+func (t *UDPv5) Table() *discover.Table { return t.tab }
+
+// PacketsSent returns the number of packets written so far.
+func (t *UDPv5) PacketsSent() int64 { return t.packetsSent.Load() }
+
+// Close shuts the engine down and waits for its goroutines.
+func (t *UDPv5) Close() {
+	t.closeOnce.Do(func() {
+		t.cancel()
+		close(t.closing)
+		if t.cfg.Unhandled == nil {
+			t.conn.Close()
+		}
+		t.tab.Close()
+		t.wg.Wait()
+	})
+}
+
+// readLoop reads datagrams until the socket is closed.
+func (t *UDPv5) readLoop() {
+	defer t.wg.Done()
+	buf := make([]byte, maxPacketSize+1) // +1: oversized packets are seen as such
+	for {
+		n, from, err := t.conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			select {
+			case <-t.closing:
+			default:
+				t.cfg.Log.Debug("UDP read error", "err", err)
+			}
+			return
+		}
+		pkt := ReadPacket{Data: append([]byte(nil), buf[:n]...), Addr: from}
+		select {
+		case t.packetInCh <- pkt:
+		case <-t.closing:
+			return
+		}
+	}
+}
+
+// forwardLoop takes packets from a shared socket's reader.
+func (t *UDPv5) forwardLoop(in <-chan ReadPacket) {
+	defer t.wg.Done()
+	for {
+		select {
+		case p, ok := <-in:
+			if !ok {
+				return
+			}
+			select {
+			case t.packetInCh <- p:
+			case <-t.closing:
+				return
+			}
+		case <-t.closing:
+			return
+		}
+	}
+}
+
+// dispatch owns the codec and the call state.
+func (t *UDPv5) dispatch() {
+	defer t.wg.Done()
+	for {
+		select {
+		case c := <-t.callCh:
+			if t.active[c.id] == nil {
+				t.startCall(c)
+			} else if len(t.queued[c.id]) >= maxQueuedCalls {
+				c.err <- errTooManyQueued
+			} else {
+				t.queued[c.id] = append(t.queued[c.id], c)
+			}
+		case ev := <-t.timeoutCh:
+			if t.active[ev.c.id] == ev.c && ev.c.timerGen == ev.gen {
+				t.finishCall(ev.c, errTimeout)
+			}
+		case p := <-t.packetInCh:
+			t.handlePacket(p.Data, p.Addr.Addr().Unmap(), p.Addr.Port())
+			t.sessions.Store(int64(t.codec.Sessions().Len()))
+		case s := <-t.sendCh:
+			t.send(s.id, s.addr, s.p, nil)
+		case f := <-t.funcCh:
+			f()
+		case <-t.closing:
+			for _, c := range t.active {
+				t.stopTimer(c)
+				c.err <- errClosed
+			}
+			for _, q := range t.queued {
+				for _, c := range q {
+					c.err <- errClosed
+				}
+			}
+			return
+		}
+	}
+}
+
+func (t *UDPv5) startCall(c *call) {
+	t.active[c.id] = c
+	t.reqCounter++
+	c.packet.SetRequestID(reqID(t.reqCounter))
+	nonce, err := t.send(c.id, c.addr, c.packet, nil)
+	if err != nil {
+		t.finishCall(c, err)
+		return
+	}
+	c.nonce = nonce
+	t.byNonce[nonce] = c
+	t.localNode.UDPContact(c.addr)
+	t.armTimer(c)
+}
+
+// reqID makes a request ID from a counter: unique per engine, 8 bytes.
+func reqID(n uint64) []byte {
+	b := make([]byte, 8)
+	for i := 7; i >= 0; i-- {
+		b[i] = byte(n)
+		n >>= 8
+	}
+	return b
+}
+
+func (t *UDPv5) armTimer(c *call) {
+	t.stopTimer(c)
+	c.timerGen++
+	ev := timeoutEvent{c, c.timerGen}
+	c.timer = t.cfg.Clock.AfterFunc(respTimeout, func() {
+		select {
+		case t.timeoutCh <- ev:
+		case <-t.closing:
+		}
+	})
+}
+
+func (t *UDPv5) stopTimer(c *call) {
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+}
+
+// finishCall ends the active call c and starts the next queued one.
+func (t *UDPv5) finishCall(c *call, err error) {
+	t.stopTimer(c)
+	delete(t.byNonce, c.nonce)
+	delete(t.active, c.id)
+	c.err <- err
+	if q := t.queued[c.id]; len(q) > 0 {
+		next := q[0]
+		if len(q) == 1 {
+			delete(t.queued, c.id)
+		} else {
+			t.queued[c.id] = q[1:]
+		}
+		t.startCall(next)
+	}
+}
+
+// send encodes p for id/addr and writes it.
+func (t *UDPv5) send(id enode.ID, addr netip.AddrPort, p v5wire.Packet, challenge *v5wire.Whoareyou) (v5wire.Nonce, error) {
+	enc, nonce, err := t.codec.Encode(id, addr.String(), p, challenge)
+	if err != nil {
+		t.cfg.Log.Debug("cannot encode discv5 packet", "id", id, "addr", addr, "type", p.Name(), "err", err)
+		return nonce, err
+	}
+	t.write(addr, enc)
+	return nonce, nil
+}
+
+func (t *UDPv5) write(addr netip.AddrPort, enc []byte) {
+	if _, err := t.conn.WriteToUDPAddrPort(enc, addr); err != nil {
+		t.cfg.Log.Debug("UDP write error", "addr", addr, "err", err)
+		return
+	}
+	t.packetsSent.Add(1)
+}
+
+// call sends p to n and waits for the responses of type respType.
+func (t *UDPv5) call(n *enode.Node, p v5wire.Packet, respType byte) ([]v5wire.Packet, error) {
+	addr, ok := n.UDPEndpoint()
+	if !ok {
+		return nil, errNoUDPEndpoint
+	}
+	c := &call{
+		node: n, id: n.ID(), addr: addr, packet: p, respType: respType,
+		ch: make(chan v5wire.Packet, totalNodesRespLimit), err: make(chan error, 1),
+	}
+	select {
+	case t.callCh <- c:
+	case <-t.closing:
+		return nil, errClosed
+	}
+	err := <-c.err
+	var resps []v5wire.Packet
+	for len(c.ch) > 0 {
+		resps = append(resps, <-c.ch)
+	}
+	return resps, err
+}
+
+// sendFunc runs f on the dispatch goroutine; false if the engine is closed.
+func (t *UDPv5) sendFunc(f func()) bool {
+	select {
+	case t.funcCh <- f:
+		return true
+	case <-t.closing:
+		return false
+	}
+}

@@ -1,0 +1,126 @@
+package v5
+
+import (
+	"bytes"
+	"net/netip"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/devp2p-go/devp2p/discover/memnet"
+	"github.com/devp2p-go/devp2p/enode"
+)
+
+func TestPingHandshake(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := memnet.New()
+		a := startNode(t, nw, publicAddr(1), Config{})
+		b := startNode(t, nw, publicAddr(2), Config{})
+		defer a.Close()
+		defer b.Close()
+		if err := a.Ping(b.Self()); err != nil {
+			t.Fatal("first ping:", err)
+		}
+		if err := b.Ping(a.Self()); err != nil {
+			t.Fatal("ping back:", err)
+		}
+		// b knows a now (handshake record), a's session is reused.
+		sent := a.PacketsSent()
+		if err := a.Ping(b.Self()); err != nil {
+			t.Fatal(err)
+		}
+		if d := a.PacketsSent() - sent; d != 1 {
+			t.Errorf("ping with session sent %d packets, want 1", d)
+		}
+	})
+}
+
+func TestRehandshakeAfterSessionLoss(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := memnet.New()
+		a := startNode(t, nw, publicAddr(1), Config{})
+		b := startNode(t, nw, publicAddr(2), Config{})
+		defer a.Close()
+		defer b.Close()
+		if err := a.Ping(b.Self()); err != nil {
+			t.Fatal(err)
+		}
+		// b forgets the session: a's next message is undecryptable there,
+		// b challenges, a answers with a new handshake.
+		dropSessions(b)
+		if err := a.Ping(b.Self()); err != nil {
+			t.Fatal("after remote session loss:", err)
+		}
+		// a forgets: a sends a random packet and gets challenged.
+		dropSessions(a)
+		if err := a.Ping(b.Self()); err != nil {
+			t.Fatal("after local session loss:", err)
+		}
+	})
+}
+
+// dropSessions clears the node's session cache (on its dispatch goroutine).
+func dropSessions(u *UDPv5) {
+	done := make(chan struct{})
+	u.sendFunc(func() {
+		u.codec.Sessions().Clear()
+		close(done)
+	})
+	<-done
+}
+
+func TestTalkRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := memnet.New()
+		a := startNode(t, nw, publicAddr(1), Config{})
+		b := startNode(t, nw, publicAddr(2), Config{})
+		defer a.Close()
+		defer b.Close()
+		b.RegisterTalkHandler("echo", func(id enode.ID, addr netip.AddrPort, req []byte) []byte {
+			if id != a.Self().ID() {
+				t.Errorf("handler sees id %v", id)
+			}
+			return append([]byte("re:"), req...)
+		})
+		resp, err := a.TalkRequest(b.Self(), "echo", []byte("hello"))
+		if err != nil || !bytes.Equal(resp, []byte("re:hello")) {
+			t.Fatalf("got %q, %v", resp, err)
+		}
+		resp, err = a.TalkRequest(b.Self(), "unknown", []byte("x"))
+		if err != nil || len(resp) != 0 {
+			t.Fatalf("unknown protocol: got %q, %v", resp, err)
+		}
+	})
+}
+
+func TestNetwork(t *testing.T) {
+	netSize := 200
+	if raceEnabled || testing.Short() {
+		netSize = 50
+	}
+	synctest.Test(t, func(t *testing.T) {
+		nw := memnet.New()
+		nodes := startNetwork(t, nw, netSize)
+		defer closeAll(nodes)
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		for i, n := range nodes {
+			if l := n.tab.Len(); l < 16 {
+				t.Errorf("node %d: table holds %d nodes, want ≥ 16", i, l)
+			}
+		}
+		sent, _, dropped := nw.Stats()
+		t.Logf("after 2 min: %d packets sent, %d dropped", sent, dropped)
+		for i := range 5 {
+			var target enode.ID
+			copy(target[:], nodes[(i*53+7)%len(nodes)].Self().ID().Bytes())
+			target[31] ^= 0xff
+			src := nodes[(i*37)%len(nodes)]
+			got := src.Lookup(target)
+			want := trueClosest(nodes, src.Self().ID(), target, 16)
+			if err := sameIDs(idsOf(got), want); err != nil {
+				t.Errorf("lookup %d: %v", i, err)
+			}
+		}
+	})
+}
