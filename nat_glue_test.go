@@ -3,10 +3,12 @@ package devp2p
 import (
 	"context"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/nat"
 	"github.com/devp2p-go/devp2p/nat/nattest"
@@ -239,4 +241,37 @@ func TestServerNATNoDiscovery(t *testing.T) {
 		t.Fatal("mapping left after Stop")
 	}
 	checkNoGoroutines(t)
+}
+
+// TestNATAndEndpointVotes: the gateway's public answer wins over
+// discovery's endpoint votes; a private answer (double NAT) is only a
+// fallback, so the votes of peers that see the real address win over it.
+func TestNATAndEndpointVotes(t *testing.T) {
+	vote := func(ln *enode.LocalNode, ip string) {
+		for i := range 12 { // more than the tracker's minimum of agreeing hosts
+			from := netip.AddrPortFrom(netip.AddrFrom4([4]byte{20, 0, byte(i), 1}), 30303)
+			ln.UDPEndpointStatement(from, netip.MustParseAddrPort(ip+":30303"))
+		}
+	}
+	for _, tt := range []struct {
+		name, natIP, want string
+	}{
+		{"public gateway IP wins", "5.6.7.8", "5.6.7.8"},
+		{"private gateway IP loses to votes", "10.0.0.5", "9.9.9.9"},
+		{"shared (CGN) gateway IP loses to votes", "100.64.1.2", "9.9.9.9"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := &Server{localnode: enode.NewLocalNode(nil, newKey(t)), log: testLogger(t)}
+			srv.localnode.SetFallbackIP(net.IPv4(127, 0, 0, 1))
+			srv.localnode.SetFallbackUDP(30303)
+			srv.natEndpointChanged(nat.Endpoints{IP: net.ParseIP(tt.natIP), TCP: 30303, UDP: 30303})
+			if ip := srv.localnode.Node().IP(); !ip.Equal(net.ParseIP(tt.natIP)) {
+				t.Fatalf("before votes: record IP %v, want the gateway's %s", ip, tt.natIP)
+			}
+			vote(srv.localnode, "9.9.9.9")
+			if ip := srv.localnode.Node().IP(); !ip.Equal(net.ParseIP(tt.want)) {
+				t.Fatalf("after votes: record IP %v, want %s", ip, tt.want)
+			}
+		})
+	}
 }

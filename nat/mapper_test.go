@@ -203,3 +203,21 @@ func TestMapperExtIP(t *testing.T) {
 	mt.m.Close()
 	checkNoGoroutines(t)
 }
+
+// TestMapperExternalIPChange: a new external IP is reported once.
+func TestMapperExternalIPChange(t *testing.T) {
+	g := startIGD(t, 2, nattest.WANIPConnection2, "5.6.7.8")
+	mt := startMapper(t, upnpAt(t, g))
+	mt.expectChange(Endpoints{IP: net.ParseIP("5.6.7.8"), TCP: 30303, UDP: 30303})
+	g.SetExternalIP("5.6.7.9")
+	mt.advance(testLifetime / 2)
+	mt.expectChange(Endpoints{IP: net.ParseIP("5.6.7.9"), TCP: 30303, UDP: 30303})
+	mt.advance(testLifetime / 2)
+	mt.expectNoChange()
+	// A gateway without an external address (WAN down) changes nothing.
+	g.SetExternalIP("")
+	mt.advance(testLifetime / 2)
+	mt.expectNoChange()
+	mt.m.Close()
+	checkNoGoroutines(t)
+}

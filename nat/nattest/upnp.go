@@ -283,3 +283,11 @@ func (g *IGD) fault(w http.ResponseWriter, code int, desc string) {
 	w.WriteHeader(http.StatusInternalServerError)
 	fmt.Fprintf(w, `%s<s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail><UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>%d</errorCode><errorDescription>%s</errorDescription></UPnPError></detail></s:Fault>%s`, soapHead, code, desc, soapTail)
 }
+
+// SetExternalIP changes the address the gateway reports (a new DHCP lease
+// from the ISP).
+func (g *IGD) SetExternalIP(ip string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.extIP = ip
+}
