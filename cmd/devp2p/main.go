@@ -37,6 +37,8 @@ func newApp() *cli.Command {
 		Commands: []*cli.Command{
 			keyCommand,
 			enrCommand,
+			discv4Command,
+			rlpxCommand,
 		},
 		// Errors are printed once, by main, as one line.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},

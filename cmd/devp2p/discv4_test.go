@@ -1,0 +1,146 @@
+package main
+
+import (
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/discover/v4"
+	"github.com/devp2p-go/devp2p/enode"
+)
+
+// startDiscNodes starts n discv4 nodes on 127.0.0.1 in the test process,
+// all bootstrapped from the first, and returns once every node has bonded
+// with the first (so the network is one piece).
+func startDiscNodes(t *testing.T, n int) []*v4.UDPv4 {
+	t.Helper()
+	nodes := make([]*v4.UDPv4, n)
+	for i := range nodes {
+		conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := crypto.GenerateKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln := enode.NewLocalNode(nil, key)
+		addr := conn.LocalAddr().(*net.UDPAddr)
+		ln.SetStaticIP(addr.IP)
+		ln.SetFallbackUDP(addr.Port)
+		cfg := v4.Config{PrivateKey: key}
+		if i > 0 {
+			cfg.Bootnodes = []*enode.Node{nodes[0].Self()}
+		}
+		if nodes[i], err = v4.ListenV4(conn, ln, cfg); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(nodes[i].Close)
+	}
+	// A ping from each node to the first bonds them both ways; the first
+	// node's table then holds everyone.
+	// On a busy machine a reply can miss the 500 ms timeout: try again.
+	for _, nd := range nodes[1:] {
+		var err error
+		for try := 0; try < 5; try++ {
+			if err = nd.Ping(nodes[0].Self()); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			t.Fatalf("bond with bootnode: %v", err)
+		}
+	}
+	return nodes
+}
+
+func TestDiscv4PingAndENR(t *testing.T) {
+	nodes := startDiscNodes(t, 1)
+	self := nodes[0].Self()
+	out := mustRun(t, "discv4", "ping", "--listen", "127.0.0.1:0", self.URLv4())
+	if !strings.Contains(out, "pong from "+self.ID().TerminalString()) {
+		t.Errorf("ping output:\n%s", out)
+	}
+	out = mustRun(t, "discv4", "requestenr", "--listen", "127.0.0.1:0", self.URLv4())
+	if !strings.Contains(out, self.ID().String()) || !strings.Contains(out, "valid (v4)") {
+		t.Errorf("requestenr output:\n%s", out)
+	}
+	out = mustRun(t, "discv4", "resolve", "--listen", "127.0.0.1:0", self.URLv4())
+	if strings.TrimSpace(out) != self.String() {
+		t.Errorf("resolve printed %q, want %q", out, self.String())
+	}
+}
+
+func TestDiscv4Errors(t *testing.T) {
+	mustFail(t, "invalid node", "discv4", "ping", "enode://nonsense")
+	mustFail(t, "invalid --listen", "discv4", "ping", "--listen", "nowhere", exampleENR)
+	mustFail(t, "nothing to start from", "discv4", "crawl", filepath.Join(t.TempDir(), "nodes.json"))
+	// Nobody answers on a closed port.
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := conn.LocalAddr().(*net.UDPAddr).Port
+	conn.Close()
+	key, _ := crypto.GenerateKey()
+	silent := enode.NewV4(&key.PublicKey, net.IP{127, 0, 0, 1}, port, port)
+	mustFail(t, "ping 127.0.0.1", "discv4", "ping", "--listen", "127.0.0.1:0", silent.URLv4())
+}
+
+func TestDiscv4Crawl(t *testing.T) {
+	const n = 30
+	nodes := startDiscNodes(t, n)
+	file := filepath.Join(t.TempDir(), "nodes.json")
+	start := time.Now()
+	out := mustRun(t, "discv4", "crawl", "--listen", "127.0.0.1:0", "--timeout", "60s",
+		"--bootnodes", nodes[0].Self().URLv4(), file)
+	t.Logf("crawl took %v:\n%s", time.Since(start), out)
+	set := readNodeSet(t, file)
+	for i, nd := range nodes {
+		e := set[nd.Self().ID().String()]
+		if e == nil {
+			t.Errorf("node %d not found", i)
+			continue
+		}
+		if e.Record != nd.Self().String() || e.Score != 1 || e.LastSeen.IsZero() {
+			t.Errorf("node %d: entry %+v", i, e)
+		}
+	}
+	if len(set) != n {
+		t.Errorf("crawl found %d nodes, want %d", len(set), n)
+	}
+
+	// A re-crawl of the file (no bootnodes) checks the nodes again.
+	nodes[n-1].Close()
+	mustRun(t, "discv4", "crawl", "--listen", "127.0.0.1:0", "--timeout", "60s", file)
+	set = readNodeSet(t, file)
+	for i, nd := range nodes {
+		e := set[nd.Self().ID().String()]
+		switch {
+		case e == nil:
+			t.Errorf("node %d lost in re-crawl", i)
+		case i == n-1 && e.Score != 0:
+			t.Errorf("closed node %d: score %d, want 0", i, e.Score)
+		case i < n-1 && e.Score != 2:
+			t.Errorf("node %d: score %d, want 2", i, e.Score)
+		}
+	}
+}
+
+func readNodeSet(t *testing.T, file string) nodeSet {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set nodeSet
+	if err := json.Unmarshal(data, &set); err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
