@@ -99,6 +99,12 @@ func (n *upnp) AddMapping(protocol string, extport, intport int, name string, li
 	if err == nil {
 		return uint16(extport), nil
 	}
+	var fault *soap.SOAPFaultError
+	if !errors.As(err, &fault) {
+		// No answer at all (network error, timeout): asking again in
+		// another way would only double the wait.
+		return 0, fmt.Errorf("upnp: AddPortMapping: %w", err)
+	}
 	if any, ok := n.client.(upnpAnyPort); ok {
 		ctx, cancel := context.WithTimeout(context.Background(), upnpCallTimeout)
 		defer cancel()

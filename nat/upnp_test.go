@@ -98,9 +98,13 @@ func TestUPnPDown(t *testing.T) {
 	if _, err := n.ExternalIP(); err == nil {
 		t.Fatal("ExternalIP succeeded against a gateway that is down")
 	}
+	drain(g.Requests)
 	if _, err := n.AddMapping("tcp", 30303, 30303, "test", time.Hour); err == nil {
 		t.Fatal("AddMapping succeeded against a gateway that is down")
 	}
+	// No AddAnyPortMapping after a request that got no answer at all.
+	expectRequests(t, g.Requests, "dropped")
+	noMoreRequests(t, g.Requests)
 }
 
 func TestUPnPAtBadURL(t *testing.T) {
