@@ -47,10 +47,15 @@ type Config struct {
 	// the slots are for inbound peers. Default 3.
 	DialRatio int
 
-	// NoDiscovery disables the discovery protocols. (Discovery is started
-	// by startDiscovery in server.go once a discv4/discv5 engine exists;
-	// until then dial candidates come from DialCandidates, the protocols'
-	// DialCandidates and the static nodes.)
+	// NoDiscovery disables the discovery protocols. Otherwise a listening
+	// server runs discv4 on UDP at the IP and port number of its TCP
+	// listener (with port 0, the port the listener got), announces the port
+	// in its record's "udp" entry, and dials the nodes that discovery finds
+	// (mixed fairly with DialCandidates and the protocols' candidates). If
+	// that UDP port cannot be bound, Start fails. A server without
+	// ListenAddr runs no discovery. Without discovery the record has "ip"
+	// and "tcp" but no "udp", and peers come from StaticNodes,
+	// DialCandidates, the protocols' DialCandidates and inbound connections.
 	NoDiscovery bool
 
 	// DiscoveryV5 enables the discv5 protocol beside discv4.
@@ -59,7 +64,10 @@ type Config struct {
 	// Name is the client name sent in Hello. Default "devp2p-go".
 	Name string
 
-	// BootstrapNodes seed discv4, and are dialed when we have no peers.
+	// BootstrapNodes seed the discv4 table (with the live nodes of the node
+	// database) and are put back into it when the server has had no peer
+	// for a while; the dialer then also dials them over TCP. They need a
+	// UDP endpoint to be useful for discovery.
 	BootstrapNodes []*enode.Node
 
 	// BootstrapNodesV5 seed discv5.

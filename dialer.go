@@ -76,6 +76,7 @@ func (srv *Server) startDialer() {
 	if srv.nodedb != nil {
 		cfg.DB = srv.nodedb
 	}
+	srv.configureDialDiscovery(&cfg) // discovery.go
 	sched := dial.New(cfg, srv.mix, srv.setupDialed)
 	for _, n := range srv.cfg.StaticNodes {
 		sched.AddStatic(n)

@@ -34,11 +34,7 @@ func (srv *Server) setupListening() error {
 	srv.listener = l
 	if tcp, ok := l.Addr().(*net.TCPAddr); ok {
 		srv.localnode.Set(enr.TCP(tcp.Port))
-		// enode.LocalNode puts the IP into the record only together with a
-		// UDP port. Until discovery sets its own port, announce the TCP one
-		// (discovery listens on the same port number by default), so that
-		// Self() is dialable. See the note in notes/contracts.md "Changes".
-		srv.localnode.SetFallbackUDP(tcp.Port)
+		srv.announceDiscoveryPort(tcp) // discovery.go
 		if !tcp.IP.IsUnspecified() {
 			srv.localnode.SetFallbackIP(tcp.IP)
 		}

@@ -39,6 +39,9 @@ type Server struct {
 	mix          *enode.FairMix
 	natStop      func() // removes the NAT mappings (nat_glue.go)
 
+	// disc is the discovery engine (discovery.go), set by Start.
+	disc discoveryState
+
 	// Test hooks, set before Start.
 	newTransport func(fd net.Conn, dialDest *ecdsa.PublicKey) transport
 	timeouts     transportTimeouts
@@ -158,12 +161,11 @@ func (srv *Server) Start() (err error) {
 const fairMixTimeout = 100 * time.Millisecond
 
 // startDiscovery is where the discovery engines start: discv4 (unless
-// NoDiscovery) and discv5 (DiscoveryV5), seeded with BootstrapNodes(V5) and
-// the node database, their iterators added to srv.mix. The engines are not
-// integrated yet; until then NoDiscovery has no effect and dial candidates
-// come only from Config.DialCandidates, the protocols and the static nodes.
+// NoDiscovery) on the listener's port, seeded with BootstrapNodes and the
+// node database, its iterator added to srv.mix (discovery.go). discv5
+// (DiscoveryV5) is not integrated yet.
 func (srv *Server) startDiscovery() error {
-	return nil
+	return srv.setupDiscovery()
 }
 
 func (srv *Server) setupLocalNode() error {
@@ -209,6 +211,7 @@ func (srv *Server) Stop() {
 	}
 	srv.mu.Unlock()
 
+	srv.stopDiscovery() // before the dialer: see stopDiscovery
 	if srv.dialsched != nil {
 		srv.dialsched.Stop()
 	}
@@ -225,6 +228,7 @@ func (srv *Server) teardownLocked() {
 	if srv.listener != nil {
 		srv.listener.Close()
 	}
+	srv.stopDiscovery() // before the mix, which waits for its lookup
 	if srv.mix != nil {
 		srv.mix.Close()
 	}
