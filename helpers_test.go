@@ -107,6 +107,9 @@ func newTestServer(t testing.TB, mod func(*Config), opts ...testServerOpt) *Serv
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Cleanups run last-in first-out: the leak check runs after Stop and
+	// after the raw peers' cleanups registered later.
+	t.Cleanup(func() { checkNoGoroutines(t) })
 	t.Cleanup(srv.Stop)
 	return srv
 }

@@ -332,6 +332,10 @@ func (p *Peer) write(msg Msg) error {
 	return nil
 }
 
+// Info returns the peer's admin_peers entry, including each running
+// protocol's PeerInfo.
+func (p *Peer) Info() *PeerInfo { return p.info() }
+
 // info returns the admin_peers entry of the peer.
 func (p *Peer) info() *PeerInfo {
 	var caps []string

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/devp2p-go/devp2p/mclock"
+	"github.com/devp2p-go/devp2p/rlpx"
 )
 
 func TestServerStartStop(t *testing.T) {
@@ -159,5 +160,58 @@ func TestServerClockIsCopied(t *testing.T) {
 	}
 	if _, ok := srv.clock.(mclock.System); !ok {
 		t.Fatalf("default clock %T", srv.clock)
+	}
+}
+
+// TestServerDialIdentity: a dialed peer must be the node we dialed. RLPx
+// encrypts auth to the destination's key, so another node cannot even
+// answer; setup fails and nothing is added.
+func TestServerDialIdentity(t *testing.T) {
+	srv := newTestServer(t, nil)
+	wrong := &rawPeer{key: newKey(t)}
+	impostor := newKey(t)
+	c1, c2 := net.Pipe()
+	defer c2.Close()
+	go func() {
+		rlpxConn := rlpx.NewConn(c2, nil)
+		rlpxConn.Handshake(impostor) // fails: auth is not for this key
+		c2.Close()
+	}()
+	if err := srv.SetupConn(c1, wrong.node()); err == nil {
+		t.Fatal("setup with the wrong node succeeded")
+	}
+	if srv.PeerCount() != 0 {
+		t.Fatal("peer added")
+	}
+}
+
+// TestServerPendingSlots: with MaxPendingPeers connections stuck in the
+// handshake, the next one waits, and is served once a slot frees up.
+func TestServerPendingSlots(t *testing.T) {
+	srv := newTestServer(t, func(c *Config) {
+		c.MaxPendingPeers = 2
+		c.ListenAddr = "127.0.0.1:0"
+	})
+	addr := srv.ListenAddr().String()
+	idle := make([]net.Conn, 2)
+	for i := range idle {
+		fd, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fd.Close()
+		idle[i] = fd
+	}
+	done := make(chan error, 1)
+	go func() {
+		r, err := dialTCPRaw(srv.ListenAddr(), &srv.cfg.PrivateKey.PublicKey, newKey(t))
+		if err == nil {
+			r.fd.Close()
+		}
+		done <- err
+	}()
+	idle[0].Close() // frees a slot; the waiting connection is served
+	if err := <-done; err != nil {
+		t.Fatalf("third connection: %v", err)
 	}
 }
