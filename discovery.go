@@ -35,7 +35,8 @@ func (srv *Server) discoveryEnabled() bool {
 // discoveryState is the Server's discovery part. Set by Start, read-only
 // afterwards.
 type discoveryState struct {
-	v4 *v4.UDPv4 // nil without discovery
+	v4 *v4.UDPv4   // nil without discovery
+	v5 discV5State // discovery_v5.go
 }
 
 // announceDiscoveryPort puts discovery's UDP port into the record.
@@ -68,6 +69,7 @@ func (srv *Server) setupDiscovery() error {
 		DB:          srv.nodedb,
 		Bootnodes:   srv.cfg.BootstrapNodes,
 		NetRestrict: srv.cfg.NetRestrict,
+		Unhandled:   srv.discV5Unhandled(), // nil unless DiscoveryV5
 		Clock:       srv.clock,
 		Log:         srv.log,
 	})
@@ -76,6 +78,11 @@ func (srv *Server) setupDiscovery() error {
 		return fmt.Errorf("devp2p: discovery: %w", err)
 	}
 	srv.disc.v4 = disc
+	if err := srv.setupDiscoveryV5(conn); err != nil { // discovery_v5.go
+		disc.Close()
+		srv.disc.v4 = nil
+		return err
+	}
 	if !srv.cfg.NoDial {
 		srv.mix.AddSource(disc.RandomNodes())
 	}
@@ -93,6 +100,7 @@ func (srv *Server) setupDiscovery() error {
 // fire by itself). Resolve and lookups on a closed engine return at once, so
 // the dialer winds down cleanly. The node database is closed after both.
 func (srv *Server) stopDiscovery() {
+	srv.stopDiscoveryV5() // discovery_v5.go: before discv4, which owns the socket
 	if srv.disc.v4 != nil {
 		srv.disc.v4.Close()
 	}
