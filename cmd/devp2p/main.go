@@ -37,6 +37,7 @@ func newApp() *cli.Command {
 		Commands: []*cli.Command{
 			keyCommand,
 			enrCommand,
+			devnetCommand,
 			nodeCommand,
 			discv4Command,
 			rlpxCommand,
