@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
 )
 
 // discTestWait bounds the waits of the discovery tests, which run real
@@ -275,4 +276,45 @@ func TestDiscoveryResolvesStatic(t *testing.T) {
 			t.Fatal("static node with a stale TCP port was never reached")
 		}
 	}
+}
+
+// TestDiscoveryStopDuringLookup: Stop returns while discovery requests are
+// in flight, even on a simulated clock whose reply timeouts never fire by
+// themselves. The bootnode is a UDP socket that never answers, so the
+// table's refresh and the dialer's lookup iterator both sit waiting for its
+// pong when Stop is called. This is why Stop closes discovery before the
+// dial scheduler, whose Stop waits for the lookup iterator.
+func TestDiscoveryStopDuringLookup(t *testing.T) {
+	silent, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IP{127, 0, 0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	port := silent.LocalAddr().(*net.UDPAddr).Port
+	boot := enode.NewV4(&newKey(t).PublicKey, net.IP{127, 0, 0, 1}, port, port)
+
+	srv := startDiscServer(t, nil, func(c *Config) {
+		c.Clock = new(mclock.Simulated)
+		c.BootstrapNodes = []*enode.Node{boot}
+	})
+	// Two pings: the refresh's lookup and the iterator's lookup are both
+	// waiting for the bootnode.
+	buf := make([]byte, 1280)
+	silent.SetReadDeadline(time.Now().Add(testWait))
+	for range 2 {
+		if _, _, err := silent.ReadFromUDP(buf); err != nil {
+			t.Fatalf("no ping to the bootnode: %v", err)
+		}
+	}
+	stopped := make(chan struct{})
+	go func() {
+		srv.Stop()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-time.After(testWait):
+		t.Fatal("Stop hangs on pending discovery requests")
+	}
+	checkNoGoroutines(t)
 }
