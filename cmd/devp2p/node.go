@@ -110,11 +110,14 @@ func nodeConfig(ctx context.Context, cmd *cli.Command) (devp2p.Config, error) {
 	if datadir == "" {
 		datadir = defaultDataDir()
 	}
-	key, err := nodeKey(cmd, datadir)
-	if err != nil {
-		return cfg, err
+	// A key in the config file wins over the datadir's, a key flag over both.
+	if cfg.PrivateKey == nil || cmd.IsSet("nodekey") || cmd.IsSet("nodekeyhex") {
+		key, err := nodeKey(cmd, datadir)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.PrivateKey = key
 	}
-	cfg.PrivateKey = key
 	if cfg.NodeDatabase == "" {
 		cfg.NodeDatabase = filepath.Join(datadir, nodeDBDir)
 	}
@@ -154,8 +157,10 @@ func nodeConfig(ctx context.Context, cmd *cli.Command) (devp2p.Config, error) {
 	if err != nil {
 		return cfg, usageErrorf(cmd, "invalid --nat %q: %v", cmd.String("nat"), err)
 	}
-	if natm != nil {
+	if natm != nil && (cmd.IsSet("nat") || cfg.NAT == nil) {
 		cfg.NAT = natm
+	} else if cmd.IsSet("nat") {
+		cfg.NAT = nil // --nat none overrides the file
 	}
 	return cfg, nil
 }

@@ -154,3 +154,36 @@ func TestNodeBadFlags(t *testing.T) {
 	defer l.Close()
 	mustFail(t, "address already in use", "node", "--datadir", dir, "--listen", l.Addr().String())
 }
+
+func TestNodeConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	key := "b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291" // specs/enr.md example
+	id := exampleID // EIP-778 example key
+	cfgFile := filepath.Join(dir, "node.toml")
+	os.WriteFile(cfgFile, []byte(`
+Name = "from-config"
+ListenAddr = "127.0.0.1:0"
+MaxPeers = 7
+PrivateKey = "`+key+`"
+`), 0o600)
+	node := start(t, "node", "--config", cfgFile, "--datadir", dir, "--verbosity", "0")
+	if got := node.waitLine("node"); got != id {
+		t.Errorf("node ID %s, want %s (the config file's key)", got, id)
+	}
+	url := node.waitLine("enode")
+	if out := mustRun(t, "rlpx", "ping", url); !strings.Contains(out, "from-config") {
+		t.Errorf("rlpx ping does not show the configured name:\n%s", out)
+	}
+	node.interrupt()
+
+	// A flag wins over the file.
+	node = start(t, "node", "--config", cfgFile, "--datadir", dir, "--verbosity", "0", "--nodekeyhex", strings.Repeat("1", 64))
+	if got := node.waitLine("node"); got == id {
+		t.Errorf("--nodekeyhex did not override the config file's key")
+	}
+	node.interrupt()
+
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("MaxPeerz = 3\n"), 0o600)
+	mustFail(t, "MaxPeerz", "node", "--config", bad, "--datadir", dir)
+}
