@@ -16,7 +16,6 @@ import (
 
 	"github.com/devp2p-go/devp2p"
 	"github.com/devp2p-go/devp2p/crypto"
-	"github.com/devp2p-go/devp2p/discover/v4"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/nat"
 	"github.com/devp2p-go/devp2p/netutil"
@@ -258,16 +257,12 @@ func startError(cfg devp2p.Config, err error) error {
 	return fmt.Errorf("start: %v", err)
 }
 
-// discv4er is the Server's discovery accessor; asserted at run time so
-// the command builds against a Server without it too.
-type discv4er interface{ DiscV4() *v4.UDPv4 }
-
 // tableLen returns the discovery table size of srv, -1 without discovery.
 func tableLen(srv *devp2p.Server) int {
-	if d, ok := any(srv).(discv4er); ok && d.DiscV4() != nil {
-		return d.DiscV4().Table().Len()
+	if srv.DiscV4() == nil {
+		return -1
 	}
-	return -1
+	return srv.DiscoveryTableLen()
 }
 
 // statusLine summarizes a running node in one line.
