@@ -128,8 +128,18 @@ func TestNode(t *testing.T) {
 		t.Errorf("restarted node has ID %s, want %s", id2, id)
 	}
 	node2.interrupt()
-	if _, err := os.Stat(filepath.Join(datadir, "nodes")); err != nil {
-		t.Errorf("no node database in datadir: %v", err)
+	// The database was closed cleanly: the restart reopened it rather than
+	// moving a damaged one aside.
+	entries, err := os.ReadDir(datadir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "nodekey nodes" {
+		t.Errorf("datadir holds %v, want [nodekey nodes]", names)
 	}
 }
 
