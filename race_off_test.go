@@ -1,0 +1,5 @@
+//go:build !race
+
+package devp2p
+
+const raceEnabled = false
