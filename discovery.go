@@ -127,8 +127,16 @@ func (srv *Server) configureDialDiscovery(cfg *dial.Config) {
 // its own goroutine, never twice at once.
 func (srv *Server) discoveryPeerless() {
 	disc := srv.disc.v4
-	for _, n := range srv.cfg.BootstrapNodes {
+	boot := srv.cfg.BootstrapNodes
+	for _, n := range boot {
 		disc.Table().AddFoundNode(n)
+	}
+	if len(boot) > 0 {
+		// The table's loop takes additions in order and applies each before
+		// taking the next, so once this repeat (a no-op) is taken, the
+		// bootnodes are in. Without it the lookup could find the table still
+		// empty and wait for the rate-limited refresh instead.
+		disc.Table().AddFoundNode(boot[0])
 	}
 	disc.Lookup(srv.localnode.Node())
 }

@@ -318,3 +318,28 @@ func TestDiscoveryStopDuringLookup(t *testing.T) {
 	}
 	checkNoGoroutines(t)
 }
+
+// TestDiscoveryPeerlessHook: the dial scheduler's OnPeerless hook puts the
+// bootnodes back into the table and refreshes it with a lookup, so a node
+// whose table emptied while its network was down finds its way back without
+// waiting for the next scheduled refresh.
+func TestDiscoveryPeerlessHook(t *testing.T) {
+	b := startDiscServer(t, nil, func(c *Config) { c.NoDial = true })
+	a := startDiscServer(t, nil, func(c *Config) { c.NoDial = true })
+	defer func() {
+		a.Stop()
+		b.Stop()
+		checkNoGoroutines(t)
+	}()
+	if n := a.DiscoveryTableLen(); n != 0 {
+		t.Fatalf("table of a server without bootnodes has %d nodes", n)
+	}
+	// As if b had been a bootnode all along, lost from the table. The hook
+	// runs on the scheduler's goroutine in a server; here it is called
+	// directly (a dials nobody, so the scheduler never runs it).
+	a.cfg.BootstrapNodes = []*enode.Node{b.Self()}
+	a.discoveryPeerless()
+	if a.DiscV4().Table().Node(b.Self().ID()) == nil {
+		t.Fatal("bootnode not back in the table after the peerless hook")
+	}
+}
