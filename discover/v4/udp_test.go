@@ -9,6 +9,7 @@ import (
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/enr"
 )
 
 func TestPingPong(t *testing.T) {
@@ -97,6 +98,28 @@ func TestEndpointPrediction(t *testing.T) {
 		}
 		if got := a.Self().IPAddr(); got != real.Addr() {
 			t.Fatalf("record IP %v, want the reported %v", got, real.Addr())
+		}
+	})
+}
+
+// TestResolve: Resolve returns the newest record of a node, asking the node
+// itself.
+func TestResolve(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := memnet.New()
+		a := startNode(t, nw, publicAddr(1), Config{})
+		b := startNode(t, nw, publicAddr(2), Config{})
+		defer a.Close()
+		defer b.Close()
+		old := b.Self()
+		b.localNode.Set(enr.TCP(30304)) // new record, higher seq
+		if got := a.Resolve(old); got.Seq() <= old.Seq() || got.TCP() != 30304 {
+			t.Fatalf("resolve returned seq %d (tcp %d), want the newer record", got.Seq(), got.TCP())
+		}
+		// An unreachable node resolves to itself.
+		b.Close()
+		if got := a.Resolve(old); got != old {
+			t.Fatal("resolve of an unreachable node did not return the input")
 		}
 	})
 }
