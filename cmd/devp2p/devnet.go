@@ -118,6 +118,9 @@ func runDevnet(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	fmt.Printf("devnet: %d nodes on 127.0.0.1, bootnode %s\n", n, nodes[0].srv.Self().URLv4())
+	for i, dn := range nodes {
+		fmt.Printf("devnet: node %d %s\n", i, dn.srv.Self().URLv4())
+	}
 
 	want := min(n-1, devnetFullTable)
 	var (
