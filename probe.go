@@ -47,14 +47,11 @@ func Probe(ctx context.Context, key *ecdsa.PrivateKey, n *enode.Node) (*HelloInf
 	if err != nil {
 		return nil, err
 	}
-	// Cancellation closes the socket, which ends any blocked read or write.
+	// Cancellation (or ctx's deadline) closes the socket, which ends any
+	// blocked read or write; the handshake timeouts bound each step too.
 	stop := context.AfterFunc(ctx, func() { fd.Close() })
 	defer stop()
-	to := defaultTimeouts
-	if dl, ok := ctx.Deadline(); ok {
-		fd.SetDeadline(dl)
-	}
-	t := newRLPXTransport(fd, n.Pubkey(), to)
+	t := newRLPXTransport(fd, n.Pubkey(), defaultTimeouts)
 	if _, err := t.doEncHandshake(key); err != nil {
 		t.close(err)
 		return nil, ctxErr(ctx, fmt.Errorf("rlpx handshake: %w", err))
