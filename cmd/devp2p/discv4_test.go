@@ -103,7 +103,9 @@ func TestDiscv4Errors(t *testing.T) {
 // loaded machine.
 func TestDiscv4Crawl(t *testing.T) {
 	const n = 30
-	devnet := start(t, "devnet", "--nodes", fmt.Sprint(n), "--duration", "5m")
+	// Few peers per node keep the devnet light on a busy machine; the crawl
+	// only needs discovery.
+	devnet := start(t, "devnet", "--nodes", fmt.Sprint(n), "--duration", "5m", "--maxpeers", "3")
 	boot := devnet.waitLine("devnet: " + fmt.Sprint(n) + " nodes on 127.0.0.1, bootnode ")
 	ids := make([]string, n)
 	for i := range ids {
@@ -114,7 +116,9 @@ func TestDiscv4Crawl(t *testing.T) {
 		}
 		ids[i] = node.ID().String()
 	}
-	devnet.waitLine("devnet: every node has a full table")
+	// Every node has joined the network once it has a peer: it bonded with
+	// the bootnode when it started.
+	devnet.waitLine("devnet: every node has peers")
 
 	file := filepath.Join(t.TempDir(), "nodes.json")
 	begin := time.Now()
