@@ -47,6 +47,8 @@ var nodeCommand = &cli.Command{
 		&cli.StringFlag{Name: "trusted", Usage: "nodes allowed beyond --maxpeers (same forms as --bootnodes)"},
 		&cli.StringFlag{Name: "netrestrict", Usage: "connect only to these networks (comma-separated CIDR, e.g. 10.0.0.0/8)"},
 		&cli.BoolFlag{Name: "nodiscover", Usage: "disable discovery (peers only from --static and inbound)"},
+		&cli.BoolFlag{Name: "v5", Usage: "also run discovery v5 (on the discv4 port)"},
+		&cli.StringFlag{Name: "bootnodesv5", Usage: "discv5 bootnodes (default: --bootnodes)"},
 		&cli.StringFlag{Name: "nat", Value: "none", Usage: "port mapping: none, any, upnp, pmp, extip:IP, stun"},
 		&cli.IntFlag{Name: "verbosity", Value: 3, Usage: "log level: 0 silent, 1 error, 2 warn, 3 info, 4 debug, 5 trace"},
 		&cli.DurationFlag{Name: "status", Value: defaultStatusInterval, Usage: "print a status line this often (0 = never)"},
@@ -135,7 +137,7 @@ func nodeConfig(ctx context.Context, cmd *cli.Command) (devp2p.Config, error) {
 	for _, f := range []struct {
 		name string
 		dst  any
-	}{{"bootnodes", &cfg.BootstrapNodes}, {"static", &cfg.StaticNodes}, {"trusted", &cfg.TrustedNodes}} {
+	}{{"bootnodes", &cfg.BootstrapNodes}, {"bootnodesv5", &cfg.BootstrapNodesV5}, {"static", &cfg.StaticNodes}, {"trusted", &cfg.TrustedNodes}} {
 		if !cmd.IsSet(f.name) {
 			continue
 		}
@@ -144,6 +146,12 @@ func nodeConfig(ctx context.Context, cmd *cli.Command) (devp2p.Config, error) {
 			return cfg, usageErrorf(cmd, "--%s: %v", f.name, err)
 		}
 		*f.dst.(*[]*enode.Node) = nodes
+	}
+	if cmd.IsSet("v5") {
+		cfg.DiscoveryV5 = cmd.Bool("v5")
+	}
+	if cfg.DiscoveryV5 && len(cfg.BootstrapNodesV5) == 0 {
+		cfg.BootstrapNodesV5 = cfg.BootstrapNodes
 	}
 	if cmd.IsSet("netrestrict") {
 		nl, err := netutil.ParseNetlist(cmd.String("netrestrict"))
@@ -278,6 +286,9 @@ func statusLine(srv *devp2p.Server) string {
 	table := "off"
 	if n := tableLen(srv); n >= 0 {
 		table = fmt.Sprint(n)
+	}
+	if v5 := srv.DiscV5(); v5 != nil {
+		table += fmt.Sprintf(" (v5 %d)", v5.Table().Len())
 	}
 	tr := srv.Traffic()
 	return fmt.Sprintf("status   peers %d (in %d, out %d)  table %s  traffic in %s out %s  msgs in %d out %d",

@@ -123,9 +123,12 @@ func TestNode(t *testing.T) {
 	node.interrupt()
 
 	// Same datadir, same identity.
-	node2 := start(t, "node", "--datadir", datadir, "--listen", "127.0.0.1:0")
+	node2 := start(t, "node", "--datadir", datadir, "--listen", "127.0.0.1:0", "--v5", "--status", "1ms")
 	if id2 := node2.waitLine("node"); id2 != id {
 		t.Errorf("restarted node has ID %s, want %s", id2, id)
+	}
+	if st := node2.waitLine("status"); !strings.Contains(st, "(v5 ") {
+		t.Errorf("status line of a --v5 node lacks the v5 table: %s", st)
 	}
 	node2.interrupt()
 	// The database was closed cleanly: the restart reopened it rather than
