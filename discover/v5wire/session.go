@@ -180,8 +180,13 @@ func (sc *SessionCache) getHandshake(id enode.ID, addr string) *Whoareyou {
 func (sc *SessionCache) storeSentHandshake(id enode.ID, addr string, c *Whoareyou) {
 	if len(sc.handshakes) >= maxPendingHandshakes {
 		sc.handshakeGC()
-		if len(sc.handshakes) >= maxPendingHandshakes {
-			return // still full: the peer will time out and retry
+		// Still full (a flood from forged senders): evict a random entry
+		// rather than refuse, so that a flood cannot lock out real peers.
+		for k := range sc.handshakes {
+			if len(sc.handshakes) < maxPendingHandshakes {
+				break
+			}
+			delete(sc.handshakes, k)
 		}
 	}
 	c.Sent = sc.clock.Now()
