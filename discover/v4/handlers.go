@@ -107,10 +107,10 @@ func (t *UDPv4) handlePong(p *v4wire.Pong, fromID enode.ID, from netip.AddrPort)
 	if t.expired(p.Expiration) {
 		return errExpired
 	}
+	// The matching ping's matcher records the endpoint proof.
 	if !t.handleReply(fromID, from.Addr(), p) {
 		return errUnsolicited
 	}
-	t.bonds.gotPong(fromID, from.Addr())
 	if p.To.IP.IsValid() && p.To.UDP != 0 {
 		t.localNode.UDPEndpointStatement(from, netip.AddrPortFrom(p.To.IP.Unmap(), p.To.UDP))
 	}

@@ -61,6 +61,9 @@ func (t *UDPv4) sendPing(toid enode.ID, to netip.AddrPort, optional bool, callba
 		if !bytes.Equal(pong.ReplyTok, hash) {
 			return false, false
 		}
+		// Record the endpoint proof before the request completes, so that
+		// a caller of ping sees it.
+		t.bonds.gotPong(toid, to.Addr())
 		if callback != nil {
 			callback(pong)
 		}
