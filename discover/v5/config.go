@@ -26,7 +26,10 @@ const (
 	maxActiveTalkRequests = 1024                   // TALKREQ handlers running at once
 	maxQueuedCalls        = 64                     // calls waiting per node
 	minRelayPort          = 1024                   // records with lower UDP ports are refused
-	maxPacketSize         = 1280
+	// maxHandshakesPerCall: a second challenge for one call happens when both
+	// sides start a handshake at once (the sessions cross); a third ends it.
+	maxHandshakesPerCall = 2
+	maxPacketSize        = 1280
 )
 
 // UDPConn is the socket the engine runs on (*net.UDPConn, memnet.Conn).

@@ -65,7 +65,7 @@ func (t *UDPv5) handleWhoareyou(w *v5wire.Whoareyou, from netip.AddrPort) {
 		t.cfg.Log.Debug("unsolicited WHOAREYOU", "addr", from)
 		return
 	}
-	if c.handshakes > 0 {
+	if c.handshakes >= maxHandshakesPerCall {
 		t.finishCall(c, errChallengeTwice)
 		return
 	}
