@@ -27,7 +27,7 @@ var layering = map[string][]string{
 	"rlpx":            {"crypto/ecies", "rlp"},
 	"discover":        {"enode", "nodedb", "netutil", "mclock"},
 	"discover/v4wire": {"rlp", "crypto", "enode"},
-	"discover/v5wire": {"rlp", "crypto", "enode"},
+	"discover/v5wire": {"rlp", "crypto", "enode", "mclock"}, // session and challenge expiry (departs from DESIGN.md)
 	"discover/v4":     {"discover", "discover/v4wire"},
 	"discover/v5":     {"discover", "discover/v5wire"},
 	"dnsdisc":         {"enode", "enr"},

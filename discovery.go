@@ -35,8 +35,11 @@ func (srv *Server) discoveryEnabled() bool {
 // discoveryState is the Server's discovery part. Set by Start, read-only
 // afterwards.
 type discoveryState struct {
-	v4 *v4.UDPv4   // nil without discovery
-	v5 discV5State // discovery_v5.go
+	v4 *v4.UDPv4 // nil without discovery
+	// udp is the socket setupListening bound beside a TCP listener on a
+	// port the kernel picked; setupDiscovery hands it to discv4.
+	udp *net.UDPConn
+	v5  discV5State // discovery_v5.go
 }
 
 // announceDiscoveryPort puts discovery's UDP port into the record.
@@ -59,10 +62,14 @@ func (srv *Server) setupDiscovery() error {
 	if !ok {
 		return fmt.Errorf("devp2p: discovery needs a TCP listener, have %v", srv.listener.Addr())
 	}
-	laddr := &net.UDPAddr{IP: tcp.IP, Port: tcp.Port, Zone: tcp.Zone}
-	conn, err := net.ListenUDP("udp", laddr)
-	if err != nil {
-		return fmt.Errorf("devp2p: discovery: can't listen on UDP %v (the port of the TCP listener): %w", laddr, err)
+	conn := srv.disc.udp
+	srv.disc.udp = nil
+	if conn == nil {
+		laddr := &net.UDPAddr{IP: tcp.IP, Port: tcp.Port, Zone: tcp.Zone}
+		var err error
+		if conn, err = net.ListenUDP("udp", laddr); err != nil {
+			return fmt.Errorf("devp2p: discovery: can't listen on UDP %v (the port of the TCP listener): %w", laddr, err)
+		}
 	}
 	disc, err := v4.ListenV4(conn, srv.localnode, v4.Config{
 		PrivateKey:  srv.cfg.PrivateKey,
@@ -100,6 +107,10 @@ func (srv *Server) setupDiscovery() error {
 // fire by itself). Resolve and lookups on a closed engine return at once, so
 // the dialer winds down cleanly. The node database is closed after both.
 func (srv *Server) stopDiscovery() {
+	if srv.disc.udp != nil { // bound, but Start failed before discovery ran
+		srv.disc.udp.Close()
+		srv.disc.udp = nil
+	}
 	srv.stopDiscoveryV5() // discovery_v5.go: before discv4, which owns the socket
 	if srv.disc.v4 != nil {
 		srv.disc.v4.Close()
@@ -157,3 +168,34 @@ func (srv *Server) DiscoveryTableLen() int {
 
 // The engine is the dial scheduler's Resolver as it is.
 var _ dial.Resolver = (*v4.UDPv4)(nil)
+
+// maxPortPicks bounds how often listenPair asks the kernel for another port
+// when the UDP twin of a picked TCP port is taken.
+const maxPortPicks = 16
+
+// listenPair opens the TCP listener. When discovery runs and the configured
+// port is 0, the TCP and UDP ports must match (clients announce one port), so
+// it binds UDP on the port the kernel gave TCP and, if another socket holds
+// that UDP port, tries a fresh pick instead of failing Start.
+func (srv *Server) listenPair() (net.Listener, error) {
+	_, port, _ := net.SplitHostPort(srv.cfg.ListenAddr)
+	if !srv.discoveryEnabled() || port != "0" {
+		return net.Listen("tcp", srv.cfg.ListenAddr)
+	}
+	var lastErr error
+	for range maxPortPicks {
+		l, err := net.Listen("tcp", srv.cfg.ListenAddr)
+		if err != nil {
+			return nil, err
+		}
+		tcp := l.Addr().(*net.TCPAddr)
+		conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: tcp.IP, Port: tcp.Port, Zone: tcp.Zone})
+		if err == nil {
+			srv.disc.udp = conn
+			return l, nil
+		}
+		l.Close()
+		lastErr = err
+	}
+	return nil, fmt.Errorf("devp2p: discovery: no port free for both TCP and UDP after %d tries: %w", maxPortPicks, lastErr)
+}

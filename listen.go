@@ -27,7 +27,7 @@ var (
 )
 
 func (srv *Server) setupListening() error {
-	l, err := net.Listen("tcp", srv.cfg.ListenAddr)
+	l, err := srv.listenPair() // discovery.go
 	if err != nil {
 		return err
 	}
