@@ -8,6 +8,10 @@ echo "== main module: go vet"
 go vet ./...
 echo "== main module: go test -race"
 go test -race -timeout 9m ./...
+# Allocation-count tests skip themselves under -race (the race runtime
+# allocates); run them once without it so the zero-allocation paths stay so.
+echo "== main module: allocation tests without -race"
+go test -count=1 -run 'Allocs?$|ZeroAlloc' ./rlp/ ./rlpx/
 
 for mod in interop bench; do
 	if [ -f "$mod/go.mod" ]; then
