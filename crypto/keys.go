@@ -211,6 +211,5 @@ func ValidatePubkey(pub *ecdsa.PublicKey) bool {
 	if pub == nil {
 		return false
 	}
-	_, err := toBackendPub(pub.X, pub.Y)
-	return err == nil
+	return backendValidatePub(pub.X, pub.Y) == nil
 }

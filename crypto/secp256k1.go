@@ -1,26 +1,38 @@
 package crypto
 
-// This file is the only place that talks to the secp256k1 backend (decred's
-// pure-Go dcrec/secp256k1). Everything else in the package goes through the
-// unexported functions below, so that a faster backend (libsecp256k1 through
-// cgo, behind a build tag) can replace this one file.
+// The secp256k1 seam. Everything else in the package reaches the curve
+// through the unexported backend* functions, which one of two files
+// implements, chosen by the libsecp256k1 build tag:
+//
+//	secp256k1_decred.go         default: decred's pure-Go dcrec/secp256k1
+//	secp256k1_libsecp256k1.go   -tags libsecp256k1 (needs cgo): the system
+//	                            libsecp256k1 through cgo, about 3× faster
+//
+// Both implement, with identical results and errors:
+//
+//	backendGenerateKey(rand io.Reader) ([]byte, error)
+//	backendPubkey(d []byte) (x, y *big.Int)
+//	backendParsePubkey(b []byte) (x, y *big.Int, err error)
+//	backendValidatePub(x, y *big.Int) error
+//	backendECDH(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error)
+//	backendECDHCompressed(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error)
+//	backendSign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error)
+//	backendRecover(hash, sig []byte) ([]byte, error)
+//	backendVerify(pubkey, hash, sig []byte) bool
 //
 // Every function that takes a public key validates it first: coordinates in
 // [0, p), on the curve, not the point at infinity (SECURITY.md #2, #4, #5).
+// The elliptic.Curve that S256 returns is decred's in both builds (it is only
+// there for callers that want curve parameters or IsOnCurve); its IsOnCurve
+// goes through backendValidatePub.
 
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
-	"io"
 	"math/big"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-	decredecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 )
-
-// compactSigMagicOffset is what decred adds to the recovery id in the first
-// byte of its compact signatures (the Bitcoin convention, 27).
-const compactSigMagicOffset = 27
 
 // s256 is the curve returned by S256.
 var s256 elliptic.Curve = &strictCurve{secp256k1.S256()}
@@ -36,172 +48,36 @@ type strictCurve struct {
 // IsOnCurve reports whether (x, y) is a point on secp256k1 with both
 // coordinates in [0, p). (0,0), the affine stand-in for infinity, is not.
 func (c *strictCurve) IsOnCurve(x, y *big.Int) bool {
-	_, err := toBackendPub(x, y)
-	return err == nil
+	return backendValidatePub(x, y) == nil
 }
 
 // curveN is the group order.
 var curveN = new(big.Int).Set(secp256k1.S256().Params().N)
 
-// backendGenerateKey returns a new private scalar (32 bytes, big endian).
-func backendGenerateKey(rand io.Reader) ([]byte, error) {
-	k, err := secp256k1.GeneratePrivateKeyFromRand(rand)
-	if err != nil {
-		return nil, err
-	}
-	defer k.Zero()
-	return k.Serialize(), nil
+// coordsFit reports whether x and y can be coordinates at all: present,
+// non-negative and at most 256 bits. Whether they are below p and on the
+// curve is the backend's check.
+func coordsFit(x, y *big.Int) bool {
+	return x != nil && y != nil && x.Sign() >= 0 && y.Sign() >= 0 && x.BitLen() <= 256 && y.BitLen() <= 256
 }
 
-// backendPubkey computes d·G as affine big.Int coordinates. d must be a valid
-// scalar in [1, N).
-func backendPubkey(d []byte) (x, y *big.Int) {
-	k := secp256k1.PrivKeyFromBytes(d)
-	defer k.Zero()
-	pub := k.PubKey()
-	return pub.X(), pub.Y()
-}
-
-// backendParsePubkey parses a 65-byte uncompressed (0x04 only, no hybrid
-// forms) or 33-byte compressed key, rejecting coordinates >= p and points off
-// the curve.
-func backendParsePubkey(b []byte) (x, y *big.Int, err error) {
-	pub, err := parseBackendPub(b)
-	if err != nil {
-		return nil, nil, err
-	}
-	return pub.X(), pub.Y(), nil
-}
-
-// parseBackendPub is backendParsePubkey without the conversion to big.Int.
-func parseBackendPub(b []byte) (*secp256k1.PublicKey, error) {
-	switch {
-	case len(b) == 65 && b[0] == 4:
-	case len(b) == 33 && (b[0] == 2 || b[0] == 3):
-	default:
-		return nil, ErrInvalidPubkey
-	}
-	pub, err := secp256k1.ParsePubKey(b)
-	if err != nil {
-		return nil, ErrInvalidPubkey
-	}
-	return pub, nil
-}
-
-// toBackendPub converts and validates a public key given as big.Ints. It
-// rejects nil, negative or >= p coordinates, (0,0) and points off the curve.
-func toBackendPub(x, y *big.Int) (*secp256k1.PublicKey, error) {
-	if x == nil || y == nil || x.Sign() < 0 || y.Sign() < 0 || x.BitLen() > 256 || y.BitLen() > 256 {
-		return nil, ErrInvalidPubkey
-	}
-	var xb, yb [32]byte
-	x.FillBytes(xb[:])
-	y.FillBytes(yb[:])
-	var fx, fy secp256k1.FieldVal
-	if fx.SetBytes(&xb) != 0 || fy.SetBytes(&yb) != 0 {
-		return nil, ErrInvalidPubkey // coordinate >= p
-	}
-	pub := secp256k1.NewPublicKey(&fx, &fy)
-	// IsOnCurve is false for (0,0), which is how the point at infinity is
-	// written in affine big.Int form.
-	if !pub.IsOnCurve() {
-		return nil, ErrInvalidPubkey
-	}
-	return pub, nil
-}
-
-// toBackendPriv converts a private key; the caller zeroes the result.
-func toBackendPriv(prv *ecdsa.PrivateKey) (*secp256k1.PrivateKey, error) {
+// checkPrivateKey rejects a missing private key and scalars outside [1, N).
+func checkPrivateKey(prv *ecdsa.PrivateKey) error {
 	if prv == nil || prv.D == nil || prv.D.Sign() <= 0 || prv.D.Cmp(curveN) >= 0 {
-		return nil, ErrInvalidPrivateKey
+		return ErrInvalidPrivateKey
 	}
-	var db [32]byte
-	prv.D.FillBytes(db[:])
-	k := secp256k1.PrivKeyFromBytes(db[:])
-	clear(db[:])
-	return k, nil
+	return nil
 }
 
-// backendECDH returns the 32-byte X coordinate of prv·pub.
-func backendECDH(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error) {
-	pub, err := toBackendPub(x, y)
-	if err != nil {
-		return nil, err
-	}
-	k, err := toBackendPriv(prv)
-	if err != nil {
-		return nil, err
-	}
-	defer k.Zero()
-	return secp256k1.GenerateSharedSecret(k, pub), nil
-}
-
-// backendECDHCompressed returns prv·pub in 33-byte compressed form.
-func backendECDHCompressed(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error) {
-	pub, err := toBackendPub(x, y)
-	if err != nil {
-		return nil, err
-	}
-	k, err := toBackendPriv(prv)
-	if err != nil {
-		return nil, err
-	}
-	defer k.Zero()
-	var point, result secp256k1.JacobianPoint
-	pub.AsJacobian(&point)
-	secp256k1.ScalarMultNonConst(&k.Key, &point, &result)
-	result.ToAffine()
-	return secp256k1.NewPublicKey(&result.X, &result.Y).SerializeCompressed(), nil
-}
-
-// backendSign returns a 65-byte R ‖ S ‖ V signature with low S and V in {0,1}.
-func backendSign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
-	k, err := toBackendPriv(prv)
-	if err != nil {
-		return nil, err
-	}
-	defer k.Zero()
-	// decred's compact form is V' ‖ R ‖ S with V' = 27 + v (+4 for a
-	// compressed key). It already normalises S to the lower half.
-	c := decredecdsa.SignCompact(k, hash, false)
-	sig := make([]byte, SignatureLength)
-	copy(sig, c[1:])
-	sig[64] = c[0] - compactSigMagicOffset
-	return sig, nil
-}
-
-// backendRecover recovers the public key from a 65-byte R ‖ S ‖ V signature
-// and returns it in 65-byte uncompressed form.
-func backendRecover(hash, sig []byte) ([]byte, error) {
-	if len(sig) != SignatureLength || sig[64] > 3 {
-		return nil, ErrInvalidSignature
-	}
-	var c [SignatureLength]byte
-	c[0] = sig[64] + compactSigMagicOffset
-	copy(c[1:], sig[:64])
-	pub, _, err := decredecdsa.RecoverCompact(c[:], hash)
-	if err != nil {
-		return nil, ErrInvalidSignature
-	}
-	return pub.SerializeUncompressed(), nil
-}
-
-// backendVerify checks a 64-byte R ‖ S signature against a public key given
-// in 33- or 65-byte form. High S values are rejected (malleability).
-func backendVerify(pubkey, hash, sig []byte) bool {
-	if len(sig) != 64 {
+// pubkeyEncodingOK reports whether b has the length and prefix of a key the
+// parsers accept: 65-byte uncompressed (0x04 only; the hybrid forms 0x06/0x07
+// that both libraries would take are refused) or 33-byte compressed.
+func pubkeyEncodingOK(b []byte) bool {
+	switch {
+	case len(b) == PubkeyLength && b[0] == 4:
+	case len(b) == CompressedPubkeyLength && (b[0] == 2 || b[0] == 3):
+	default:
 		return false
 	}
-	var r, s secp256k1.ModNScalar
-	if r.SetByteSlice(sig[:32]) || s.SetByteSlice(sig[32:]) {
-		return false // R or S >= N
-	}
-	if r.IsZero() || s.IsZero() || s.IsOverHalfOrder() {
-		return false
-	}
-	pub, err := parseBackendPub(pubkey)
-	if err != nil {
-		return false
-	}
-	return decredecdsa.NewSignature(&r, &s).Verify(hash, pub)
+	return true
 }
