@@ -14,10 +14,13 @@ import (
 // (discv4.md: "Packets containing a time stamp that lies in the past are
 // expired"); checking this first is cheap and rejects replays.
 func Expired(ts uint64, now time.Time) bool {
-	// Compare seconds as integers: time.Unix overflows for huge ts, which
-	// would turn a far-future timestamp into the past.
+	// Timestamps above MaxInt64 are negative as signed 64-bit seconds, which
+	// is how other clients read the field (go-ethereum's discv4 conformance
+	// suite sends -20 s, wrapped, as "in the past" and expects no reply).
+	// Treating them as expired also denies a sender a packet that never
+	// expires and so could be replayed once it has left the replay filter.
 	if ts > math.MaxInt64 {
-		return false
+		return true
 	}
 	sec := now.Unix()
 	return int64(ts) < sec || (int64(ts) == sec && now.Nanosecond() > 0)

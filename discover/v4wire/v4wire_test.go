@@ -404,7 +404,9 @@ func TestExpired(t *testing.T) {
 		{1_700_000_000, false},
 		{1_700_000_020, false},
 		{math.MaxInt64, false},
-		{math.MaxUint64, false},
+		{math.MaxInt64 + 1, true},              // negative as int64: the past
+		{math.MaxUint64 - 1_700_000_019, true}, // -(now+20) wrapped, as conformance suites send
+		{math.MaxUint64, true},
 	} {
 		if got := Expired(tt.ts, now); got != tt.want {
 			t.Errorf("Expired(%d) = %v, want %v", tt.ts, got, tt.want)
