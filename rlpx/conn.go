@@ -44,16 +44,17 @@ type Conn struct {
 	readDL  time.Time
 	writeDL time.Time
 
-	// Read side: owned by the one goroutine in Read (or Handshake).
+	// Read side: owned by the one goroutine in Read (or Handshake). The
+	// buffers are pooled and given back whenever rbuf is drained, so an
+	// idle connection holds only rbuf's small array (see buffer.go).
 	in      ingress
 	rbuf    readBuffer
-	rsnappy []byte
+	rsnappy scratch
 
-	// Write side: guarded by wmu.
-	wmu     sync.Mutex
-	out     egress
-	wbuf    []byte
-	wsnappy []byte
+	// Write side: guarded by wmu. Frames are sealed in pooled buffers
+	// borrowed for one Write.
+	wmu sync.Mutex
+	out egress
 }
 
 // NewConn wraps conn. dialDest is the remote's static public key when we
@@ -133,6 +134,12 @@ func (c *Conn) Read() (code uint64, data []byte, wireSize int, err error) {
 		return 0, nil, 0, errNoSession
 	}
 	limit := int(c.maxRead.Load())
+	if !c.rbuf.buffered() {
+		// The previous message is no longer needed and the next one may
+		// be far off: hold no snappy buffer while waiting (readFrame gives
+		// the read buffer back likewise).
+		c.rsnappy.release()
+	}
 	frame, err := c.in.readFrame(c.conn, &c.rbuf, limit)
 	if err != nil {
 		return 0, nil, 0, err
@@ -162,26 +169,26 @@ func (c *Conn) Write(code uint64, data []byte) (wireSize uint32, err error) {
 	if len(data) >= MaxMessageSize {
 		return 0, fmt.Errorf("%w: %d bytes", ErrMessageTooLarge, len(data))
 	}
+	var wsnappy, wbuf scratch
+	defer wsnappy.release()
+	defer wbuf.release()
 	if c.snappy.Load() {
-		if data, err = compress(&c.wsnappy, data); err != nil {
+		if data, err = compress(&wsnappy, data); err != nil {
 			return 0, err
 		}
-		if cap(c.wsnappy) > maxRetainedBuffer {
-			c.wsnappy = nil
-		}
 	}
-	frame, err := c.out.appendFrame(c.wbuf[:0], code, data)
+	size, err := frameSize(code, len(data))
 	if err != nil {
 		return 0, err
 	}
-	c.wbuf = frame
+	frame, err := c.out.appendFrame(wbuf.get(size)[:0], code, data)
+	if err != nil {
+		return 0, err
+	}
 	if fl := c.fl.Load(); fl != nil {
-		err = fl.queue(&c.wbuf)
+		err = fl.queue(&wbuf, frame) // takes over wbuf's buffer when it can
 	} else {
 		_, err = c.conn.Write(frame)
-	}
-	if cap(c.wbuf) > maxRetainedBuffer {
-		c.wbuf = nil
 	}
 	return uint32(len(data)), err
 }

@@ -128,8 +128,7 @@ func (e *egress) appendFrame(dst []byte, code uint64, data []byte) ([]byte, erro
 // believed, the frame MAC before the body is decrypted. limit bounds the
 // declared frame size, checked before the body is read or buffered.
 func (in *ingress) readFrame(r io.Reader, buf *readBuffer, limit int) ([]byte, error) {
-	buf.shrink()
-	buf.reserve(readBufferSize)
+	buf.release()
 	hdr, err := buf.peek(r, headerSize+macSize)
 	if err != nil {
 		return nil, err

@@ -17,26 +17,25 @@ import (
 // what the peer actually sent (SECURITY.md a.1 #6), not to its claim.
 const maxSnappyRatio = 32
 
-// compress encodes data as a snappy block into buf (grown as needed and
-// reused across calls) and returns the block.
+// compress encodes data as a snappy block into a buffer borrowed into buf
+// and returns the block.
 //
 // s2.EncodeSnappy writes standard snappy blocks (any snappy decoder reads
 // them) with s2's fast matcher; snappy.Encode from the same module uses the
 // slower "better" matcher, which costs throughput for little gain on
 // already-compact protocol messages.
-func compress(buf *[]byte, data []byte) ([]byte, error) {
+func compress(buf *scratch, data []byte) ([]byte, error) {
 	n := snappy.MaxEncodedLen(len(data))
 	if n < 0 {
 		return nil, fmt.Errorf("%w: %d bytes", ErrMessageTooLarge, len(data))
 	}
-	*buf = grow(*buf, n)
-	return s2.EncodeSnappy(*buf, data), nil
+	return s2.EncodeSnappy(buf.get(n), data), nil
 }
 
-// decompress decodes a snappy block into buf (grown as needed and reused).
+// decompress decodes a snappy block into a buffer borrowed into buf.
 // The decoded length from the block header is checked against limit before
 // anything is allocated, so a small frame claiming gigabytes costs nothing.
-func decompress(buf *[]byte, block []byte, limit int) ([]byte, error) {
+func decompress(buf *scratch, block []byte, limit int) ([]byte, error) {
 	n, err := snappy.DecodedLen(block)
 	if err != nil {
 		return nil, fmt.Errorf("rlpx: snappy: %w", err)
@@ -47,11 +46,7 @@ func decompress(buf *[]byte, block []byte, limit int) ([]byte, error) {
 	if n > maxSnappyRatio*len(block) {
 		return nil, fmt.Errorf("rlpx: snappy block of %d bytes cannot decode to %d", len(block), n)
 	}
-	if cap(*buf) > maxRetainedBuffer {
-		*buf = nil
-	}
-	*buf = grow(*buf, n)
-	out, err := snappy.Decode(*buf, block)
+	out, err := snappy.Decode(buf.get(n), block)
 	if err != nil {
 		return nil, fmt.Errorf("rlpx: snappy: %w", err)
 	}

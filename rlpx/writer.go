@@ -19,35 +19,36 @@ const (
 )
 
 // flusher hands sealed frames to the socket in the background, coalescing
-// whatever accumulated while the previous socket write was in progress.
-// The fields below are guarded by mu; the loop goroutine owns the socket
-// write side while busy.
+// whatever accumulated while the previous socket write was in progress. Its
+// goroutine runs only while frames are queued: it starts with the first
+// frame queued after an idle period and exits once everything is written,
+// so an idle connection costs no goroutine and holds no buffer. The fields
+// below are guarded by mu.
 type flusher struct {
 	conn net.Conn
 	mu   sync.Mutex
 	cond sync.Cond // signalled on every change below
 
-	pending []byte // sealed frames waiting for the socket
-	spare   []byte // the buffer the loop last wrote, reused for pending
-	busy    bool   // loop is in conn.Write
-	stop    bool   // loop should exit once pending is empty
-	err     error  // sticky socket error
-	done    chan struct{}
+	pending  []byte  // sealed frames waiting for the socket, in *pendingP
+	pendingP *[]byte // pooled buffer holding pending; nil when none is queued
+	running  bool    // the loop goroutine exists
+	busy     bool    // the loop is in conn.Write
+	stop     bool    // no more frames are accepted
+	err      error   // sticky socket error
 }
 
 func newFlusher(conn net.Conn) *flusher {
-	f := &flusher{conn: conn, done: make(chan struct{})}
+	f := &flusher{conn: conn}
 	f.cond.L = &f.mu
-	go f.loop()
 	return f
 }
 
-// queue hands over the sealed frames in *buf, waiting while too much is
-// pending. When nothing is pending the buffer itself is handed over and
-// *buf gets an empty one back, so a large frame is never copied; otherwise
-// the frames are appended to what is pending. It returns the sticky socket
-// error, if any.
-func (f *flusher) queue(buf *[]byte) error {
+// queue hands over the sealed frame, which lies in the buffer held by s,
+// waiting while too much is pending. When nothing is pending the buffer
+// itself is handed over (s gives it up), so a large frame is never copied;
+// otherwise the frame is appended to what is pending. It returns the sticky
+// socket error, if any.
+func (f *flusher) queue(s *scratch, frame []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for len(f.pending) >= maxPending && f.err == nil && !f.stop {
@@ -59,12 +60,22 @@ func (f *flusher) queue(buf *[]byte) error {
 	if f.stop {
 		return errClosed
 	}
-	if len(f.pending) == 0 {
-		f.pending, *buf = *buf, f.pending[:0]
+	if f.pendingP == nil {
+		f.pending, f.pendingP = frame, s.p
+		s.p = nil
 	} else {
-		f.pending = append(f.pending, *buf...)
+		if n := len(f.pending) + len(frame); n > cap(f.pending) {
+			np := getBuf(n)
+			f.pending = append((*np)[:0], f.pending...)
+			putBuf(f.pendingP)
+			f.pendingP = np
+		}
+		f.pending = append(f.pending, frame...)
 	}
-	f.cond.Broadcast()
+	if !f.running {
+		f.running = true
+		go f.loop()
+	}
 	return nil
 }
 
@@ -72,61 +83,51 @@ func (f *flusher) queue(buf *[]byte) error {
 func (f *flusher) flush() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for (len(f.pending) > 0 || f.busy) && f.err == nil {
+	for (f.pendingP != nil || f.busy) && f.err == nil {
 		f.cond.Wait()
 	}
 	return f.err
 }
 
+// loop writes what is pending until nothing is, then exits.
 func (f *flusher) loop() {
-	defer close(f.done)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for {
-		for len(f.pending) == 0 && !f.stop {
-			f.cond.Wait()
-		}
-		if len(f.pending) == 0 {
-			return // stopped and drained
-		}
-		buf := f.pending
-		f.pending, f.spare = f.spare[:0], nil
+	for f.pendingP != nil {
+		buf, bufP := f.pending, f.pendingP
+		f.pending, f.pendingP = nil, nil
 		f.busy = true
 		f.cond.Broadcast() // room for blocked writers
 		f.mu.Unlock()
 
 		_, err := f.conn.Write(buf)
+		putBuf(bufP)
 
 		f.mu.Lock()
 		f.busy = false
-		if cap(buf) <= maxRetainedBuffer {
-			f.spare = buf[:0]
-		}
 		if err != nil {
-			f.err, f.pending = err, nil
-			f.cond.Broadcast()
-			return
+			f.err = err
+			putBuf(f.pendingP)
+			f.pending, f.pendingP = nil, nil
 		}
-		f.cond.Broadcast() // flush waiters
 	}
+	f.running = false
+	f.cond.Broadcast() // flush and shutdown waiters, blocked writers
 }
 
-// shutdown drains what is queued (within timeout, after which closeConn
-// is called to unblock the socket write) and stops the loop.
+// shutdown stops accepting frames and waits until what is queued has been
+// written; after timeout it calls closeConn to unblock the socket write.
 func (f *flusher) shutdown(timeout time.Duration, closeConn func()) error {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.stop = true
 	f.cond.Broadcast()
-	f.mu.Unlock()
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case <-f.done:
-	case <-t.C:
-		closeConn()
-		<-f.done
+	if f.running {
+		t := time.AfterFunc(timeout, closeConn)
+		for f.running {
+			f.cond.Wait()
+		}
+		t.Stop()
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	return f.err
 }
