@@ -58,6 +58,7 @@ type Server struct {
 	quit          chan struct{}
 	postHandshake chan *conn
 	addPeer       chan *conn
+	setupEnded    chan *conn
 	delPeer       chan peerDrop
 	peerOp        chan peerOpFunc
 	peerOpDone    chan struct{}
@@ -110,6 +111,7 @@ func (srv *Server) Start() (err error) {
 	srv.quit = make(chan struct{})
 	srv.postHandshake = make(chan *conn)
 	srv.addPeer = make(chan *conn)
+	srv.setupEnded = make(chan *conn)
 	srv.delPeer = make(chan peerDrop)
 	srv.peerOp = make(chan peerOpFunc)
 	srv.peerOpDone = make(chan struct{})

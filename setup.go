@@ -23,6 +23,10 @@ type conn struct {
 	caps  []Cap
 	name  string
 	meter *meter
+
+	// wonTieBreak is set by the run loop (and only read there) when c won
+	// the tie-break against a connection in the opposite direction.
+	wonTieBreak bool
 }
 
 func (c *conn) is(f connFlag) bool { return connFlag(c.flags.Load())&f != 0 }
@@ -107,9 +111,11 @@ func (srv *Server) doSetup(c *conn, dialDest *enode.Node) (step string, err erro
 	}
 	their, err := c.doProtoHandshake(srv.ourHandshake)
 	if err != nil {
+		srv.abandonSetup(c)
 		return "hello", err
 	}
 	if !bytes.Equal(their.ID, pubkeyID(remotePub)) {
+		srv.abandonSetup(c)
 		return "hello identity", DiscUnexpectedIdentity
 	}
 	c.caps, c.name = their.Caps, their.Name
@@ -128,6 +134,16 @@ func (srv *Server) checkpoint(c *conn, stage chan<- *conn) error {
 		return errServerStopped
 	}
 	return <-c.cont // the run loop always answers a conn it took
+}
+
+// abandonSetup tells the run loop that c, which passed the post-handshake
+// check, will not reach the add-peer check: another connection to the same
+// node may then proceed.
+func (srv *Server) abandonSetup(c *conn) {
+	select {
+	case srv.setupEnded <- c:
+	case <-srv.quit:
+	}
 }
 
 // closeReason is what close sends for a setup error: the reason of a
