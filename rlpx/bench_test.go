@@ -23,7 +23,6 @@ func loopPair(t testing.TB) *Conn {
 	out, in := fuzzSession(t)
 	c := &Conn{conn: &loopConn{}, in: in, out: out}
 	c.maxRead.Store(maxUint24)
-	c.session.Store(true)
 	return c
 }
 

@@ -16,9 +16,10 @@ import (
 
 const (
 	// smallReadSize is the array an idle connection waits in: a frame
-	// header with its MAC (32 bytes) and a whole Ping or Pong frame (64
-	// bytes), so keepalive traffic never borrows a pooled buffer.
-	smallReadSize = 64
+	// header with its MAC. A frame body of up to 32 bytes with its MAC
+	// (Ping, Pong, Disconnect) is read into it too, so keepalive traffic
+	// never borrows a pooled buffer.
+	smallReadSize = headerSize + macSize
 
 	// readBufferSize is the smallest read buffer taken from the pool once
 	// frames flow. Reads fill as much of it as the socket has ready, so a

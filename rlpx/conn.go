@@ -4,7 +4,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/rand"
 	"fmt"
-	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -22,27 +21,23 @@ import (
 // ErrMessageTooLarge from a Write, the connection is no longer usable (the
 // cipher and MAC states no longer match the peer's) and should be closed.
 type Conn struct {
+	// Fields are ordered to keep Conn small (no padding): every connected
+	// peer has one.
 	conn     net.Conn
 	dialDest *ecdsa.PublicKey
-
-	// handshakeRand supplies the ephemeral key, nonce, padding and ECIES
-	// randomness. Tests set it to replay published vectors.
-	handshakeRand io.Reader
-
 	snappy   atomic.Bool
-	maxRead  atomic.Int64 // frame and decoded message size limit for Read
-	session  atomic.Bool  // handshake done
-	closing  atomic.Bool
-	closeErr error
+	maxRead  atomic.Int32 // frame and decoded message size limit for Read
 	closed   sync.Once
+	closing  bool // Close has begun; guarded by flmu
+	closeErr error
 	fl       atomic.Pointer[flusher] // set in coalescing mode
 	flmu     sync.Mutex              // orders fl changes with Close
 
-	// Deadlines set through Conn, so Handshake can honour an earlier one
-	// and restore them afterwards.
+	// Deadlines set through Conn (as deadline values), so Handshake can
+	// honour an earlier one and restore them afterwards.
 	dlmu    sync.Mutex
-	readDL  time.Time
-	writeDL time.Time
+	readDL  deadline
+	writeDL deadline
 
 	// Read side: owned by the one goroutine in Read (or Handshake). The
 	// buffers are pooled and given back whenever rbuf is drained, so an
@@ -60,7 +55,7 @@ type Conn struct {
 // NewConn wraps conn. dialDest is the remote's static public key when we
 // dialed (we are the initiator); nil when we accepted (recipient).
 func NewConn(conn net.Conn, dialDest *ecdsa.PublicKey) *Conn {
-	c := &Conn{conn: conn, dialDest: dialDest, handshakeRand: rand.Reader}
+	c := &Conn{conn: conn, dialDest: dialDest}
 	c.maxRead.Store(maxUint24)
 	return c
 }
@@ -73,19 +68,19 @@ func NewConn(conn net.Conn, dialDest *ecdsa.PublicKey) *Conn {
 // *HandshakeError values; errors.Is tells ErrHandshakeTimeout, ErrBadMAC,
 // ErrUnknownFormat and ErrWrongIdentity apart.
 func (c *Conn) Handshake(prv *ecdsa.PrivateKey) (*ecdsa.PublicKey, error) {
-	if c.session.Load() {
+	if c.in.dec != nil {
 		return nil, errHandshook
 	}
 	c.dlmu.Lock()
-	rdl, wdl := c.readDL, c.writeDL
+	rdl, wdl := c.readDL.time(), c.writeDL.time()
 	c.dlmu.Unlock()
-	deadline := time.Now().Add(HandshakeTimeout)
+	hdl := time.Now().Add(HandshakeTimeout)
 	for _, d := range []time.Time{rdl, wdl} {
-		if !d.IsZero() && d.Before(deadline) {
-			deadline = d
+		if !d.IsZero() && d.Before(hdl) {
+			hdl = d
 		}
 	}
-	if err := c.conn.SetDeadline(deadline); err != nil {
+	if err := c.conn.SetDeadline(hdl); err != nil {
 		return nil, &HandshakeError{"set deadline", err}
 	}
 	defer func() {
@@ -93,7 +88,7 @@ func (c *Conn) Handshake(prv *ecdsa.PrivateKey) (*ecdsa.PublicKey, error) {
 		c.conn.SetWriteDeadline(wdl)
 	}()
 
-	h := &handshakeState{initiator: c.dialDest != nil, prv: prv, rand: c.handshakeRand, remote: c.dialDest}
+	h := &handshakeState{initiator: c.dialDest != nil, prv: prv, rand: rand.Reader, remote: c.dialDest}
 	var (
 		sec *secrets
 		err error
@@ -122,7 +117,6 @@ func (c *Conn) initSession(sec *secrets) error {
 	c.out = out
 	c.wmu.Unlock()
 	c.in = in
-	c.session.Store(true)
 	return nil
 }
 
@@ -130,7 +124,7 @@ func (c *Conn) initSession(sec *secrets) error {
 // wireSize is the size of msg-data as it came over the wire (compressed,
 // when snappy is on).
 func (c *Conn) Read() (code uint64, data []byte, wireSize int, err error) {
-	if !c.session.Load() {
+	if c.in.dec == nil { // no handshake yet
 		return 0, nil, 0, errNoSession
 	}
 	limit := int(c.maxRead.Load())
@@ -163,7 +157,7 @@ func (c *Conn) Read() (code uint64, data []byte, wireSize int, err error) {
 func (c *Conn) Write(code uint64, data []byte) (wireSize uint32, err error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if !c.session.Load() {
+	if c.out.enc == nil { // no handshake yet
 		return 0, errNoSession
 	}
 	if len(data) >= MaxMessageSize {
@@ -209,7 +203,7 @@ func (c *Conn) SetWriteCoalescing(on bool) error {
 	c.flmu.Lock()
 	fl := c.fl.Load()
 	switch {
-	case on && fl == nil && !c.closing.Load():
+	case on && fl == nil && !c.closing:
 		c.fl.Store(newFlusher(c.conn))
 	case !on && fl != nil:
 		c.fl.Store(nil)
@@ -243,14 +237,14 @@ func (c *Conn) SetSnappy(on bool) { c.snappy.Store(on) }
 // default and upper bound is MaxMessageSize-1. A Server can use it to
 // enforce the 2 KiB Hello limit before the Hello arrives.
 func (c *Conn) SetMaxReadSize(n int) {
-	c.maxRead.Store(int64(min(max(n, 0), maxUint24)))
+	c.maxRead.Store(int32(min(max(n, 0), maxUint24)))
 }
 
 // SetDeadline sets the read and write deadlines of the underlying connection.
 func (c *Conn) SetDeadline(t time.Time) error {
 	c.dlmu.Lock()
 	defer c.dlmu.Unlock()
-	c.readDL, c.writeDL = t, t
+	c.readDL, c.writeDL = deadlineOf(t), deadlineOf(t)
 	return c.conn.SetDeadline(t)
 }
 
@@ -258,7 +252,7 @@ func (c *Conn) SetDeadline(t time.Time) error {
 func (c *Conn) SetReadDeadline(t time.Time) error {
 	c.dlmu.Lock()
 	defer c.dlmu.Unlock()
-	c.readDL = t
+	c.readDL = deadlineOf(t)
 	return c.conn.SetReadDeadline(t)
 }
 
@@ -267,7 +261,7 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 func (c *Conn) SetWriteDeadline(t time.Time) error {
 	c.dlmu.Lock()
 	defer c.dlmu.Unlock()
-	c.writeDL = t
+	c.writeDL = deadlineOf(t)
 	return c.conn.SetWriteDeadline(t)
 }
 
@@ -276,7 +270,7 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 func (c *Conn) Close() error {
 	c.closed.Do(func() {
 		c.flmu.Lock()
-		c.closing.Store(true)
+		c.closing = true
 		fl := c.fl.Load()
 		c.flmu.Unlock()
 		if fl != nil {
@@ -285,6 +279,23 @@ func (c *Conn) Close() error {
 		c.closeErr = c.conn.Close()
 	})
 	return c.closeErr
+}
+
+// deadline is a time.Time in 8 bytes: Unix nanoseconds, 0 for none.
+type deadline int64
+
+func deadlineOf(t time.Time) deadline {
+	if t.IsZero() {
+		return 0
+	}
+	return deadline(max(t.UnixNano(), 1))
+}
+
+func (d deadline) time() time.Time {
+	if d == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(d))
 }
 
 // LocalAddr returns the local network address.

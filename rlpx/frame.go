@@ -31,35 +31,33 @@ var headerData = [3]byte{0xc2, 0x80, 0x80}
 // It is owned by whoever holds Conn.wmu.
 type egress struct {
 	enc cipher.Stream
-	mac *hashMAC
+	mac hashMAC
 }
 
 // ingress is the receiving half: AES-CTR keystream and ingress-mac, owned
 // by the single reader.
 type ingress struct {
 	dec cipher.Stream
-	mac *hashMAC
+	mac hashMAC
 }
 
 // newStreams builds the frame ciphers from the handshake secrets. Both
 // directions use aes-secret with an all-zero IV (rlpx.md, Known Issues: the
-// keystream is reused across directions; the spec defines it so).
+// keystream is reused across directions; the spec defines it so). Both MACs
+// use mac-secret, so they share one expanded AES key (half a KiB a
+// connection).
 func newStreams(sec *secrets) (egress, ingress, error) {
 	block, err := aes.NewCipher(sec.aes[:])
 	if err != nil {
 		return egress{}, ingress{}, err
 	}
+	macBlock, err := aes.NewCipher(sec.mac[:])
+	if err != nil {
+		return egress{}, ingress{}, err
+	}
 	var iv [aes.BlockSize]byte
-	emac, err := newHashMAC(sec.mac[:], sec.egressMAC)
-	if err != nil {
-		return egress{}, ingress{}, err
-	}
-	imac, err := newHashMAC(sec.mac[:], sec.ingressMAC)
-	if err != nil {
-		return egress{}, ingress{}, err
-	}
-	return egress{enc: cipher.NewCTR(block, iv[:]), mac: emac},
-		ingress{dec: cipher.NewCTR(block, iv[:]), mac: imac}, nil
+	return egress{enc: cipher.NewCTR(block, iv[:]), mac: hashMAC{block: macBlock, hash: sec.egressMAC}},
+		ingress{dec: cipher.NewCTR(block, iv[:]), mac: hashMAC{block: macBlock, hash: sec.ingressMAC}}, nil
 }
 
 // padded rounds n up to the AES block size (frame-padding).

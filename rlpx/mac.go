@@ -19,19 +19,11 @@ import (
 // is kept in digest and reused: 3 keccak permutations per frame for the MACs
 // instead of 4.
 type hashMAC struct {
-	block  cipher.Block // AES-256 keyed with mac-secret
+	block  cipher.Block // AES-256 keyed with mac-secret, shared by both directions
 	hash   hash.Hash    // legacy keccak256 state (egress-mac or ingress-mac)
 	digest [32]byte     // digest of hash, valid if fresh
 	fresh  bool
 	seed   [aes.BlockSize]byte
-}
-
-func newHashMAC(macSecret []byte, h hash.Hash) (*hashMAC, error) {
-	block, err := aes.NewCipher(macSecret)
-	if err != nil {
-		return nil, err
-	}
-	return &hashMAC{block: block, hash: h}, nil
 }
 
 // newKeccak returns an empty legacy (pre-SHA-3 padding) keccak256 state.
