@@ -8,7 +8,9 @@
 #   pattern  -bench regexp (default "."), e.g. 'RLP' or 'RLP/Decode'
 #   count    -count (default 6; also settable as COUNT=N)
 # Environment: BENCHTIME (passed as -benchtime), OUT (directory for the raw
-# and split results; default a new temporary directory).
+# and split results; default a new temporary directory), TAGS (passed as
+# -tags, e.g. TAGS=libsecp256k1 to measure ours with the C secp256k1 backend;
+# go-ethereum's side uses its bundled C library either way).
 set -euo pipefail
 
 pattern="${1:-.}"
@@ -36,6 +38,7 @@ BENCHSTAT="$(benchstat_bin)"
 
 args=(test -run '^$' -bench "$pattern" -benchmem -count "$count")
 [ -n "${BENCHTIME:-}" ] && args+=(-benchtime "$BENCHTIME")
+[ -n "${TAGS:-}" ] && args+=(-tags "$TAGS")
 echo "running: go ${args[*]}  (in $here; results in $out)" >&2
 (cd "$here" && go "${args[@]}" .) | tee "$out/raw.txt" >&2
 
