@@ -13,6 +13,20 @@ go test -race -timeout 9m ./...
 echo "== main module: allocation tests without -race"
 go test -count=1 -run 'Allocs?$|ZeroAlloc' ./rlp/ ./rlpx/
 
+# The C secp256k1 backend (-tags libsecp256k1, crypto/secp256k1_libsecp256k1.go)
+# replaces only the curve arithmetic, so only the packages that test it
+# directly run again with it: crypto (including the differential test against
+# decred), ecies, rlpx (handshake vectors) and enr (signatures). The interop
+# module is not rerun: what it checks is protocol behaviour, which the
+# backend does not change. Needs cgo, a C compiler and the library's headers.
+if pkg-config --exists libsecp256k1 2>/dev/null && [ "$(go env CGO_ENABLED)" = 1 ] && command -v "$(go env CC | cut -d" " -f1)" >/dev/null; then
+	echo "== main module: go vet and go test -race with -tags libsecp256k1 (crypto, rlpx, enr)"
+	go vet -tags libsecp256k1 ./crypto/...
+	go test -race -tags libsecp256k1 -timeout 5m ./crypto/... ./rlpx/ ./enr/
+else
+	echo "== skipping -tags libsecp256k1 tests: needs libsecp256k1-dev (pkg-config libsecp256k1), cgo and a C compiler" >&2
+fi
+
 for mod in interop bench; do
 	if [ -f "$mod/go.mod" ]; then
 		echo "== $mod module: go vet"
