@@ -77,3 +77,25 @@ func BenchmarkKeccak256(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkECDHCompressed(b *testing.B) {
+	k1, _ := GenerateKey()
+	k2, _ := GenerateKey()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ECDHCompressed(k1, &k2.PublicKey); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGenerateKey includes d·G; RLPx makes one ephemeral key per
+// handshake.
+func BenchmarkGenerateKey(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := GenerateKey(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

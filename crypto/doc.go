@@ -5,8 +5,12 @@
 //
 // Keys are the standard library's *ecdsa.PrivateKey and *ecdsa.PublicKey
 // with Curve S256(), the form other Ethereum code uses. All secp256k1
-// arithmetic lives in secp256k1.go (decred's pure-Go dcrec/secp256k1), so a
-// faster backend can replace that one file.
+// arithmetic goes through one small seam (secp256k1.go) with two backends:
+// decred's pure-Go dcrec/secp256k1 by default, or, built with
+// `-tags libsecp256k1` (cgo), the system's C libsecp256k1, about three times
+// faster for signing, recovery and ECDH. Both give the same results; the
+// tagged build needs the library's headers to build and its shared library
+// (loaded at start-up) to run.
 //
 // Every public key that arrives from outside is validated before use:
 // coordinates below the field prime p, on the curve, not the point at
