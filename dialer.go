@@ -26,6 +26,60 @@ type dialScheduler interface {
 	RemoveStatic(n *enode.Node)
 	PeerAdded(n *enode.Node, flags dial.Flags)
 	PeerRemoved(n *enode.Node, flags dial.Flags, reason error)
+	Stats() dial.Stats
+}
+
+// DialStats is a snapshot of the dial scheduler, for status lines and
+// metrics (Server.DialStats).
+type DialStats struct {
+	// Dialing is the number of dials running: TCP connect, RLPx and Hello
+	// handshakes until the peer is added or refused. At most 16 at once.
+	Dialing int
+	// DynamicDialing is the part of Dialing that goes to dynamic
+	// candidates (discovery, remembered good peers, bootnodes); the rest
+	// are static nodes.
+	DynamicDialing int
+	// DialedPeers is the number of connected peers we dialed, static ones
+	// included; MaxDialedPeers (MaxPeers/DialRatio) bounds the dynamic ones.
+	DialedPeers    int
+	MaxDialedPeers int
+	// StaticNodes is the number of static nodes, connected or not.
+	StaticNodes int
+	// Queued is the number of remembered good peers and bootnodes waiting
+	// for a free dial slot.
+	Queued int
+	// Recent is the number of nodes dialed recently: they are not dialed
+	// again before the dial history (35 s) expires.
+	Recent int
+	// BackingOff is the number of nodes (static or not) whose dial or
+	// session failed and that wait out a backoff before the next dial.
+	BackingOff int
+	// Peerless is true while the node has no peer at all.
+	Peerless bool
+}
+
+// DialStats returns a snapshot of the dial scheduler: dials running, static
+// nodes, dialed peers and the like. It is the zero value when the server is
+// not running or does not dial (NoDial).
+func (srv *Server) DialStats() DialStats {
+	srv.mu.Lock()
+	sched, running := srv.dialsched, srv.state == stateRunning
+	srv.mu.Unlock()
+	if sched == nil || !running {
+		return DialStats{}
+	}
+	st := sched.Stats() // zero once the scheduler stopped
+	return DialStats{
+		Dialing:        st.Dialing,
+		DynamicDialing: st.DynDialing,
+		DialedPeers:    st.OutboundPeers,
+		MaxDialedPeers: srv.cfg.maxDialedConns(),
+		StaticNodes:    st.Static,
+		Queued:         st.Queued,
+		Recent:         st.History,
+		BackingOff:     st.BackingOff,
+		Peerless:       st.Peerless,
+	}
 }
 
 // DialFailureClass implements dial.Classifier: the scheduler backs off from a

@@ -118,6 +118,17 @@ func (fm *failureMemory) blocked(id enode.ID, now mclock.AbsTime) *failure {
 	return nil
 }
 
+// blockedCount returns the number of nodes whose backoff runs at now.
+func (fm *failureMemory) blockedCount(now mclock.AbsTime) int {
+	n := 0
+	for _, f := range fm.m {
+		if f.until > now {
+			n++
+		}
+	}
+	return n
+}
+
 // clear forgets id (after a good session).
 func (fm *failureMemory) clear(id enode.ID) { delete(fm.m, id) }
 

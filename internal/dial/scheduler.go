@@ -94,6 +94,7 @@ type Stats struct {
 	Queued        int  // warm peers and bootnodes waiting for a slot
 	History       int  // nodes in the dial history
 	Remembered    int  // nodes with a failure record
+	BackingOff    int  // nodes not dialed before their backoff ends (failure records and static nodes)
 	Peerless      bool // no peer at all
 }
 
@@ -303,6 +304,15 @@ func (s *Scheduler) stats() Stats {
 		History:       s.history.len(),
 		Remembered:    s.failures.len(),
 		Peerless:      s.peerless,
+	}
+	// A scan, but Stats is for status lines, called every few seconds at
+	// most, and the failure memory is bounded (maxFailureRecords).
+	now := s.clock.Now()
+	st.BackingOff = s.failures.blockedCount(now)
+	for _, sn := range s.static {
+		if sn.notBefore > now {
+			st.BackingOff++
+		}
 	}
 	return st
 }

@@ -1,0 +1,51 @@
+package devp2p
+
+import (
+	"net"
+	"testing"
+
+	"github.com/devp2p-go/devp2p/enode"
+)
+
+// TestServerDialStats: a dial to a static node that accepts TCP but never
+// answers the RLPx handshake shows as a running dial.
+func TestServerDialStats(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	static := enode.NewV4(&newKey(t).PublicKey, net.IP{127, 0, 0, 1}, port, 0)
+
+	srv := newTestServer(t, func(c *Config) {
+		c.NoDial = false
+		c.MaxPeers = 9
+		c.StaticNodes = []*enode.Node{static}
+	})
+	fd, err := l.Accept() // the dial is in its RLPx handshake from now on
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fd.Close()
+	st := srv.DialStats()
+	want := DialStats{Dialing: 1, MaxDialedPeers: 3, StaticNodes: 1, Recent: 1, Peerless: true}
+	if st != want {
+		t.Fatalf("DialStats while dialing: %+v\nwant %+v", st, want)
+	}
+	srv.Stop()
+	if st := srv.DialStats(); st != (DialStats{}) {
+		t.Fatalf("DialStats after Stop: %+v, want zero", st)
+	}
+}
+
+func TestServerDialStatsNoDial(t *testing.T) {
+	srv := newTestServer(t, nil) // NoDial
+	if st := srv.DialStats(); st != (DialStats{}) {
+		t.Fatalf("DialStats of a server that does not dial: %+v", st)
+	}
+	var never Server
+	if st := never.DialStats(); st != (DialStats{}) {
+		t.Fatalf("DialStats of a server never started: %+v", st)
+	}
+}
