@@ -273,7 +273,8 @@ func tableLen(srv *devp2p.Server) int {
 	return srv.DiscoveryTableLen()
 }
 
-// statusLine summarizes a running node in one line.
+// statusLine summarizes a running node in one line: peers (inbound and
+// outbound), dials running, discovery table size, traffic.
 func statusLine(srv *devp2p.Server) string {
 	in, out := 0, 0
 	for _, p := range srv.Peers() {
@@ -291,8 +292,8 @@ func statusLine(srv *devp2p.Server) string {
 		table += fmt.Sprintf(" (v5 %d)", v5.Table().Len())
 	}
 	tr := srv.Traffic()
-	return fmt.Sprintf("status   peers %d (in %d, out %d)  table %s  traffic in %s out %s  msgs in %d out %d",
-		in+out, in, out, table, byteSize(tr.BytesIn), byteSize(tr.BytesOut), tr.MessagesIn, tr.MessagesOut)
+	return fmt.Sprintf("status   peers %d (in %d, out %d)  dials %d  table %s  traffic in %s out %s  msgs in %d out %d",
+		in+out, in, out, srv.DialStats().Dialing, table, byteSize(tr.BytesIn), byteSize(tr.BytesOut), tr.MessagesIn, tr.MessagesOut)
 }
 
 // byteSize formats a byte count for humans.

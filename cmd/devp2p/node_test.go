@@ -8,9 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/enode"
 )
 
 // procWait bounds every wait on a child process; reaching it is a failure.
@@ -129,6 +133,8 @@ func TestNode(t *testing.T) {
 	}
 	if st := node2.waitLine("status"); !strings.Contains(st, "(v5 ") {
 		t.Errorf("status line of a --v5 node lacks the v5 table: %s", st)
+	} else if !statusRE.MatchString(st) {
+		t.Errorf("status line %q does not match %v", st, statusRE)
 	}
 	node2.interrupt()
 	// The database was closed cleanly: the restart reopened it rather than
@@ -199,4 +205,60 @@ PrivateKey = "`+key+`"
 	bad := filepath.Join(dir, "bad.toml")
 	os.WriteFile(bad, []byte("MaxPeerz = 3\n"), 0o600)
 	mustFail(t, "MaxPeerz", "node", "--config", bad, "--datadir", dir)
+}
+
+// statusRE is the format of the status line (README, "node").
+var statusRE = regexp.MustCompile(`^peers (\d+) \(in (\d+), out (\d+)\)  dials (\d+)  table (off|\d+)( \(v5 \d+\))?  traffic in \d+(\.\d)? (B|KiB|MiB|GiB) out \d+(\.\d)? (B|KiB|MiB|GiB)  msgs in \d+ out \d+$`)
+
+// TestNodeStatusDials: the status line shows the dials running. The node's
+// only static node accepts TCP and never answers, so its dial stays in the
+// RLPx handshake while the test reads status lines.
+func TestNodeStatusDials(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	static := enode.NewV4(&key.PublicKey, net.IP{127, 0, 0, 1}, l.Addr().(*net.TCPAddr).Port, 0)
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		fd, err := l.Accept()
+		if err == nil {
+			accepted <- fd
+		}
+		close(accepted)
+	}()
+
+	node := start(t, "node", "--datadir", t.TempDir(), "--listen", "127.0.0.1:0", "--nodiscover",
+		"--static", static.URLv4(), "--status", "10ms", "--verbosity", "0")
+	var fd net.Conn
+	select {
+	case fd = <-accepted:
+	case <-time.After(procWait):
+		t.Fatal("the node did not dial its static node")
+	}
+	if fd == nil {
+		t.Fatal("accept failed")
+	}
+	defer fd.Close()
+	// The dial is running from the accept until the handshake times out
+	// (5 s) or the node stops: a status line shows it.
+	for {
+		st := node.waitLine("status")
+		m := statusRE.FindStringSubmatch(st)
+		if m == nil {
+			t.Fatalf("status line %q does not match %v", st, statusRE)
+		}
+		if m[4] == "1" {
+			if m[5] != "off" {
+				t.Errorf("table %s with --nodiscover, want off", m[5])
+			}
+			break
+		}
+	}
+	node.interrupt()
 }
