@@ -26,12 +26,9 @@ type Conn struct {
 	conn     net.Conn
 	dialDest *ecdsa.PublicKey
 	snappy   atomic.Bool
-	maxRead  atomic.Int32 // frame and decoded message size limit for Read
-	closed   sync.Once
-	closing  bool // Close has begun; guarded by flmu
-	closeErr error
-	fl       atomic.Pointer[flusher] // set in coalescing mode
-	flmu     sync.Mutex              // orders fl changes with Close
+	maxRead  atomic.Int32            // frame and decoded message size limit for Read
+	fl       atomic.Pointer[flusher] // set in coalescing mode; closedFlusher after Close
+	flmu     sync.Mutex              // orders fl changes with Close; held by Close
 
 	// Deadlines set through Conn (as deadline values), so Handshake can
 	// honour an earlier one and restore them afterwards.
@@ -203,9 +200,9 @@ func (c *Conn) SetWriteCoalescing(on bool) error {
 	c.flmu.Lock()
 	fl := c.fl.Load()
 	switch {
-	case on && fl == nil && !c.closing:
+	case on && fl == nil:
 		c.fl.Store(newFlusher(c.conn))
-	case !on && fl != nil:
+	case !on && fl != nil && fl != closedFlusher:
 		c.fl.Store(nil)
 		c.flmu.Unlock()
 		err := fl.flush()
@@ -266,20 +263,26 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 }
 
 // Close closes the underlying connection. In coalescing mode it first sends
-// what is queued, waiting at most 1 s. It is safe to call more than once.
+// what is queued, waiting at most 1 s. It is safe to call more than once:
+// later calls wait for the first to finish and return nil.
 func (c *Conn) Close() error {
-	c.closed.Do(func() {
-		c.flmu.Lock()
-		c.closing = true
-		fl := c.fl.Load()
-		c.flmu.Unlock()
-		if fl != nil {
-			fl.shutdown(closeFlushTimeout, func() { c.conn.Close() })
-		}
-		c.closeErr = c.conn.Close()
-	})
-	return c.closeErr
+	c.flmu.Lock()
+	defer c.flmu.Unlock()
+	fl := c.fl.Load()
+	if fl == closedFlusher {
+		return nil
+	}
+	c.fl.Store(closedFlusher)
+	if fl != nil {
+		fl.shutdown(closeFlushTimeout, func() { c.conn.Close() })
+	}
+	return c.conn.Close()
 }
+
+// closedFlusher marks a closed Conn (in place of a flag, which would make
+// every Conn 32 bytes larger): it accepts no frames, so Writes after Close
+// fail with errClosed, and coalescing cannot be switched on again.
+var closedFlusher = &flusher{stop: true}
 
 // deadline is a time.Time in 8 bytes: Unix nanoseconds, 0 for none.
 type deadline int64

@@ -84,7 +84,7 @@ func FuzzReadFrame(f *testing.F) {
 		}
 		c := &Conn{conn: fuzzConn{Reader: bytes.NewReader(data)}, in: in}
 		c.maxRead.Store(maxUint24)
-			c.SetSnappy(snappy)
+		c.SetSnappy(snappy)
 		for range 100 {
 			if _, _, _, err := c.Read(); err != nil {
 				return
