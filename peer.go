@@ -2,6 +2,7 @@ package devp2p
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,17 +17,14 @@ import (
 	"github.com/devp2p-go/devp2p/mclock"
 )
 
-// Base protocol timing and the ping-flood limits (SECURITY.md, CVE-2023-40591).
+// Base protocol timing and the ping-flood limit (SECURITY.md, CVE-2023-40591).
 const (
 	// pingInterval is how often we ping a quiet peer (DESIGN.md).
 	pingInterval = 15 * time.Second
-	// pingQueueSize is the number of received pings waiting for their pong.
-	// When it is full the read loop stops reading, which pushes back on the
-	// sender instead of spawning work (go-ethereum uses 16 as well).
-	pingQueueSize = 16
 	// maxPingsPerInterval is how many pings a peer may send within one
 	// pingInterval. Honest peers send one; more than this is a flood and the
-	// peer is dropped with DiscProtocolError.
+	// peer is dropped with DiscProtocolError. It also bounds the pongs we
+	// owe: they are sent by at most one goroutine at a time.
 	maxPingsPerInterval = 32
 )
 
@@ -41,47 +39,52 @@ var (
 
 // Peer is a connected remote node running one or more sub-protocols.
 //
-// A peer runs these goroutines, all owned by run(): the read loop (the only
-// reader of the connection), the ping loop (the only sender of pings and
-// pongs), and one per protocol's Run.
+// A session lives on few goroutines, because a node keeps hundreds of
+// sessions that are idle most of the time: the goroutine that calls run,
+// which is also the only reader of the connection, and one per protocol's
+// Run. Pings go out from a timer's short-lived goroutine, pongs from a
+// short-lived goroutine started when a ping arrives (one at a time). Whatever
+// ends the session first (a read or write error, a protocol returning,
+// Disconnect, a ping timeout) is recorded by end, which wakes the reader; the
+// reader then closes the connection with that reason.
+//
+// Every connected peer has one, so its fields are ordered to leave no
+// padding.
 type Peer struct {
 	rw      *conn
-	running map[string]*protoRW // matched protocols by name; fixed after newPeer
-	log     *slog.Logger
+	running []protoRW    // matched protocols in code order; fixed after newPeer
+	srvLog  *slog.Logger // the server's logger; Log adds the peer's attributes
+	log     atomic.Pointer[slog.Logger]
 	clock   mclock.Clock
 	created mclock.AbsTime
+	events  *eventFeed // nil unless Config.EnableMsgEvents
 
-	wg       sync.WaitGroup
-	protoErr chan error
-	closed   chan struct{}
-	pingRecv chan struct{}
-	disc     chan DiscReason
-	writeErr chan error
-	lastRecv atomic.Int64 // mclock.AbsTime of the last message read
+	closed   chan struct{}  // closed by end
+	wg       sync.WaitGroup // protocol goroutines, ping and pong senders
+	lastRecv atomic.Int64   // mclock.AbsTime of the last message read
+	pongs    atomic.Int32   // pings received and not yet answered
 
-	events *eventFeed // nil unless Config.EnableMsgEvents
+	mu        sync.Mutex // guards the fields below
+	ended     bool
+	remoteReq bool       // the remote sent Disconnect
+	endReason DiscReason // the reason sent to the remote
+	endErr    error      // the first cause of the end
+	pingTimer mclock.Timer
 }
 
 // newPeer sets up a session over c running the matched protocols.
 func newPeer(log *slog.Logger, clock mclock.Clock, c *conn, protocols []Protocol) *Peer {
 	matches := matchProtocols(protocols, c.caps)
 	p := &Peer{
-		rw:       c,
-		running:  make(map[string]*protoRW, len(matches)),
-		clock:    clock,
-		created:  clock.Now(),
-		protoErr: make(chan error, len(matches)+1),
-		closed:   make(chan struct{}),
-		pingRecv: make(chan struct{}, pingQueueSize),
-		disc:     make(chan DiscReason, 1),
-		writeErr: make(chan error, 1),
+		rw:      c,
+		running: make([]protoRW, len(matches)),
+		srvLog:  log,
+		clock:   clock,
+		created: clock.Now(),
+		closed:  make(chan struct{}),
 	}
-	p.log = log.With("id", c.node.ID().TerminalString(), "conn", c.connFlags())
-	for _, m := range matches {
-		p.running[m.proto.Name] = &protoRW{
-			Protocol: *m.proto, offset: m.offset, peer: p,
-			in: make(chan Msg),
-		}
+	for i, m := range matches {
+		p.running[i] = protoRW{Protocol: *m.proto, offset: m.offset, peer: p, in: make(chan Msg)}
 	}
 	return p
 }
@@ -112,8 +115,12 @@ func (p *Peer) Caps() []Cap {
 // RunningCap reports whether the session runs protocol name at one of the
 // given versions.
 func (p *Peer) RunningCap(name string, versions []uint) bool {
-	proto, ok := p.running[name]
-	return ok && slices.Contains(versions, proto.Version)
+	for i := range p.running {
+		if proto := &p.running[i]; proto.Name == name {
+			return slices.Contains(versions, proto.Version)
+		}
+	}
+	return false
 }
 
 // RemoteAddr returns the remote address of the connection.
@@ -131,18 +138,29 @@ func (p *Peer) Trusted() bool { return p.rw.is(trustedConn) }
 // Traffic returns the bytes and messages exchanged with the peer so far.
 func (p *Peer) Traffic() TrafficStats { return p.rw.meter.stats() }
 
-// Log returns the peer's logger.
-func (p *Peer) Log() *slog.Logger { return p.log }
+// Log returns the peer's logger: the server's with the peer's ID and
+// connection flags. It is made on first use, as most peers never log.
+func (p *Peer) Log() *slog.Logger {
+	if l := p.log.Load(); l != nil {
+		return l
+	}
+	l := p.srvLog.With("id", p.ID().TerminalString(), "conn", p.rw.connFlags())
+	if p.log.CompareAndSwap(nil, l) {
+		return l
+	}
+	return p.log.Load()
+}
+
+// debug logs at Debug level with the peer's attributes, if enabled.
+func (p *Peer) debug(msg string, args ...any) {
+	if p.srvLog.Enabled(context.Background(), slog.LevelDebug) {
+		p.Log().Debug(msg, args...)
+	}
+}
 
 // Disconnect asks the session to end with reason. It returns at once; the
 // peer is gone when the server reports it dropped.
-func (p *Peer) Disconnect(reason DiscReason) {
-	select {
-	case p.disc <- reason:
-	case <-p.closed:
-	default: // a disconnect is already pending
-	}
-}
+func (p *Peer) Disconnect(reason DiscReason) { p.end(reason, reason, false) }
 
 func (p *Peer) String() string {
 	return fmt.Sprintf("Peer %s %v", p.ID().TerminalString(), p.RemoteAddr())
@@ -151,44 +169,85 @@ func (p *Peer) String() string {
 // run runs the session until it ends and returns why. remoteRequested is
 // true when the remote sent Disconnect.
 func (p *Peer) run() (remoteRequested bool, err error) {
-	readErr := make(chan error, 1)
 	p.lastRecv.Store(int64(p.clock.Now()))
-	p.wg.Add(2)
-	go p.readLoop(readErr)
-	go p.pingLoop()
 	p.startProtocols()
-
-	var reason DiscReason
-	select {
-	case err = <-readErr:
-		if r, ok := err.(DiscReason); ok {
-			remoteRequested = true
-			reason = r
-		} else if pe := (*peerError)(nil); errors.As(err, &pe) {
-			reason = pe.reason
-		} else {
-			reason = DiscNetworkError
-		}
-	case err = <-p.writeErr:
-		reason = DiscNetworkError
-	case err = <-p.protoErr:
-		reason = discReasonForError(err)
-	case reason = <-p.disc:
-		err = reason
+	p.schedulePing()
+	p.readLoop() // returns once end has been called
+	for i := range p.running {
+		close(p.running[i].in) // the reader was the only sender
 	}
-	close(p.closed)
+
+	p.mu.Lock()
+	remoteRequested, err, reason := p.remoteReq, p.endErr, p.endReason
+	p.mu.Unlock()
 	if remoteRequested {
 		p.rw.close(errRemoteDisconnected) // no point answering a Disconnect
 	} else {
 		p.rw.close(reason)
 	}
 	p.wg.Wait()
-	p.log.Debug("Peer session ended", "reason", reason, "err", err, "remote", remoteRequested)
+	p.debug("Peer session ended", "reason", reason, "err", err, "remote", remoteRequested)
 	return remoteRequested, err
 }
 
+// readInterrupter is a transport whose blocked ReadMsg can be woken
+// without closing the connection, so that a Disconnect can still be sent.
+type readInterrupter interface{ interruptRead() }
+
+// end ends the session: the first call records why (err), the reason to
+// send (reason) and whether the remote asked for it, closes p.closed and
+// wakes the reader. Later calls do nothing.
+func (p *Peer) end(err error, reason DiscReason, remote bool) {
+	p.mu.Lock()
+	if p.ended {
+		p.mu.Unlock()
+		return
+	}
+	p.ended = true
+	p.endErr, p.endReason, p.remoteReq = err, reason, remote
+	if p.pingTimer != nil {
+		p.pingTimer.Stop()
+		p.pingTimer = nil
+	}
+	close(p.closed)
+	if _, ok := p.rw.transport.(readInterrupter); !ok {
+		// Only closing wakes this transport's reader; close it on a
+		// goroutine, as Disconnect must not wait for the Disconnect write.
+		// (Added before the reader can return, so before run's Wait.)
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			if remote {
+				p.rw.close(errRemoteDisconnected)
+			} else {
+				p.rw.close(reason)
+			}
+		}()
+	}
+	p.mu.Unlock()
+	if ri, ok := p.rw.transport.(readInterrupter); ok {
+		ri.interruptRead()
+	}
+}
+
+// spawn runs f on a goroutine that the session waits for, unless the
+// session has ended. (Under mu, so no Add comes after run's Wait began.)
+func (p *Peer) spawn(f func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ended {
+		return
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		f()
+	}()
+}
+
 func (p *Peer) startProtocols() {
-	for _, proto := range p.running {
+	for i := range p.running {
+		proto := &p.running[i]
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
@@ -200,16 +259,16 @@ func (p *Peer) startProtocols() {
 			if err == nil {
 				err = errProtocolReturned
 			} else if !errors.Is(err, io.EOF) {
-				p.log.Debug("Protocol failed", "proto", proto.Name, "err", err)
+				p.debug("Protocol failed", "proto", proto.Name, "err", err)
 			}
-			p.protoErr <- err // buffered: one slot per protocol
+			p.end(err, discReasonForError(err), false)
 		}()
 	}
 }
 
-// readLoop is the only reader of the connection after Hello.
-func (p *Peer) readLoop(errc chan<- error) {
-	defer p.wg.Done()
+// readLoop is the only reader of the connection after Hello. It returns
+// once the session has ended.
+func (p *Peer) readLoop() {
 	var (
 		windowStart = p.clock.Now()
 		pings       int
@@ -217,7 +276,11 @@ func (p *Peer) readLoop(errc chan<- error) {
 	for {
 		msg, err := p.rw.ReadMsg()
 		if err != nil {
-			errc <- err
+			reason := DiscNetworkError
+			if pe := (*peerError)(nil); errors.As(err, &pe) {
+				reason = pe.reason
+			}
+			p.end(err, reason, false)
 			return
 		}
 		p.rw.meter.addMsgIn()
@@ -228,12 +291,19 @@ func (p *Peer) readLoop(errc chan<- error) {
 				windowStart, pings = now, 0
 			}
 			if pings++; pings > maxPingsPerInterval {
-				errc <- errPingFlood
+				p.end(errPingFlood, DiscProtocolError, false)
 				return
 			}
 		}
 		if err := p.handle(msg); err != nil {
-			errc <- err
+			switch e := err.(type) {
+			case DiscReason: // the remote's Disconnect
+				p.end(e, e, true)
+			case *peerError:
+				p.end(e, e.reason, false)
+			default:
+				p.end(err, DiscNetworkError, false)
+			}
 			return
 		}
 	}
@@ -243,10 +313,11 @@ func (p *Peer) handle(msg Msg) error {
 	switch {
 	case msg.Code == pingMsg:
 		msg.Discard()
-		select {
-		case p.pingRecv <- struct{}{}:
-		case <-p.closed:
-			return io.EOF
+		// The pong goes out from another goroutine, so that the reader
+		// never waits for a write (two peers answering each other's pings
+		// over unbuffered pipes would otherwise deadlock).
+		if p.pongs.Add(1) == 1 {
+			p.spawn(p.sendPongs)
 		}
 	case msg.Code == discMsg:
 		payload, _ := io.ReadAll(msg.Payload)
@@ -270,40 +341,49 @@ func (p *Peer) handle(msg Msg) error {
 }
 
 func (p *Peer) protoFor(code uint64) *protoRW {
-	for _, proto := range p.running {
-		if code >= proto.offset && code < proto.offset+proto.Length {
+	for i := range p.running {
+		if proto := &p.running[i]; code >= proto.offset && code < proto.offset+proto.Length {
 			return proto
 		}
 	}
 	return nil
 }
 
-// pingLoop sends a ping every pingInterval and answers the peer's pings.
-// It is the only goroutine that writes base-protocol messages, so a ping
-// flood costs at most one pending pong (CVE-2023-40591).
-func (p *Peer) pingLoop() {
-	defer p.wg.Done()
-	ping := p.clock.NewTimer(pingInterval)
-	defer ping.Stop()
+// sendPongs answers the pings counted in p.pongs, then exits.
+func (p *Peer) sendPongs() {
 	for {
-		select {
-		case <-ping.C():
-			if idle := p.clock.Now().Sub(mclock.AbsTime(p.lastRecv.Load())); idle >= frameReadTimeout {
-				p.Disconnect(DiscReadTimeout)
-				return
-			}
-			if err := p.writeBase(pingMsg); err != nil {
-				return
-			}
-			ping.Reset(pingInterval)
-		case <-p.pingRecv:
-			if err := p.writeBase(pongMsg); err != nil {
-				return
-			}
-		case <-p.closed:
+		if err := p.writeBase(pongMsg); err != nil {
+			return
+		}
+		if p.pongs.Add(-1) == 0 {
 			return
 		}
 	}
+}
+
+// schedulePing arms the ping timer, unless the session has ended.
+func (p *Peer) schedulePing() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.ended {
+		p.pingTimer = p.clock.AfterFunc(pingInterval, p.pingTick)
+	}
+}
+
+// pingTick runs when the ping timer fires: it ends a session that has been
+// silent for frameReadTimeout, or sends a ping and re-arms the timer. It
+// does not block (a simulated clock runs it on the goroutine driving the
+// clock): the ping is written on a goroutine of its own.
+func (p *Peer) pingTick() {
+	if idle := p.clock.Now().Sub(mclock.AbsTime(p.lastRecv.Load())); idle >= frameReadTimeout {
+		p.Disconnect(DiscReadTimeout)
+		return
+	}
+	p.spawn(func() {
+		if p.writeBase(pingMsg) == nil {
+			p.schedulePing()
+		}
+	})
 }
 
 // emptyList is the payload of Ping and Pong: [].
@@ -313,7 +393,7 @@ func (p *Peer) writeBase(code uint64) error {
 	return p.write(Msg{Code: code, Size: uint32(len(emptyList)), Payload: bytes.NewReader(emptyList)})
 }
 
-// write sends a message on the connection, reporting a failure to run().
+// write sends a message on the connection; a failure ends the session.
 func (p *Peer) write(msg Msg) error {
 	select {
 	case <-p.closed:
@@ -322,10 +402,7 @@ func (p *Peer) write(msg Msg) error {
 	}
 	err := p.rw.WriteMsg(msg)
 	if err != nil {
-		select {
-		case p.writeErr <- err:
-		default:
-		}
+		p.end(err, DiscNetworkError, false)
 		return err
 	}
 	p.rw.meter.addMsgOut()
@@ -357,7 +434,8 @@ func (p *Peer) info() *PeerInfo {
 	info.Network.Inbound = p.rw.is(inboundConn)
 	info.Network.Trusted = p.rw.is(trustedConn)
 	info.Network.Static = p.rw.is(staticDialedConn)
-	for _, proto := range p.running {
+	for i := range p.running {
+		proto := &p.running[i]
 		var pi any = "handshake"
 		if proto.PeerInfo != nil {
 			if v := proto.PeerInfo(p.ID()); v != nil {
@@ -374,7 +452,7 @@ func (p *Peer) info() *PeerInfo {
 type protoRW struct {
 	Protocol
 	offset uint64
-	in     chan Msg // unbuffered: the read loop waits for Run to take it
+	in     chan Msg // unbuffered: the read loop waits for Run to take it; closed when the read loop ends
 	peer   *Peer
 }
 
@@ -388,11 +466,12 @@ func (rw *protoRW) WriteMsg(msg Msg) error {
 	return rw.peer.write(msg)
 }
 
+// ReadMsg waits on in alone (closed when the session ends): a goroutine
+// blocked on one channel costs less memory than one blocked in a select.
 func (rw *protoRW) ReadMsg() (Msg, error) {
-	select {
-	case msg := <-rw.in:
-		return msg, nil
-	case <-rw.peer.closed:
+	msg, ok := <-rw.in
+	if !ok {
 		return Msg{}, io.EOF
 	}
+	return msg, nil
 }

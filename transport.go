@@ -60,27 +60,30 @@ var defaultTimeouts = transportTimeouts{
 // rlpxTransport runs devp2p over an rlpx.Conn.
 //
 // Reads happen from one goroutine at a time (setup, then the peer's read
-// loop). Writes are serialized by wmu, so messages of different protocols
-// never interleave on the wire.
+// loop). Writes may come from several goroutines: rlpx.Conn writes each
+// message whole, so messages of different protocols never interleave on the
+// wire. Every connected peer has one, so it is kept small.
 type rlpxTransport struct {
 	conn *rlpx.Conn
 	fd   net.Conn
-	to   transportTimeouts
+	to   *transportTimeouts
 
 	// dlMu makes "not closing, so set the write deadline" atomic against
-	// close, which shortens the deadline of a write in progress.
-	dlMu    sync.Mutex
-	closing bool
-
-	wmu   sync.Mutex
-	wbuf  []byte // guarded by wmu
-	ready bool   // RLPx handshake done; guarded by wmu
-
-	closeOnce sync.Once
+	// close, which shortens the deadline of a write in progress, and "not
+	// interrupted, so set the read deadline" atomic against interruptRead.
+	// It also guards ready, and closing makes close run once.
+	dlMu        sync.Mutex
+	closing     bool
+	readStopped bool
+	ready       bool // RLPx handshake done
 }
 
 func newRLPXTransport(fd net.Conn, dialDest *ecdsa.PublicKey, to transportTimeouts) transport {
-	return &rlpxTransport{conn: rlpx.NewConn(fd, dialDest), fd: fd, to: to}
+	t := &rlpxTransport{conn: rlpx.NewConn(fd, dialDest), fd: fd, to: &defaultTimeouts}
+	if to != defaultTimeouts {
+		t.to = &to // tests; a connection of the Server shares the defaults
+	}
+	return t
 }
 
 func (t *rlpxTransport) doEncHandshake(prv *ecdsa.PrivateKey) (*ecdsa.PublicKey, error) {
@@ -89,9 +92,9 @@ func (t *rlpxTransport) doEncHandshake(prv *ecdsa.PrivateKey) (*ecdsa.PublicKey,
 	if err != nil {
 		return nil, err
 	}
-	t.wmu.Lock()
+	t.dlMu.Lock()
 	t.ready = true
-	t.wmu.Unlock()
+	t.dlMu.Unlock()
 	return pub, nil
 }
 
@@ -108,8 +111,6 @@ func (t *rlpxTransport) doProtoHandshake(our *protoHandshake) (*protoHandshake, 
 	t.conn.SetMaxReadSize(maxHelloSize)
 	werr := make(chan error, 1)
 	go func() {
-		t.wmu.Lock()
-		defer t.wmu.Unlock()
 		_, err := t.conn.Write(handshakeMsg, enc)
 		werr <- err
 	}()
@@ -162,7 +163,13 @@ func (t *rlpxTransport) readHello() (*protoHandshake, error) {
 }
 
 func (t *rlpxTransport) ReadMsg() (Msg, error) {
+	t.dlMu.Lock()
+	if t.readStopped {
+		t.dlMu.Unlock()
+		return Msg{}, errReadInterrupted
+	}
 	t.conn.SetReadDeadline(time.Now().Add(t.to.read))
+	t.dlMu.Unlock()
 	code, data, wireSize, err := t.conn.Read()
 	if err != nil {
 		return Msg{}, err
@@ -179,18 +186,36 @@ func (t *rlpxTransport) ReadMsg() (Msg, error) {
 	}, nil
 }
 
-var errTransportClosing = errors.New("connection is closing")
+var (
+	errTransportClosing = errors.New("connection is closing")
+	errReadInterrupted  = errors.New("read interrupted: session ending")
+)
+
+// interruptRead makes a blocked or later ReadMsg fail at once (by a read
+// deadline in the past), leaving the connection open for the Disconnect.
+func (t *rlpxTransport) interruptRead() {
+	t.dlMu.Lock()
+	defer t.dlMu.Unlock()
+	t.readStopped = true
+	t.conn.SetReadDeadline(time.Unix(1, 0))
+}
+
+// payloadBufs holds buffers for the payloads of outgoing messages, shared
+// by all connections so that an idle one keeps none.
+var payloadBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 func (t *rlpxTransport) WriteMsg(msg Msg) error {
-	t.wmu.Lock()
-	defer t.wmu.Unlock()
-	data, err := payloadBytes(msg, t.wbuf)
+	bp := payloadBufs.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooledPayload {
+			payloadBufs.Put(bp)
+		}
+	}()
+	data, err := payloadBytes(msg, *bp)
 	if err != nil {
 		return err
 	}
-	if cap(data) <= maxKeptWriteBuffer {
-		t.wbuf = data[:0]
-	}
+	*bp = data[:0]
 	t.dlMu.Lock()
 	if t.closing {
 		t.dlMu.Unlock()
@@ -202,33 +227,31 @@ func (t *rlpxTransport) WriteMsg(msg Msg) error {
 	return err
 }
 
-// maxKeptWriteBuffer bounds the payload buffer a connection keeps between
-// writes: small messages reuse it, a rare large one does not pin memory.
-const maxKeptWriteBuffer = 4 * 1024
+// maxPooledPayload bounds the payload buffers kept in payloadBufs: common
+// messages reuse them, a rare large one is left to the garbage collector.
+const maxPooledPayload = 64 * 1024
 
+// close runs once; later calls return at once.
 func (t *rlpxTransport) close(err error) {
-	t.closeOnce.Do(func() {
-		// Cut short a write in progress: a peer that does not read would
-		// otherwise hold wmu for the whole write timeout.
-		t.dlMu.Lock()
-		t.closing = true
-		t.fd.SetWriteDeadline(time.Now().Add(t.to.disc))
+	t.dlMu.Lock()
+	if t.closing {
 		t.dlMu.Unlock()
-		if r, ok := err.(DiscReason); ok {
-			t.wmu.Lock()
-			sent := false
-			if t.ready {
-				t.fd.SetWriteDeadline(time.Now().Add(t.to.disc))
-				_, werr := t.conn.Write(discMsg, encodeDisconnect(r))
-				sent = werr == nil
-			}
-			t.wmu.Unlock()
-			if sent {
-				t.linger()
-			}
+		return
+	}
+	// Cut short a write in progress: a peer that does not read would
+	// otherwise keep the connection's writer busy for the whole write
+	// timeout.
+	t.closing = true
+	t.fd.SetWriteDeadline(time.Now().Add(t.to.disc))
+	ready := t.ready
+	t.dlMu.Unlock()
+	if r, ok := err.(DiscReason); ok && ready {
+		// Waits for a write in progress (cut short above).
+		if _, werr := t.conn.Write(discMsg, encodeDisconnect(r)); werr == nil {
+			t.linger()
 		}
-		t.conn.Close()
-	})
+	}
+	t.conn.Close()
 }
 
 // pubkeyID returns the 64-byte X ‖ Y form of a public key used in Hello.
