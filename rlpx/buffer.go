@@ -156,8 +156,8 @@ func (b *readBuffer) peek(r io.Reader, n int) ([]byte, error) {
 
 // makeRoom makes room for reading towards n bytes from off: it moves the
 // unconsumed bytes to the front when n then fits, and otherwise switches to
-// a larger buffer: large enough for n if n is at most maxEagerRead or at
-// most twice the current buffer, else twice the current buffer.
+// a larger buffer: large enough for n if n is at most maxEagerRead or fits
+// the next class up, else the next class up (twice the size).
 func (b *readBuffer) makeRoom(n int) {
 	buf := b.buf()
 	have := b.end - b.off
@@ -167,8 +167,8 @@ func (b *readBuffer) makeRoom(n int) {
 		return
 	}
 	size := n
-	if n > maxEagerRead && n > 2*len(buf) {
-		size = max(2*len(buf), maxEagerRead)
+	if next := 2*len(buf) - classSlack; n > maxEagerRead && n > next {
+		size = max(next, maxEagerRead) // the next class up
 	}
 	np := getBuf(max(size, readBufferSize))
 	copy(*np, buf[b.off:b.end])
