@@ -217,3 +217,47 @@ func TestPeerNoSnappyWithV4(t *testing.T) {
 		t.Fatalf("got %d %x", code, data)
 	}
 }
+
+// TestPeerDisconnectWhileDelivering: Disconnect ends a session whose reader
+// waits for a protocol that stopped reading, and the remote is told why.
+func TestPeerDisconnectWhileDelivering(t *testing.T) {
+	stop := make(chan struct{})
+	srv := newTestServer(t, func(c *Config) {
+		c.Protocols = []Protocol{{Name: "test", Version: 1, Length: 1, Run: func(p *Peer, rw MsgReadWriter) error {
+			<-stop // never reads
+			return nil
+		}}}
+	})
+	defer close(stop)
+	rp := dialRaw(t, srv, nil)
+	rp.connect()
+	if err := rp.send(baseProtocolLength, []string{"unread"}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Peers()[0].Disconnect(DiscRequested)
+	rp.expectDisc(DiscRequested)
+}
+
+// TestPeerPingsWithoutReading: a remote that sends pings and reads nothing
+// meanwhile does not stall our reader (pongs are written by another
+// goroutine; over an unbuffered pipe a reader answering itself would block
+// on the first pong). The pongs arrive once the remote reads.
+func TestPeerPingsWithoutReading(t *testing.T) {
+	srv := newTestServer(t, nil)
+	rp := dialRaw(t, srv, nil)
+	rp.connect()
+	const n = 5
+	rp.fd.SetWriteDeadline(time.Now().Add(testWait))
+	for range n {
+		if err := rp.send(pingMsg, []any{}); err != nil {
+			t.Fatalf("ping: %v", err)
+		}
+	}
+	rp.fd.SetReadDeadline(time.Now().Add(testWait))
+	for i := range n {
+		code, _, _, err := rp.conn.Read()
+		if err != nil || code != pongMsg {
+			t.Fatalf("pong %d: code %d, %v", i, code, err)
+		}
+	}
+}
