@@ -1,10 +1,13 @@
 package devp2p
 
 import (
+	"context"
+	"errors"
 	"net"
 	"testing"
 
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/netutil"
 )
 
 // TestServerDialStats: a dial to a static node that accepts TCP but never
@@ -48,4 +51,32 @@ func TestServerDialStatsNoDial(t *testing.T) {
 	if st := never.DialStats(); st != (DialStats{}) {
 		t.Fatalf("DialStats of a server never started: %+v", st)
 	}
+}
+
+// TestServerDialNetRestrict: NetRestrict applies to dialing too: a static
+// node outside it is not even taken as a static node, one inside is.
+func TestServerDialNetRestrict(t *testing.T) {
+	srv := newTestServer(t, func(c *Config) {
+		c.NoDial = false
+		c.NetRestrict = netutil.MustParseNetlist("10.0.0.0/8")
+		c.Dialer = refuseDialer{} // no traffic leaves the machine
+	})
+	outside := enode.NewV4(&newKey(t).PublicKey, net.IP{192, 0, 2, 1}, 30303, 0)
+	srv.AddPeer(outside)
+	if st := srv.DialStats(); st.StaticNodes != 0 || st.Dialing != 0 {
+		t.Fatalf("static node outside NetRestrict taken: %+v", st)
+	}
+	// The dial fails (refuseDialer), but the node is a static node.
+	inside := enode.NewV4(&newKey(t).PublicKey, net.IP{10, 0, 0, 1}, 30303, 0)
+	srv.AddPeer(inside)
+	if st := srv.DialStats(); st.StaticNodes != 1 {
+		t.Fatalf("static node inside NetRestrict not taken: %+v", st)
+	}
+}
+
+// refuseDialer fails every dial at once.
+type refuseDialer struct{}
+
+func (refuseDialer) Dial(context.Context, *enode.Node) (net.Conn, error) {
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("refused by test")}
 }

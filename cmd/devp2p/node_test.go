@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -85,7 +86,13 @@ func (p *proc) waitLine(prefix string) string {
 // interrupt sends SIGINT and waits for a clean exit.
 func (p *proc) interrupt() {
 	p.t.Helper()
-	p.cmd.Process.Signal(os.Interrupt)
+	p.stopWith(os.Interrupt)
+}
+
+// stopWith sends sig and waits for a clean exit.
+func (p *proc) stopWith(sig os.Signal) {
+	p.t.Helper()
+	p.cmd.Process.Signal(sig)
 	p.waitLine("stopped")
 	select {
 	case <-p.done:
@@ -260,5 +267,5 @@ func TestNodeStatusDials(t *testing.T) {
 			break
 		}
 	}
-	node.interrupt()
+	node.stopWith(syscall.SIGTERM) // SIGTERM stops as cleanly as SIGINT
 }
