@@ -15,10 +15,10 @@ import (
 // system call.
 
 const (
-	// smallReadSize is the array an idle connection waits in: a frame
-	// header with its MAC. A frame body of up to 32 bytes with its MAC
-	// (Ping, Pong, Disconnect) is read into it too, so keepalive traffic
-	// never borrows a pooled buffer.
+	// smallReadSize is the array an idle connection waits in: one frame
+	// header with its MAC. It takes only the first read after the buffer
+	// drained, the one that may wait long; once it is full, the rest goes
+	// to a pooled buffer.
 	smallReadSize = headerSize + macSize
 
 	// readBufferSize is the smallest read buffer taken from the pool once
@@ -134,13 +134,18 @@ func (b *readBuffer) buf() []byte {
 func (b *readBuffer) peek(r io.Reader, n int) ([]byte, error) {
 	buf := b.buf()
 	for b.end-b.off < n {
-		if len(buf)-b.off < n {
+		switch {
+		case b.p == nil && b.end == len(buf):
+			// The small array filled up: bytes are flowing, so go on in
+			// a pooled buffer, reading many frames at a time. (A sender
+			// trickling bytes stays in the small array.)
+			b.makeRoom(max(n, len(buf)+1))
+			buf = b.buf()
+		case len(buf)-b.off < n && (n <= len(buf) || b.end == len(buf) || len(buf) < min(n, maxEagerRead)):
 			// n does not fit from off: compact, or grow as far as the
 			// bytes received so far justify.
-			if n <= len(buf) || b.end == len(buf) || len(buf) < min(n, maxEagerRead) {
-				b.makeRoom(n)
-				buf = b.buf()
-			}
+			b.makeRoom(n)
+			buf = b.buf()
 		}
 		k, err := r.Read(buf[b.end:])
 		b.end += k
@@ -205,10 +210,13 @@ func (b *readBuffer) retained() int {
 	return cap(*b.p)
 }
 
-// grow returns b with length n, reusing its storage when large enough.
+// grow returns b with length n, keeping its contents, reusing its storage
+// when large enough.
 func grow(b []byte, n int) []byte {
 	if cap(b) >= n {
 		return b[:n]
 	}
-	return make([]byte, n, max(n, 2*cap(b)))
+	nb := make([]byte, n, max(n, 2*cap(b)))
+	copy(nb, b)
+	return nb
 }

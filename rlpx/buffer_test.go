@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"testing"
+	"testing/iotest"
 	"testing/synctest"
 	"unsafe"
 )
@@ -96,19 +97,48 @@ func TestIdleConnHoldsNoBuffers(t *testing.T) {
 	})
 }
 
-// TestPingFitsSmallArray: a keepalive-sized frame is read without borrowing
-// a pooled buffer.
-func TestPingFitsSmallArray(t *testing.T) {
+// TestSmallArrayThenPool: a connection waits in the small array; once that
+// fills, a burst of frames is read into one pooled buffer (few reads), and
+// a sender trickling bytes stays in the small array.
+func TestSmallArrayThenPool(t *testing.T) {
 	out, in := fuzzSession(t)
-	frame, _ := out.appendFrame(nil, 0x02, []byte{0xc0})
+	var stream []byte
+	for i := range 50 {
+		stream, _ = out.appendFrame(stream, 0x10, bytes.Repeat([]byte{byte(i)}, 100))
+	}
+	cr := &countReader{r: bytes.NewReader(stream)}
 	var buf readBuffer
-	data, err := in.readFrame(bytes.NewReader(frame), &buf, maxUint24)
-	if err != nil || !bytes.Equal(data, []byte{0x02, 0xc0}) {
-		t.Fatalf("got %x, %v", data, err)
+	for i := range 50 {
+		data, err := in.readFrame(cr, &buf, maxUint24)
+		if err != nil || len(data) != 101 || data[1] != byte(i) {
+			t.Fatalf("frame %d: %x, %v", i, data, err)
+		}
+	}
+	if cr.reads != 2 {
+		t.Errorf("50 frames in %d reads, want 2 (small array, then the rest)", cr.reads)
+	}
+
+	// One byte at a time: the header completes in the small array.
+	_, in = fuzzSession(t)
+	frame, _ := out.appendFrame(nil, 0x02, []byte{0xc0})
+	buf = readBuffer{}
+	_, err := in.readFrame(&stallReader{iotest.OneByteReader(bytes.NewReader(frame[:headerSize+macSize-1]))}, &buf, maxUint24)
+	if !errors.Is(err, errStalled) {
+		t.Fatalf("got %v, want the stall", err)
 	}
 	if buf.p != nil {
-		t.Errorf("a %d-byte frame borrowed a %d-byte buffer", len(frame), cap(*buf.p))
+		t.Errorf("a trickle of %d bytes borrowed a %d-byte buffer", headerSize+macSize-1, cap(*buf.p))
 	}
+}
+
+type countReader struct {
+	r     io.Reader
+	reads int
+}
+
+func (c *countReader) Read(b []byte) (int, error) {
+	c.reads++
+	return c.r.Read(b)
 }
 
 // stallReader yields data, then fails: a peer that stops sending.

@@ -29,8 +29,8 @@ type flusher struct {
 	mu   sync.Mutex
 	cond sync.Cond // signalled on every change below
 
-	pending  []byte  // sealed frames waiting for the socket, in *pendingP
-	pendingP *[]byte // pooled buffer holding pending; nil when none is queued
+	pendingP *[]byte // pooled buffer of the frames waiting for the socket; nil when none
+	pendingN int     // bytes of *pendingP in use
 	running  bool    // the loop goroutine exists
 	busy     bool    // the loop is in conn.Write
 	stop     bool    // no more frames are accepted
@@ -43,15 +43,15 @@ func newFlusher(conn net.Conn) *flusher {
 	return f
 }
 
-// queue hands over the sealed frame, which lies in the buffer held by s,
-// waiting while too much is pending. When nothing is pending the buffer
+// queue hands over the sealed frame, which is the start of the buffer held
+// by s, waiting while too much is pending. When nothing is pending the buffer
 // itself is handed over (s gives it up), so a large frame is never copied;
 // otherwise the frame is appended to what is pending. It returns the sticky
 // socket error, if any.
 func (f *flusher) queue(s *scratch, frame []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for len(f.pending) >= maxPending && f.err == nil && !f.stop {
+	for f.pendingN >= maxPending && f.err == nil && !f.stop {
 		f.cond.Wait()
 	}
 	if f.err != nil {
@@ -61,16 +61,16 @@ func (f *flusher) queue(s *scratch, frame []byte) error {
 		return errClosed
 	}
 	if f.pendingP == nil {
-		f.pending, f.pendingP = frame, s.p
+		f.pendingP, f.pendingN = s.p, len(frame)
 		s.p = nil
 	} else {
-		if n := len(f.pending) + len(frame); n > cap(f.pending) {
+		if n := f.pendingN + len(frame); n > len(*f.pendingP) {
 			np := getBuf(n)
-			f.pending = append((*np)[:0], f.pending...)
+			copy(*np, (*f.pendingP)[:f.pendingN])
 			putBuf(f.pendingP)
 			f.pendingP = np
 		}
-		f.pending = append(f.pending, frame...)
+		f.pendingN += copy((*f.pendingP)[f.pendingN:], frame)
 	}
 	if !f.running {
 		f.running = true
@@ -94,13 +94,13 @@ func (f *flusher) loop() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for f.pendingP != nil {
-		buf, bufP := f.pending, f.pendingP
-		f.pending, f.pendingP = nil, nil
+		bufP, n := f.pendingP, f.pendingN
+		f.pendingP, f.pendingN = nil, 0
 		f.busy = true
 		f.cond.Broadcast() // room for blocked writers
 		f.mu.Unlock()
 
-		_, err := f.conn.Write(buf)
+		_, err := f.conn.Write((*bufP)[:n])
 		putBuf(bufP)
 
 		f.mu.Lock()
@@ -108,7 +108,7 @@ func (f *flusher) loop() {
 		if err != nil {
 			f.err = err
 			putBuf(f.pendingP)
-			f.pending, f.pendingP = nil, nil
+			f.pendingP, f.pendingN = nil, 0
 		}
 	}
 	f.running = false
