@@ -62,8 +62,10 @@ type MsgReader interface {
 }
 
 // MsgWriter writes messages of one protocol. WriteMsg returns once the
-// message was written to the connection (or failed); the payload must not be
-// used afterwards by the caller.
+// message has been handed to the connection (or failed): on a peer's
+// connection that means queued for sending, in order, like data handed to a
+// socket; a later send failure ends the session and fails later writes. The
+// payload must not be used afterwards by the caller.
 type MsgWriter interface {
 	WriteMsg(Msg) error
 }
