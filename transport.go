@@ -266,8 +266,12 @@ func pubkeyID(pub *ecdsa.PublicKey) []byte {
 	return crypto.FromECDSAPub(pub)[1:]
 }
 
-// maxLingerBytes bounds what linger reads from a peer that keeps sending.
-const maxLingerBytes = 256 * 1024
+// maxLingerBytes bounds what linger reads from a peer that keeps sending,
+// lingerReadSize bytes at a time.
+const (
+	maxLingerBytes = 256 * 1024
+	lingerReadSize = 4096
+)
 
 // linger gives the Disconnect a chance to arrive. Closing a TCP socket that
 // still holds unread input sends a reset, and the remote's stack may drop
@@ -280,7 +284,12 @@ func (t *rlpxTransport) linger() {
 		return
 	}
 	t.fd.SetReadDeadline(time.Now().Add(t.to.disc))
-	buf := make([]byte, 4096)
+	bp := payloadBufs.Get().(*[]byte)
+	defer payloadBufs.Put(bp)
+	if cap(*bp) < lingerReadSize {
+		*bp = make([]byte, lingerReadSize)
+	}
+	buf := (*bp)[:cap(*bp)]
 	for n := 0; n < maxLingerBytes; {
 		k, err := t.fd.Read(buf)
 		if err != nil {

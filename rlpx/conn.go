@@ -133,19 +133,34 @@ func (c *Conn) Read() (code uint64, data []byte, wireSize int, err error) {
 	}
 	frame, err := c.in.readFrame(c.conn, &c.rbuf, limit)
 	if err != nil {
+		c.releaseOnError()
 		return 0, nil, 0, err
 	}
 	code, data, err = rlp.SplitUint64(frame)
 	if err != nil {
+		c.releaseOnError()
 		return 0, nil, 0, fmt.Errorf("%w: %w", errInvalidCode, err)
 	}
 	wireSize = len(data)
 	if c.snappy.Load() {
 		if data, err = decompress(&c.rsnappy, data, limit); err != nil {
+			c.releaseOnError()
 			return code, nil, wireSize, err
 		}
+		// data is in rsnappy now: a drained read buffer can go back at
+		// once (the last message of a connection, often a Disconnect,
+		// would otherwise take it to the garbage collector).
+		c.rbuf.release()
 	}
 	return code, data, wireSize, nil
+}
+
+// releaseOnError gives the read buffers back after a failed Read: the
+// connection is usually dropped next, and the buffers would otherwise go to
+// the garbage collector with it. Unconsumed bytes are kept.
+func (c *Conn) releaseOnError() {
+	c.rbuf.release()
+	c.rsnappy.release()
 }
 
 // Write sends one message and returns the size of msg-data on the wire
