@@ -30,6 +30,14 @@ const (
 	// sides start a handshake at once (the sessions cross); a third ends it.
 	maxHandshakesPerCall = 2
 	maxPacketSize        = 1280
+
+	// Distances a lookup asks each node for, besides logdist(target, node)
+	// (see lookupDistances). Below it, the buckets hold about half as many
+	// nodes per step, so ten steps reach buckets that are empty even in
+	// large networks; above it, the nodes are farther from the target than
+	// the node asked and only fill an answer that has room left.
+	lookupLowerDistances = 10
+	lookupUpperDistances = 3
 )
 
 // UDPConn is the socket the engine runs on (*net.UDPConn, memnet.Conn).

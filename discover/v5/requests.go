@@ -151,30 +151,69 @@ func (t *UDPv5) RandomNodes() enode.Iterator {
 	return t.tab.NewLookupIterator(t.newRandomLookup)
 }
 
-// lookupDistances are the distances asked of dest when looking for target:
-// the distance of target from dest and its two neighbours (discv5-theory.md
-// "Lookup").
+// lookupDistances returns the log distances a lookup for target asks dest
+// for, ordered by how close to target the nodes at each distance are. The
+// responder fills its answer distance by distance in the order asked and
+// stops at findnodeResultLimit records (discv5-wire.md "FINDNODE"; this
+// package and go-ethereum do so), so the records left out are the farthest
+// and the answer is dest's nodes closest to target, the FINDNODE of Kademlia.
+//
+// With td = logdist(target, dest), the nodes at distance d from dest are
+//   - for d == td: all closer to target than dest (logdist < td);
+//   - for d < td: at logdist td from target, like dest: closer than dest if
+//     bit d-1 of target⊕dest is set (the higher d, the closer), farther if
+//     it is clear (the lower d, the closer);
+//   - for d > td: at logdist d from target.
+//
+// Asking only td, td+1 and td-1 in that order lets the farther nodes at td+1
+// crowd the closer ones at td-1 and below out of a full answer; lookups then
+// missed some of the true closest nodes (one in ten in a 200-node network).
 func lookupDistances(target, dest enode.ID) []uint {
 	td := enode.LogDist(target, dest)
-	dists := []uint{uint(td)}
-	for i := 1; len(dists) < 3; i++ {
-		if td+i <= 256 {
-			dists = append(dists, uint(td+i))
-		}
-		if td-i > 0 {
-			dists = append(dists, uint(td-i))
+	dists := make([]uint, 0, 1+lookupLowerDistances+lookupUpperDistances)
+	dists = append(dists, uint(td))
+	lowest := max(1, td-lookupLowerDistances)
+	for d := td - 1; d >= lowest; d-- {
+		if idBit(target, dest, d-1) {
+			dists = append(dists, uint(d))
 		}
 	}
-	return dists[:3]
+	for d := lowest; d < td; d++ {
+		if !idBit(target, dest, d-1) {
+			dists = append(dists, uint(d))
+		}
+	}
+	for d := td + 1; d <= min(256, td+lookupUpperDistances); d++ {
+		dists = append(dists, uint(d))
+	}
+	return dists
+}
+
+// idBit reports whether bit i (0 = least significant) of a⊕b is set.
+func idBit(a, b enode.ID, i int) bool {
+	j := len(a) - 1 - i/8
+	return (a[j]^b[j])&(1<<(i%8)) != 0
 }
 
 func (t *UDPv5) newLookup(ctx context.Context, target enode.ID) *discover.Lookup {
 	return t.tab.NewLookup(ctx, target, func(ctx context.Context, n *enode.Node) ([]*enode.Node, error) {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return t.Findnode(n, lookupDistances(target, n.ID()))
+		return t.lookupQuery(ctx, target, n)
 	})
+}
+
+// lookupQuery asks n for its nodes closest to target. An answer cut short
+// (a NODES packet of several lost) still counts: n is alive, and the records
+// that came are as good as the whole answer's.
+func (t *UDPv5) lookupQuery(ctx context.Context, target enode.ID, n *enode.Node) ([]*enode.Node, error) {
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	nodes, err := t.Findnode(n, lookupDistances(target, n.ID()))
+	if errors.Is(err, errTimeout) && len(nodes) > 0 {
+		t.cfg.Log.Debug("partial NODES answer in lookup", "id", n.ID(), "records", len(nodes))
+		err = nil
+	}
+	return nodes, err
 }
 
 func (t *UDPv5) newRandomLookup(ctx context.Context) *discover.Lookup {
