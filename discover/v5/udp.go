@@ -68,7 +68,8 @@ type call struct {
 
 	// owned by dispatch
 	nonce      v5wire.Nonce
-	handshakes int
+	handshakes int  // handshakes sent since the request was (re)sent
+	resent     bool // the request was sent again after a silent handshake
 	responses  int
 	total      int
 	timer      mclock.Timer
@@ -226,7 +227,7 @@ func (t *UDPv5) dispatch() {
 			}
 		case ev := <-t.timeoutCh:
 			if t.active[ev.c.id] == ev.c && ev.c.timerGen == ev.gen {
-				t.finishCall(ev.c, errTimeout)
+				t.handleTimeout(ev.c)
 			}
 		case p := <-t.packetInCh:
 			t.handlePacket(p.Data, p.Addr.Addr().Unmap(), p.Addr.Port())
@@ -262,6 +263,31 @@ func (t *UDPv5) startCall(c *call) {
 	c.nonce = nonce
 	t.byNonce[nonce] = c
 	t.localNode.UDPContact(c.addr)
+	t.armTimer(c)
+}
+
+// handleTimeout ends c with errTimeout, unless c answered a challenge and
+// then heard nothing: the handshake packet (or the reply to it) may have been
+// lost, and the remote is known to be there. The request is then sent once
+// more, as other clients do: through the session the handshake set up if
+// the remote got it, else the remote challenges again and the call answers
+// with a fresh handshake.
+func (t *UDPv5) handleTimeout(c *call) {
+	if c.handshakes == 0 || c.responses > 0 || c.resent {
+		t.finishCall(c, errTimeout)
+		return
+	}
+	t.cfg.Log.Debug("no reply to handshake, resending request", "id", c.id, "addr", c.addr, "type", c.packet.Name())
+	c.resent = true
+	c.handshakes = 0
+	delete(t.byNonce, c.nonce)
+	nonce, err := t.send(c.id, c.addr, c.packet, nil)
+	if err != nil {
+		t.finishCall(c, err)
+		return
+	}
+	c.nonce = nonce
+	t.byNonce[nonce] = c
 	t.armTimer(c)
 }
 

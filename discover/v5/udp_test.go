@@ -3,6 +3,7 @@ package v5
 import (
 	"bytes"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -60,6 +61,52 @@ func TestRehandshakeAfterSessionLoss(t *testing.T) {
 			t.Fatal("after local session loss:", err)
 		}
 	})
+}
+
+// TestHandshakeLoss: when the handshake packet or the reply to it is lost,
+// the call sends its request once more instead of timing out; a remote that
+// stays silent after its challenge is asked again only once.
+func TestHandshakeLoss(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		drop     func(fromA bool, n int64) bool // n counts the packets of that side, from 1
+		wantErr  bool
+		wantSent int64 // packets a sends for the ping
+	}{
+		// a: random packet, handshake (lost), request again (b cannot
+		// decrypt it and challenges), fresh handshake.
+		{"handshake lost", func(fromA bool, n int64) bool { return fromA && n == 2 }, false, 4},
+		// b: WHOAREYOU, PONG (lost); a: random packet, handshake, request
+		// again through the session b has now.
+		{"reply lost", func(fromA bool, n int64) bool { return !fromA && n == 2 }, false, 3},
+		// a: random packet, handshake, one more request, then the error.
+		{"remote silent", func(fromA bool, n int64) bool { return fromA && n >= 2 }, true, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				nw := memnet.New()
+				a := startNode(t, nw, publicAddr(1), Config{})
+				b := startNode(t, nw, publicAddr(2), Config{})
+				defer a.Close()
+				defer b.Close()
+				aAddr := publicAddr(1)
+				var fromA, fromB atomic.Int64
+				nw.SetFilter(func(from, to netip.AddrPort, _ []byte) bool {
+					if from == aAddr {
+						return !tc.drop(true, fromA.Add(1))
+					}
+					return !tc.drop(false, fromB.Add(1))
+				})
+				err := a.Ping(b.Self())
+				if (err != nil) != tc.wantErr {
+					t.Fatalf("ping: err %v, want error %v", err, tc.wantErr)
+				}
+				if sent := a.PacketsSent(); sent != tc.wantSent {
+					t.Errorf("a sent %d packets, want %d", sent, tc.wantSent)
+				}
+			})
+		})
+	}
 }
 
 // dropSessions clears the node's session cache (on its dispatch goroutine).
