@@ -254,7 +254,8 @@ func TestRandomPacketFlood(t *testing.T) {
 }
 
 // TestTalkFlood: handlers that do not return hold at most
-// maxActiveTalkRequests slots; further requests are dropped, not queued.
+// maxActiveTalkRequests slots; further requests are dropped (and counted),
+// not queued.
 func TestTalkFlood(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
@@ -284,6 +285,9 @@ func TestTalkFlood(t *testing.T) {
 		synctest.Wait()
 		if r := running.Load(); r != maxActiveTalkRequests {
 			t.Fatalf("%d handlers running, want %d", r, maxActiveTalkRequests)
+		}
+		if d := ours.DroppedTalkRequests(); d != 500 {
+			t.Errorf("%d requests counted as dropped, want 500", d)
 		}
 		close(release)
 		time.Sleep(time.Second)

@@ -3,6 +3,7 @@ package v5
 import (
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"github.com/devp2p-go/devp2p/discover/v5wire"
 	"github.com/devp2p-go/devp2p/enode"
@@ -17,6 +18,7 @@ type talkSystem struct {
 	mu       sync.Mutex
 	handlers map[string]TalkHandler
 	slots    chan struct{} // bounds the handlers running at once
+	dropped  atomic.Int64  // requests dropped because all slots were busy
 }
 
 func newTalkSystem() *talkSystem {
@@ -34,6 +36,10 @@ func (t *UDPv5) RegisterTalkHandler(protocol string, h TalkHandler) {
 	}
 }
 
+// DroppedTalkRequests returns how many TALKREQs were dropped because
+// maxActiveTalkRequests handlers were running.
+func (t *UDPv5) DroppedTalkRequests() int64 { return t.talk.dropped.Load() }
+
 // handle runs on dispatch. Unknown protocols get an empty TALKRESP
 // (discv5-wire.md "TALKREQ"); when all handler slots are busy the request
 // is dropped, which the requester sees as a timeout.
@@ -48,6 +54,7 @@ func (ts *talkSystem) handle(t *UDPv5, src enode.ID, from netip.AddrPort, req *v
 	select {
 	case ts.slots <- struct{}{}:
 	default:
+		ts.dropped.Add(1)
 		t.cfg.Log.Debug("dropping TALKREQ: too many active", "id", src, "protocol", req.Protocol)
 		return
 	}
