@@ -52,314 +52,282 @@ func Decode(input []byte) (Packet, Pubkey, []byte, error) {
 }
 
 func decodePacket(ptype byte, data []byte) (Packet, error) {
-	var (
-		p   Packet
-		err error
-	)
 	content, _, err := rlp.SplitList(data) // data after the list is ignored (EIP-8)
 	if err != nil {
 		return nil, fmt.Errorf("v4wire: packet type %d: %w", ptype, err)
 	}
 	l := elems{rest: content}
+	var p Packet
 	switch ptype {
 	case PingPacket:
-		p, err = decodePing(&l)
+		p = decodePing(&l)
 	case PongPacket:
-		p, err = decodePong(&l)
+		p = decodePong(&l)
 	case FindnodePacket:
-		p, err = decodeFindnode(&l)
+		p = decodeFindnode(&l)
 	case NeighborsPacket:
-		p, err = decodeNeighbors(&l)
+		p = decodeNeighbors(&l)
 	case ENRRequestPacket:
-		p, err = decodeENRRequest(&l)
+		p = decodeENRRequest(&l)
 	case ENRResponsePacket:
-		p, err = decodeENRResponse(&l)
+		p = decodeENRResponse(&l)
 	default:
 		return nil, fmt.Errorf("%w: %d", ErrUnknownType, ptype)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("v4wire: decode type %d: %w", ptype, err)
+	if l.err != nil {
+		return nil, fmt.Errorf("v4wire: decode type %d: %w", ptype, l.err)
 	}
 	return p, nil
 }
 
-func decodePing(l *elems) (*Ping, error) {
+// The decoders below read the fields in wire order. elems keeps the first
+// error and turns later reads into no-ops, so they need not check each
+// field; decodePacket checks l.err once at the end.
+
+func decodePing(l *elems) *Ping {
 	p := new(Ping)
-	version, err := l.uint64("version")
-	if err != nil {
-		return nil, err
-	}
+	version := l.uint64("version")
 	if version > math.MaxUint {
-		return nil, errors.New("version too large")
+		l.fail(errors.New("version too large"))
 	}
 	p.Version = uint(version)
-	if p.From, err = l.endpoint("from"); err != nil {
-		return nil, err
-	}
-	if p.To, err = l.endpoint("to"); err != nil {
-		return nil, err
-	}
-	if p.Expiration, err = l.uint64("expiration"); err != nil {
-		return nil, err
-	}
-	if p.ENRSeq, err = l.optionalSeq(); err != nil {
-		return nil, err
-	}
-	p.Rest, err = l.tail()
-	return p, err
+	p.From = l.endpoint("from")
+	p.To = l.endpoint("to")
+	p.Expiration = l.uint64("expiration")
+	p.ENRSeq = l.optionalSeq()
+	p.Rest = l.tail()
+	return p
 }
 
-func decodePong(l *elems) (*Pong, error) {
+func decodePong(l *elems) *Pong {
 	p := new(Pong)
-	var err error
-	if p.To, err = l.endpoint("to"); err != nil {
-		return nil, err
-	}
-	if p.ReplyTok, err = l.bytes("ping-hash"); err != nil {
-		return nil, err
-	}
-	if p.Expiration, err = l.uint64("expiration"); err != nil {
-		return nil, err
-	}
-	if p.ENRSeq, err = l.optionalSeq(); err != nil {
-		return nil, err
-	}
-	p.Rest, err = l.tail()
-	return p, err
+	p.To = l.endpoint("to")
+	p.ReplyTok = l.bytes("ping-hash")
+	p.Expiration = l.uint64("expiration")
+	p.ENRSeq = l.optionalSeq()
+	p.Rest = l.tail()
+	return p
 }
 
-func decodeFindnode(l *elems) (*Findnode, error) {
+func decodeFindnode(l *elems) *Findnode {
 	p := new(Findnode)
-	var err error
-	if p.Target, err = l.pubkey("target"); err != nil {
-		return nil, err
-	}
-	if p.Expiration, err = l.uint64("expiration"); err != nil {
-		return nil, err
-	}
-	p.Rest, err = l.tail()
-	return p, err
+	p.Target = l.pubkey("target")
+	p.Expiration = l.uint64("expiration")
+	p.Rest = l.tail()
+	return p
 }
 
-func decodeNeighbors(l *elems) (*Neighbors, error) {
+func decodeNeighbors(l *elems) *Neighbors {
 	p := new(Neighbors)
-	nodes, err := l.list("nodes")
-	if err != nil {
-		return nil, err
-	}
+	nodes := l.list("nodes")
 	// The count is bounded by the packet: each node takes at least 70 bytes.
-	count, err := rlp.CountValues(nodes.rest)
-	if err != nil {
-		return nil, fmt.Errorf("nodes: %w", err)
-	}
-	if count > 0 {
+	if count, err := rlp.CountValues(nodes.rest); err != nil {
+		nodes.fail(fmt.Errorf("nodes: %w", err))
+	} else if count > 0 {
 		p.Nodes = make([]Node, 0, count)
 	}
 	for nodes.more() {
-		nl, err := nodes.list("node")
-		if err != nil {
-			return nil, err
-		}
+		nl := nodes.list("node")
 		var n Node
-		if n.IP, err = nl.ip("node ip"); err != nil {
-			return nil, err
-		}
-		if n.UDP, err = nl.uint16("node udp"); err != nil {
-			return nil, err
-		}
-		if n.TCP, err = nl.uint16("node tcp"); err != nil {
-			return nil, err
-		}
-		if n.ID, err = nl.pubkey("node id"); err != nil {
-			return nil, err
-		}
-		if _, err := nl.tail(); err != nil { // extra node elements are ignored
-			return nil, err
-		}
+		n.IP = nl.ip("node ip")
+		n.UDP = nl.uint16("node udp")
+		n.TCP = nl.uint16("node tcp")
+		n.ID = nl.pubkey("node id")
+		nl.tail() // extra node elements are ignored
+		nodes.adopt(&nl)
 		p.Nodes = append(p.Nodes, n)
 	}
-	if p.Expiration, err = l.uint64("expiration"); err != nil {
-		return nil, err
-	}
-	p.Rest, err = l.tail()
-	return p, err
+	l.adopt(&nodes)
+	p.Expiration = l.uint64("expiration")
+	p.Rest = l.tail()
+	return p
 }
 
-func decodeENRRequest(l *elems) (*ENRRequest, error) {
+func decodeENRRequest(l *elems) *ENRRequest {
 	p := new(ENRRequest)
-	var err error
-	if p.Expiration, err = l.uint64("expiration"); err != nil {
-		return nil, err
-	}
-	p.Rest, err = l.tail()
-	return p, err
+	p.Expiration = l.uint64("expiration")
+	p.Rest = l.tail()
+	return p
 }
 
-func decodeENRResponse(l *elems) (*ENRResponse, error) {
+func decodeENRResponse(l *elems) *ENRResponse {
 	p := new(ENRResponse)
-	var err error
-	if p.ReplyTok, err = l.bytes("request-hash"); err != nil {
-		return nil, err
+	p.ReplyTok = l.bytes("request-hash")
+	if raw := l.raw("record"); l.err == nil {
+		if err := rlp.DecodeBytes(raw, &p.Record); err != nil {
+			l.fail(fmt.Errorf("record: %w", err))
+		}
 	}
-	raw, err := l.raw("record")
-	if err != nil {
-		return nil, err
-	}
-	if err := rlp.DecodeBytes(raw, &p.Record); err != nil {
-		return nil, fmt.Errorf("record: %w", err)
-	}
-	p.Rest, err = l.tail()
-	return p, err
+	p.Rest = l.tail()
+	return p
 }
 
-// elems reads the elements of an RLP list one by one.
-type elems struct{ rest []byte }
+// elems reads the elements of an RLP list one by one. It keeps the first
+// error in err; after it, every read returns the zero value.
+type elems struct {
+	rest []byte
+	err  error
+}
 
-func (l *elems) more() bool { return len(l.rest) > 0 }
+// fail records err unless an error is recorded already.
+func (l *elems) fail(err error) {
+	if l.err == nil {
+		l.err = err
+	}
+}
 
-// next splits off the next element; raw is its whole encoding.
-func (l *elems) next(name string) (k rlp.Kind, content, raw []byte, err error) {
+// adopt records the error of sub, a list read from l.
+func (l *elems) adopt(sub *elems) { l.fail(sub.err) }
+
+func (l *elems) more() bool { return l.err == nil && len(l.rest) > 0 }
+
+// next splits off the next element; raw is its whole encoding. ok is false
+// after an error.
+func (l *elems) next(name string) (k rlp.Kind, content, raw []byte, ok bool) {
+	if l.err != nil {
+		return 0, nil, nil, false
+	}
 	if len(l.rest) == 0 {
-		return 0, nil, nil, fmt.Errorf("%s: missing (list too short)", name)
+		l.fail(fmt.Errorf("%s: missing (list too short)", name))
+		return 0, nil, nil, false
 	}
 	k, content, rest, err := rlp.Split(l.rest)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%s: %w", name, err)
+		l.fail(fmt.Errorf("%s: %w", name, err))
+		return 0, nil, nil, false
 	}
 	raw = l.rest[:len(l.rest)-len(rest)]
 	l.rest = rest
-	return k, content, raw, nil
+	return k, content, raw, true
 }
 
-func (l *elems) raw(name string) ([]byte, error) {
-	_, _, raw, err := l.next(name)
-	return raw, err
+func (l *elems) raw(name string) []byte {
+	_, _, raw, _ := l.next(name)
+	return raw
 }
 
-func (l *elems) uint64(name string) (uint64, error) {
+func (l *elems) uint64(name string) uint64 {
+	if l.err != nil {
+		return 0
+	}
 	if len(l.rest) == 0 {
-		return 0, fmt.Errorf("%s: missing (list too short)", name)
+		l.fail(fmt.Errorf("%s: missing (list too short)", name))
+		return 0
 	}
 	x, rest, err := rlp.SplitUint64(l.rest)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", name, err)
+		l.fail(fmt.Errorf("%s: %w", name, err))
+		return 0
 	}
 	l.rest = rest
-	return x, nil
+	return x
 }
 
-func (l *elems) uint16(name string) (uint16, error) {
-	x, err := l.uint64(name)
-	if err != nil {
-		return 0, err
-	}
+func (l *elems) uint16(name string) uint16 {
+	x := l.uint64(name)
 	if x > math.MaxUint16 {
-		return 0, fmt.Errorf("%s: %d does not fit 16 bits", name, x)
+		l.fail(fmt.Errorf("%s: %d does not fit 16 bits", name, x))
+		return 0
 	}
-	return uint16(x), nil
+	return uint16(x)
 }
 
-func (l *elems) bytes(name string) ([]byte, error) {
-	k, content, _, err := l.next(name)
-	if err != nil {
-		return nil, err
+func (l *elems) bytes(name string) []byte {
+	k, content, _, ok := l.next(name)
+	if !ok {
+		return nil
 	}
 	if k == rlp.List {
-		return nil, fmt.Errorf("%s: %w", name, rlp.ErrExpectedString)
+		l.fail(fmt.Errorf("%s: %w", name, rlp.ErrExpectedString))
+		return nil
 	}
-	return content, nil
+	return content
 }
 
-func (l *elems) list(name string) (elems, error) {
-	k, content, _, err := l.next(name)
-	if err != nil {
-		return elems{}, err
+// list returns the reader of the list element name. An error reading it is
+// l's; errors inside it are the sub-reader's until l adopts them.
+func (l *elems) list(name string) elems {
+	k, content, _, ok := l.next(name)
+	if ok && k != rlp.List {
+		l.fail(fmt.Errorf("%s: %w", name, rlp.ErrExpectedList))
 	}
-	if k != rlp.List {
-		return elems{}, fmt.Errorf("%s: %w", name, rlp.ErrExpectedList)
-	}
-	return elems{rest: content}, nil
+	return elems{rest: content, err: l.err}
 }
 
-func (l *elems) pubkey(name string) (Pubkey, error) {
+func (l *elems) pubkey(name string) Pubkey {
 	var key Pubkey
-	b, err := l.bytes(name)
-	if err != nil {
-		return key, err
+	b := l.bytes(name)
+	if l.err != nil {
+		return key
 	}
 	if len(b) != len(key) {
-		return key, fmt.Errorf("%s: %d bytes, want %d", name, len(b), len(key))
+		l.fail(fmt.Errorf("%s: %d bytes, want %d", name, len(b), len(key)))
+		return key
 	}
 	copy(key[:], b)
-	return key, nil
+	return key
 }
 
 // ip reads an IP address: 4 bytes are IPv4, 16 bytes IPv6 (v4-mapped ones
 // become IPv4). Other lengths, which go-ethereum also accepts, give the zero
 // Addr: the endpoint is then unusable, but the packet still decodes.
-func (l *elems) ip(name string) (netip.Addr, error) {
-	b, err := l.bytes(name)
-	if err != nil {
-		return netip.Addr{}, err
-	}
+func (l *elems) ip(name string) netip.Addr {
+	b := l.bytes(name)
 	switch len(b) {
 	case 4:
-		return netip.AddrFrom4([4]byte(b)), nil
+		return netip.AddrFrom4([4]byte(b))
 	case 16:
-		return netip.AddrFrom16([16]byte(b)).Unmap(), nil
+		return netip.AddrFrom16([16]byte(b)).Unmap()
 	default:
-		return netip.Addr{}, nil
+		return netip.Addr{}
 	}
 }
 
-func (l *elems) endpoint(name string) (Endpoint, error) {
+func (l *elems) endpoint(name string) Endpoint {
 	var e Endpoint
-	el, err := l.list(name)
-	if err != nil {
-		return e, err
+	el := l.list(name)
+	if el.err != nil {
+		return e
 	}
-	// Field names are joined only on error: building them up front would
+	// Names are joined only on error: building them up front would
 	// allocate on every packet.
-	if e.IP, err = el.ip("ip"); err != nil {
-		return e, fmt.Errorf("%s %w", name, err)
+	e.IP = el.ip("ip")
+	e.UDP = el.uint16("udp")
+	e.TCP = el.uint16("tcp")
+	el.tail() // extra endpoint elements are ignored (EIP-8)
+	if el.err != nil {
+		l.fail(fmt.Errorf("%s %w", name, el.err))
+		return Endpoint{}
 	}
-	if e.UDP, err = el.uint16("udp"); err != nil {
-		return e, fmt.Errorf("%s %w", name, err)
-	}
-	if e.TCP, err = el.uint16("tcp"); err != nil {
-		return e, fmt.Errorf("%s %w", name, err)
-	}
-	if _, err = el.tail(); err != nil { // extra endpoint elements are ignored (EIP-8)
-		return e, fmt.Errorf("%s %w", name, err)
-	}
-	return e, nil
+	return e
 }
 
 // optionalSeq reads the optional enr-seq of Ping and Pong (EIP-868). A list
 // in its place is left for the tail (see Decode).
-func (l *elems) optionalSeq() (uint64, error) {
+func (l *elems) optionalSeq() uint64 {
 	if !l.more() {
-		return 0, nil
+		return 0
 	}
 	k, _, _, err := rlp.Split(l.rest)
 	if err != nil {
-		return 0, fmt.Errorf("enr-seq: %w", err)
+		l.fail(fmt.Errorf("enr-seq: %w", err))
+		return 0
 	}
 	if k == rlp.List {
-		return 0, nil
+		return 0
 	}
 	return l.uint64("enr-seq")
 }
 
 // tail returns the remaining elements, each as its raw encoding.
-func (l *elems) tail() ([]rlp.RawValue, error) {
+func (l *elems) tail() []rlp.RawValue {
 	var rest []rlp.RawValue
 	for l.more() {
-		raw, err := l.raw("extra element")
-		if err != nil {
-			return nil, err
+		raw := l.raw("extra element")
+		if l.err != nil {
+			return nil
 		}
 		rest = append(rest, rlp.RawValue(raw))
 	}
-	return rest, nil
+	return rest
 }
