@@ -204,7 +204,7 @@ func (c *Conn) Write(code uint64, data []byte) (wireSize uint32, err error) {
 // call per message. On, Write seals the frame, queues it and returns; a
 // background goroutine hands everything queued to the socket in one write,
 // so a burst of small messages costs one system call and sealing overlaps
-// with sending. Like a kernel socket buffer, a nil error from Write then
+// with sending. The goroutine runs only while frames are queued. Like a kernel socket buffer, a nil error from Write then
 // means "queued": a socket error is reported by a later Write, Flush or
 // Close. Write blocks while 256 KiB are queued. Write deadlines apply to
 // the background writes. Close sends what is queued (waiting at most 1 s)

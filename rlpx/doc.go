@@ -13,12 +13,16 @@
 //   - Snappy (EIP-706): msg-data compression after the p2p v5 Hello, with the
 //     decoded size checked before any allocation.
 //
-// A Conn allows one reader and concurrent writers. Steady-state messaging
-// reuses its buffers and allocates nothing per message (up to 64 KiB; see
-// TestZeroAllocs). By default Write returns once its frame is handed to the
-// socket in one write; SetWriteCoalescing lets a background writer batch
-// the frames queued while the socket was busy into one write, which is what
-// makes small messages fast (bench/rlpx_test.go).
+// A Conn allows one reader and concurrent writers. Its buffers are borrowed
+// from pools shared by all connections while bytes are in them, so an idle
+// Conn holds none (it waits for the next frame in a 32-byte array), while a
+// busy one still reads many frames per system call; steady-state messaging
+// allocates nothing per message (up to 64 KiB; see TestZeroAllocs and
+// buffer_test.go). By default Write returns once its frame is handed to the
+// socket in one write; SetWriteCoalescing lets a background writer (running
+// only while frames are queued) batch the frames queued while the socket was
+// busy into one write, which is what makes small messages fast
+// (bench/rlpx_test.go).
 //
 // Example, dialing side:
 //
