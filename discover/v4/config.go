@@ -5,10 +5,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
-	"net/netip"
 	"time"
 
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/enr"
 	"github.com/devp2p-go/devp2p/mclock"
@@ -45,23 +44,12 @@ const (
 	maxPacketSize = 1280
 )
 
-// UDPConn is the socket the engine runs on. *net.UDPConn implements it, and
-// so does discover/memnet.Conn for tests.
-type UDPConn interface {
-	ReadFromUDPAddrPort(b []byte) (n int, addr netip.AddrPort, err error)
-	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (n int, err error)
-	Close() error
-	LocalAddr() net.Addr
-}
-
-var _ UDPConn = (*net.UDPConn)(nil)
+// UDPConn is the socket the engine runs on (*net.UDPConn, memnet.Conn).
+type UDPConn = discover.UDPConn
 
 // ReadPacket is a datagram the engine could not decode, handed to
 // Config.Unhandled (so that discv5 can share the socket).
-type ReadPacket struct {
-	Data []byte
-	Addr netip.AddrPort
-}
+type ReadPacket = discover.ReadPacket
 
 // Config holds the engine's settings.
 type Config struct {

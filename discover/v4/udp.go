@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"errors"
-	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -102,26 +101,14 @@ func (t *UDPv4) Close() {
 	})
 }
 
-// readLoop reads datagrams until the socket is closed.
+// readLoop reads datagrams until the socket is closed. handlePacket does
+// not keep the buffer (v4wire.Decode copies), so one buffer serves all.
 func (t *UDPv4) readLoop() {
 	defer t.wg.Done()
-	buf := make([]byte, maxPacketSize)
-	for {
-		n, from, err := t.conn.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			select {
-			case <-t.closing:
-			default:
-				t.log.debug("UDP read error", "err", err)
-			}
-			return
-		}
-		t.handlePacket(from, buf[:n])
-	}
+	discover.ReadLoop(t.conn, maxPacketSize, t.closing, t.cfg.Log, func(from netip.AddrPort, data []byte) bool {
+		t.handlePacket(from, data)
+		return true
+	})
 }
 
 // send encodes and writes a packet; it returns the packet hash.

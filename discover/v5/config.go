@@ -5,10 +5,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
-	"net/netip"
 	"time"
 
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/enr"
 	"github.com/devp2p-go/devp2p/mclock"
@@ -41,18 +40,10 @@ const (
 )
 
 // UDPConn is the socket the engine runs on (*net.UDPConn, memnet.Conn).
-type UDPConn interface {
-	ReadFromUDPAddrPort(b []byte) (n int, addr netip.AddrPort, err error)
-	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (n int, err error)
-	Close() error
-	LocalAddr() net.Addr
-}
+type UDPConn = discover.UDPConn
 
 // ReadPacket is a datagram read by another engine on a shared socket.
-type ReadPacket struct {
-	Data []byte
-	Addr netip.AddrPort
-}
+type ReadPacket = discover.ReadPacket
 
 // Config holds the engine's settings.
 type Config struct {

@@ -1,10 +1,10 @@
 package v5
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"errors"
-	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -165,31 +165,19 @@ func (t *UDPv5) Close() {
 	})
 }
 
-// readLoop reads datagrams until the socket is closed.
+// readLoop reads datagrams until the socket is closed and hands copies to
+// dispatch.
 func (t *UDPv5) readLoop() {
 	defer t.wg.Done()
-	buf := make([]byte, maxPacketSize+1) // +1: oversized packets are seen as such
-	for {
-		n, from, err := t.conn.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			select {
-			case <-t.closing:
-			default:
-				t.cfg.Log.Debug("UDP read error", "err", err)
-			}
-			return
-		}
-		pkt := ReadPacket{Data: append([]byte(nil), buf[:n]...), Addr: from}
+	// +1: oversized packets are seen as such.
+	discover.ReadLoop(t.conn, maxPacketSize+1, t.closing, t.cfg.Log, func(from netip.AddrPort, data []byte) bool {
 		select {
-		case t.packetInCh <- pkt:
+		case t.packetInCh <- ReadPacket{Data: bytes.Clone(data), Addr: from}:
+			return true
 		case <-t.closing:
-			return
+			return false
 		}
-	}
+	})
 }
 
 // forwardLoop takes packets from a shared socket's reader.
