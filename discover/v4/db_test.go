@@ -3,6 +3,7 @@ package v4
 import (
 	"testing"
 
+	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/nodedb"
 )
@@ -16,8 +17,8 @@ func TestNodeDBBonds(t *testing.T) {
 	}
 	defer db.Close()
 	nw := memnet.New()
-	a := startNode(t, nw, publicAddr(1), Config{DB: db})
-	b := startNode(t, nw, publicAddr(2), Config{})
+	a := startNode(t, nw, testnet.PublicAddr(1), Config{DB: db})
+	b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 	defer a.Close()
 	defer b.Close()
 	if err := a.Ping(b.Self()); err != nil {

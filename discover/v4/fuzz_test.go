@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/enode"
@@ -16,18 +17,18 @@ import (
 // answering after hostile input.)
 func FuzzHandlePacket(f *testing.F) {
 	nw := memnet.New()
-	node := startNode(f, nw, publicAddr(1), Config{})
+	node := startNode(f, nw, testnet.PublicAddr(1), Config{})
 	defer node.Close()
 	addr, _ := node.Self().UDPEndpoint()
-	peerKey := newKey(f)
-	from := publicAddr(2)
+	peerKey := testnet.NewKey(f)
+	from := testnet.PublicAddr(2)
 	// Bond by hand: the node has a pong from the sender.
 	peerID := v4wire.EncodePubkey(&peerKey.PublicKey).ID()
 	node.bonds.gotPong(peerID, from.Addr())
 	node.bonds.gotPing(peerID, from.Addr())
 
 	exp := uint64(1 << 40) // far future
-	other := v4wire.EncodePubkey(&newKey(f).PublicKey)
+	other := v4wire.EncodePubkey(&testnet.NewKey(f).PublicKey)
 	for _, p := range []v4wire.Packet{
 		&v4wire.Ping{Version: 4, From: v4wire.NewEndpoint(from, 30303), To: v4wire.NewEndpoint(addr, 0), Expiration: exp, ENRSeq: 3},
 		&v4wire.Pong{To: v4wire.NewEndpoint(addr, 0), ReplyTok: make([]byte, 32), Expiration: exp},
@@ -51,14 +52,14 @@ func FuzzHandlePacket(f *testing.F) {
 // decode and recover, table query, two signed Neighbors packets.
 func BenchmarkHandleFindnode(b *testing.B) {
 	nw := memnet.New()
-	node := startNode(b, nw, publicAddr(1), Config{})
+	node := startNode(b, nw, testnet.PublicAddr(1), Config{})
 	defer node.Close()
 	for i := range 40 {
-		n := enode.NewV4(&newKey(b).PublicKey, publicAddr(100+i).Addr().AsSlice(), 30303, 30303)
+		n := enode.NewV4(&testnet.NewKey(b).PublicKey, testnet.PublicAddr(100+i).Addr().AsSlice(), 30303, 30303)
 		node.tab.AddFoundNode(n)
 	}
-	peerKey := newKey(b)
-	from := publicAddr(2)
+	peerKey := testnet.NewKey(b)
+	from := testnet.PublicAddr(2)
 	peerID := v4wire.EncodePubkey(&peerKey.PublicKey).ID()
 	node.bonds.gotPong(peerID, from.Addr())
 	// Distinct packets, so that the replay filter does not short-cut.

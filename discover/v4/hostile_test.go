@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/enode"
@@ -33,7 +34,7 @@ func newRawPeer(t *testing.T, nw *memnet.Network, addr netip.AddrPort) *rawPeer 
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &rawPeer{t: t, key: newKey(t), conn: conn, done: make(chan struct{})}
+	p := &rawPeer{t: t, key: testnet.NewKey(t), conn: conn, done: make(chan struct{})}
 	go p.readLoop()
 	return p
 }
@@ -117,7 +118,7 @@ func TestFindnodeWithoutEndpointProof(t *testing.T) {
 		a := nodes[0]
 		aAddr, _ := a.Self().UDPEndpoint()
 
-		p := newRawPeer(t, nw, publicAddr(100))
+		p := newRawPeer(t, nw, testnet.PublicAddr(100))
 		defer p.close()
 		var target v4wire.Pubkey
 		p.send(aAddr, &v4wire.Findnode{Target: target, Expiration: future()})
@@ -145,7 +146,7 @@ func TestFindnodeWithoutEndpointProof(t *testing.T) {
 		// The proof is bound to the IP: the same key from another address
 		// gets nothing.
 		q := &rawPeer{t: t, key: p.key}
-		q.conn, _ = nw.Listen(publicAddr(101))
+		q.conn, _ = nw.Listen(testnet.PublicAddr(101))
 		q.done = make(chan struct{})
 		go q.readLoop()
 		defer q.close()
@@ -160,10 +161,10 @@ func TestFindnodeWithoutEndpointProof(t *testing.T) {
 func TestExpiredAndReplayedPackets(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
 		defer a.Close()
 		aAddr, _ := a.Self().UDPEndpoint()
-		p := newRawPeer(t, nw, publicAddr(2))
+		p := newRawPeer(t, nw, testnet.PublicAddr(2))
 		defer p.close()
 
 		// Expired ping: no pong.
@@ -203,10 +204,10 @@ func TestExpiredAndReplayedPackets(t *testing.T) {
 func TestUnsolicitedReplies(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
 		defer a.Close()
 		aAddr, _ := a.Self().UDPEndpoint()
-		p := newRawPeer(t, nw, publicAddr(2))
+		p := newRawPeer(t, nw, testnet.PublicAddr(2))
 		defer p.close()
 		p.bond(a)
 		before := a.tab.Len()
@@ -215,8 +216,8 @@ func TestUnsolicitedReplies(t *testing.T) {
 		var nb v4wire.Neighbors
 		nb.Expiration = future()
 		for i := range v4wire.MaxNeighbors {
-			k := newKey(t)
-			nb.Nodes = append(nb.Nodes, v4wire.Node{IP: publicAddr(200 + i).Addr(), UDP: 30303, TCP: 30303, ID: v4wire.EncodePubkey(&k.PublicKey)})
+			k := testnet.NewKey(t)
+			nb.Nodes = append(nb.Nodes, v4wire.Node{IP: testnet.PublicAddr(200 + i).Addr(), UDP: 30303, TCP: 30303, ID: v4wire.EncodePubkey(&k.PublicKey)})
 		}
 		p.send(aAddr, &nb)
 		// Pong with a made-up reply token, ENR response likewise.
@@ -231,17 +232,17 @@ func TestUnsolicitedReplies(t *testing.T) {
 func TestNoLANRelayToInternet(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
 		defer a.Close()
 		aAddr, _ := a.Self().UDPEndpoint()
 		// a knows a LAN node and a public node.
-		lan := enode.NewV4(&newKey(t).PublicKey, netip.MustParseAddr("10.0.0.7").AsSlice(), 30303, 30303)
-		pub := enode.NewV4(&newKey(t).PublicKey, publicAddr(50).Addr().AsSlice(), 30303, 30303)
+		lan := enode.NewV4(&testnet.NewKey(t).PublicKey, netip.MustParseAddr("10.0.0.7").AsSlice(), 30303, 30303)
+		pub := enode.NewV4(&testnet.NewKey(t).PublicKey, testnet.PublicAddr(50).Addr().AsSlice(), 30303, 30303)
 		a.tab.AddFoundNode(lan)
 		a.tab.AddFoundNode(pub)
 		synctest.Wait()
 
-		p := newRawPeer(t, nw, publicAddr(2))
+		p := newRawPeer(t, nw, testnet.PublicAddr(2))
 		defer p.close()
 		p.bond(a)
 		p.reset()
@@ -271,15 +272,15 @@ func TestNoLANRelayToInternet(t *testing.T) {
 func TestNeighborsFromInternetWithLANNodes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
 		defer a.Close()
-		p := newRawPeer(t, nw, publicAddr(2))
+		p := newRawPeer(t, nw, testnet.PublicAddr(2))
 		defer p.close()
 		p.bond(a)
 
 		// a asks p; p answers with LAN, loopback and public nodes.
 		pAddr := p.conn.AddrPort()
-		pubKey := newKey(t)
+		pubKey := testnet.NewKey(t)
 		go func() {
 			// Wait for the findnode, then answer it.
 			for len(p.received(v4wire.FindnodePacket)) == 0 {
@@ -287,10 +288,10 @@ func TestNeighborsFromInternetWithLANNodes(t *testing.T) {
 			}
 			aAddr, _ := a.Self().UDPEndpoint()
 			p.send(aAddr, &v4wire.Neighbors{Expiration: future(), Nodes: []v4wire.Node{
-				{IP: netip.MustParseAddr("192.168.1.1"), UDP: 30303, ID: v4wire.EncodePubkey(&newKey(t).PublicKey)},
-				{IP: netip.MustParseAddr("127.0.0.1"), UDP: 30303, ID: v4wire.EncodePubkey(&newKey(t).PublicKey)},
-				{IP: publicAddr(77).Addr(), UDP: 30303, ID: v4wire.EncodePubkey(&pubKey.PublicKey)},
-				{IP: publicAddr(78).Addr(), UDP: 30303}, // all-zero key: not a curve point
+				{IP: netip.MustParseAddr("192.168.1.1"), UDP: 30303, ID: v4wire.EncodePubkey(&testnet.NewKey(t).PublicKey)},
+				{IP: netip.MustParseAddr("127.0.0.1"), UDP: 30303, ID: v4wire.EncodePubkey(&testnet.NewKey(t).PublicKey)},
+				{IP: testnet.PublicAddr(77).Addr(), UDP: 30303, ID: v4wire.EncodePubkey(&pubKey.PublicKey)},
+				{IP: testnet.PublicAddr(78).Addr(), UDP: 30303}, // all-zero key: not a curve point
 			}})
 		}()
 		var target v4wire.Pubkey
@@ -307,12 +308,12 @@ func TestNeighborsFromInternetWithLANNodes(t *testing.T) {
 func TestGarbageAndForgedPackets(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
-		b := startNode(t, nw, publicAddr(3), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		b := startNode(t, nw, testnet.PublicAddr(3), Config{})
 		defer a.Close()
 		defer b.Close()
 		aAddr, _ := a.Self().UDPEndpoint()
-		p := newRawPeer(t, nw, publicAddr(2))
+		p := newRawPeer(t, nw, testnet.PublicAddr(2))
 		defer p.close()
 
 		valid, _ := p.encode(&v4wire.Ping{Version: 4, To: v4wire.NewEndpoint(aAddr, 0), Expiration: future()})
@@ -346,12 +347,12 @@ func TestGarbageAndForgedPackets(t *testing.T) {
 func TestFlood(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
-		b := startNode(t, nw, publicAddr(3), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		b := startNode(t, nw, testnet.PublicAddr(3), Config{})
 		defer a.Close()
 		defer b.Close()
 		aAddr, _ := a.Self().UDPEndpoint()
-		p := newRawPeer(t, nw, publicAddr(2))
+		p := newRawPeer(t, nw, testnet.PublicAddr(2))
 		defer p.close()
 		p.bond(a)
 		p.mu.Lock()
@@ -362,8 +363,8 @@ func TestFlood(t *testing.T) {
 		// recovery), replayed over and over, mixed with garbage.
 		var valid [][]byte
 		for i := range 200 {
-			k := newKey(t)
-			from := netip.AddrPortFrom(publicAddr(1000+i).Addr(), 30303)
+			k := testnet.NewKey(t)
+			from := netip.AddrPortFrom(testnet.PublicAddr(1000+i).Addr(), 30303)
 			pkt, _, _ := v4wire.Encode(k, &v4wire.Ping{Version: 4, From: v4wire.NewEndpoint(from, 0), To: v4wire.NewEndpoint(aAddr, 0), Expiration: future()})
 			valid = append(valid, pkt)
 		}
@@ -386,7 +387,7 @@ func TestFlood(t *testing.T) {
 				default:
 					pkt = garbage[:100+i%1000]
 				}
-				if !a.conn.(*memnet.Conn).Inject(netip.AddrPortFrom(publicAddr(2000+i%300).Addr(), 30303), pkt) {
+				if !a.conn.(*memnet.Conn).Inject(netip.AddrPortFrom(testnet.PublicAddr(2000+i%300).Addr(), 30303), pkt) {
 					break
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/enode"
 )
@@ -31,7 +32,7 @@ func TestLoopback30(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		key := newKey(t)
+		key := testnet.NewKey(t)
 		ln := enode.NewLocalNode(nil, key)
 		addr := conn.LocalAddr().(*net.UDPAddr).AddrPort()
 		ln.SetStaticIP(addr.Addr().AsSlice())
@@ -79,12 +80,12 @@ func TestLoopback30(t *testing.T) {
 		var target v4wire.Pubkey
 		rand.Read(target[:])
 		src := nodes[(i*7)%n]
-		want := trueClosest(nodes, src.Self().ID(), target.ID(), discover.BucketSize)
+		want := testnet.TrueClosest(nodes, src.Self().ID(), target.ID(), discover.BucketSize)
 		// On real sockets a busy machine can delay a reply past the
 		// timeout; a repeated lookup must then get it right.
 		var err error
 		for try := 0; try < 3; try++ {
-			if err = sameIDs(idsOf(src.LookupPubkey(target)), want); err == nil {
+			if err = testnet.SameIDs(testnet.IDsOf(src.LookupPubkey(target)), want); err == nil {
 				break
 			}
 			t.Logf("lookup %d, try %d: %v", i, try, err)

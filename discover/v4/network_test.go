@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 )
@@ -48,8 +49,8 @@ func TestNetwork200(t *testing.T) {
 			sent := src.PacketsSent()
 			got := src.LookupPubkey(target)
 			t.Logf("lookup %d: %v (simulated), %d packets sent", i, time.Since(start), src.PacketsSent()-sent)
-			want := trueClosest(nodes, src.Self().ID(), target.ID(), discover.BucketSize)
-			if err := sameIDs(idsOf(got), want); err != nil {
+			want := testnet.TrueClosest(nodes, src.Self().ID(), target.ID(), discover.BucketSize)
+			if err := testnet.SameIDs(testnet.IDsOf(got), want); err != nil {
 				t.Errorf("lookup %d from node %d: %v", i, (i*37)%len(nodes), err)
 			}
 		}

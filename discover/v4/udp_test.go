@@ -6,6 +6,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/enode"
@@ -15,8 +16,8 @@ import (
 func TestPingPong(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
-		b := startNode(t, nw, publicAddr(2), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 		defer a.Close()
 		defer b.Close()
 
@@ -38,8 +39,8 @@ func TestPingPong(t *testing.T) {
 func TestPingTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
-		b := startNode(t, nw, publicAddr(2), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 		defer a.Close()
 		bn := b.Self()
 		b.Close()
@@ -56,8 +57,8 @@ func TestPingTimeout(t *testing.T) {
 func TestRequestENR(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
-		b := startNode(t, nw, publicAddr(2), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 		defer a.Close()
 		defer b.Close()
 
@@ -76,8 +77,8 @@ func TestRequestENR(t *testing.T) {
 func TestEndpointPrediction(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		real := publicAddr(1)
-		key := newKey(t)
+		real := testnet.PublicAddr(1)
+		key := testnet.NewKey(t)
 		conn, _ := nw.Listen(real)
 		ln := enode.NewLocalNode(nil, key)
 		ln.SetFallbackIP(net.IP{11, 99, 0, 1}) // wrong guess
@@ -91,7 +92,7 @@ func TestEndpointPrediction(t *testing.T) {
 			t.Fatal("record already has the real IP")
 		}
 		for i := range 12 {
-			p := newRawPeer(t, nw, publicAddr(10+i))
+			p := newRawPeer(t, nw, testnet.PublicAddr(10+i))
 			p.send(real, &v4wire.Ping{Version: 4, From: v4wire.NewEndpoint(p.conn.AddrPort(), 0), To: v4wire.NewEndpoint(real, 0), Expiration: future()})
 			synctest.Wait()
 			p.close()
@@ -107,8 +108,8 @@ func TestEndpointPrediction(t *testing.T) {
 func TestResolve(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
-		b := startNode(t, nw, publicAddr(2), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 		defer a.Close()
 		defer b.Close()
 		old := b.Self()

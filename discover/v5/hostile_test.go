@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/discover/v5wire"
 	"github.com/devp2p-go/devp2p/enode"
@@ -28,7 +29,7 @@ type fakePeer struct {
 }
 
 func newFakePeer(t testing.TB, nw *memnet.Network, addr netip.AddrPort) *fakePeer {
-	key := newKey(t)
+	key := testnet.NewKey(t)
 	ln := enode.NewLocalNode(nil, key)
 	ln.SetStaticIP(addr.Addr().AsSlice())
 	ln.SetFallbackUDP(int(addr.Port()))
@@ -103,9 +104,9 @@ func nodeAtDistance(t testing.TB, id enode.ID, d int, ip netip.Addr, port int) *
 func TestNodesVerification(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		ours := startNode(t, nw, publicAddr(1), Config{})
+		ours := startNode(t, nw, testnet.PublicAddr(1), Config{})
 		defer ours.Close()
-		fake := newFakePeer(t, nw, publicAddr(2))
+		fake := newFakePeer(t, nw, testnet.PublicAddr(2))
 		fid := fake.node.ID()
 		good1 := nodeAtDistance(t, fid, 256, netip.MustParseAddr("11.9.9.1"), 30303)
 		good2 := nodeAtDistance(t, fid, 256, netip.MustParseAddr("11.9.8.1"), 30303)
@@ -127,7 +128,7 @@ func TestNodesVerification(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		if err := sameIDs(idsOf(got), []enode.ID{good1.ID(), good2.ID()}); err != nil {
+		if err := testnet.SameIDs(testnet.IDsOf(got), []enode.ID{good1.ID(), good2.ID()}); err != nil {
 			t.Fatalf("accepted records: %v", err)
 		}
 		if l := ours.tab.Len(); l > 1 {
@@ -141,9 +142,9 @@ func TestNodesVerification(t *testing.T) {
 func TestNodesResponseLimits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		ours := startNode(t, nw, publicAddr(1), Config{})
+		ours := startNode(t, nw, testnet.PublicAddr(1), Config{})
 		defer ours.Close()
-		fake := newFakePeer(t, nw, publicAddr(2))
+		fake := newFakePeer(t, nw, testnet.PublicAddr(2))
 		fid := fake.node.ID()
 		for _, tc := range []struct {
 			total     uint8
@@ -209,11 +210,11 @@ func TestRandomPacketFlood(t *testing.T) {
 	}
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		ours := startNode(t, nw, publicAddr(1), Config{})
+		ours := startNode(t, nw, testnet.PublicAddr(1), Config{})
 		defer ours.Close()
 		conn := ours.conn.(*memnet.Conn)
 		rng := rand.New(rand.NewPCG(1, 2))
-		senderKey := newKey(t)
+		senderKey := testnet.NewKey(t)
 		sender := v5wire.NewCodec(senderKey, func() *enode.Node {
 			return enode.NewV4(&senderKey.PublicKey, net.IP{11, 1, 1, 1}, 0, 30303)
 		}, mclock.System{}, 0)
@@ -245,7 +246,7 @@ func TestRandomPacketFlood(t *testing.T) {
 			t.Fatalf("state grew: %d sessions, %d pending challenges", sessions, pending)
 		}
 		t.Logf("after %d packets: %d pending challenges, %d goroutines", n, pending, runtime.NumGoroutine())
-		other := startNode(t, nw, publicAddr(3), Config{})
+		other := startNode(t, nw, testnet.PublicAddr(3), Config{})
 		defer other.Close()
 		if err := other.Ping(ours.Self()); err != nil {
 			t.Fatal("node unusable after flood:", err)
@@ -259,8 +260,8 @@ func TestRandomPacketFlood(t *testing.T) {
 func TestTalkFlood(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		ours := startNode(t, nw, publicAddr(1), Config{})
-		fake := newFakePeer(t, nw, publicAddr(2))
+		ours := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		fake := newFakePeer(t, nw, testnet.PublicAddr(2))
 		var running atomic.Int32
 		release := make(chan struct{})
 		ours.RegisterTalkHandler("slow", func(enode.ID, netip.AddrPort, []byte) []byte {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/synctest"
 
+	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/discover/v5wire"
 	"github.com/devp2p-go/devp2p/enode"
@@ -76,9 +77,9 @@ func TestLookupDistancesOrder(t *testing.T) {
 func TestLookupQueryPartialAnswer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		ours := startNode(t, nw, publicAddr(1), Config{})
+		ours := startNode(t, nw, testnet.PublicAddr(1), Config{})
 		defer ours.Close()
-		fake := newFakePeer(t, nw, publicAddr(2))
+		fake := newFakePeer(t, nw, testnet.PublicAddr(2))
 		var target enode.ID // fake's nodes at distance 256 are closer to it than fake
 		target[0] = ^fake.node.ID()[0] & 0x80
 		n := nodeAtDistance(t, fake.node.ID(), 256, netip.MustParseAddr("11.9.9.1"), 30303)
@@ -100,7 +101,7 @@ func TestLookupQueryPartialAnswer(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal("partial answer is an error:", err)
 		}
-		if err := sameIDs(idsOf(got), []enode.ID{n.ID()}); err != nil {
+		if err := testnet.SameIDs(testnet.IDsOf(got), []enode.ID{n.ID()}); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/enode"
 )
@@ -15,8 +16,8 @@ import (
 func TestPingHandshake(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
-		b := startNode(t, nw, publicAddr(2), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 		defer a.Close()
 		defer b.Close()
 		if err := a.Ping(b.Self()); err != nil {
@@ -42,8 +43,8 @@ func TestPingHandshake(t *testing.T) {
 func TestRehandshakeAfterSessionLoss(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
-		b := startNode(t, nw, publicAddr(2), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 		defer a.Close()
 		defer b.Close()
 		if err := a.Ping(b.Self()); err != nil {
@@ -85,11 +86,11 @@ func TestHandshakeLoss(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				nw := memnet.New()
-				a := startNode(t, nw, publicAddr(1), Config{})
-				b := startNode(t, nw, publicAddr(2), Config{})
+				a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+				b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 				defer a.Close()
 				defer b.Close()
-				aAddr := publicAddr(1)
+				aAddr := testnet.PublicAddr(1)
 				var fromA, fromB atomic.Int64
 				nw.SetFilter(func(from, to netip.AddrPort, _ []byte) bool {
 					if from == aAddr {
@@ -122,8 +123,8 @@ func dropSessions(u *UDPv5) {
 func TestTalkRequest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		a := startNode(t, nw, publicAddr(1), Config{})
-		b := startNode(t, nw, publicAddr(2), Config{})
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 		defer a.Close()
 		defer b.Close()
 		b.RegisterTalkHandler("echo", func(id enode.ID, addr netip.AddrPort, req []byte) []byte {
@@ -166,11 +167,11 @@ func TestNetwork(t *testing.T) {
 			copy(target[:], nodes[(i*53+7)%len(nodes)].Self().ID().Bytes())
 			target[31] ^= 0xff
 			src := nodes[(i*37)%len(nodes)]
-			want := trueClosest(nodes, src.Self().ID(), target, 16)
+			want := testnet.TrueClosest(nodes, src.Self().ID(), target, 16)
 			// One lookup finds them, without a retry: the distances it
 			// asks for make every answer the node's closest to the target
 			// (lookupDistances).
-			if err := sameIDs(idsOf(src.Lookup(target)), want); err != nil {
+			if err := testnet.SameIDs(testnet.IDsOf(src.Lookup(target)), want); err != nil {
 				t.Errorf("lookup %d: %v", i, err)
 			}
 		}
