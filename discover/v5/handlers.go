@@ -71,15 +71,7 @@ func (t *UDPv5) handleWhoareyou(w *v5wire.Whoareyou, from netip.AddrPort) {
 	}
 	c.handshakes++
 	w.Node = c.node
-	delete(t.byNonce, c.nonce)
-	nonce, err := t.send(c.id, c.addr, c.packet, w)
-	if err != nil {
-		t.finishCall(c, err)
-		return
-	}
-	c.nonce = nonce
-	t.byNonce[nonce] = c
-	t.armTimer(c)
+	t.sendCall(c, w)
 }
 
 // handleUnknown challenges a sender we have no session with.

@@ -243,14 +243,22 @@ func (t *UDPv5) startCall(c *call) {
 	t.active[c.id] = c
 	t.reqCounter++
 	c.packet.SetRequestID(reqID(t.reqCounter))
-	nonce, err := t.send(c.id, c.addr, c.packet, nil)
+	t.localNode.UDPContact(c.addr)
+	t.sendCall(c, nil)
+}
+
+// sendCall sends c's request (as a handshake answering challenge, if not
+// nil) and waits for what comes back: the packet's nonce matches a WHOAREYOU
+// to c, the timer ends the wait.
+func (t *UDPv5) sendCall(c *call, challenge *v5wire.Whoareyou) {
+	delete(t.byNonce, c.nonce)
+	nonce, err := t.send(c.id, c.addr, c.packet, challenge)
 	if err != nil {
 		t.finishCall(c, err)
 		return
 	}
 	c.nonce = nonce
 	t.byNonce[nonce] = c
-	t.localNode.UDPContact(c.addr)
 	t.armTimer(c)
 }
 
@@ -268,15 +276,7 @@ func (t *UDPv5) handleTimeout(c *call) {
 	t.cfg.Log.Debug("no reply to handshake, resending request", "id", c.id, "addr", c.addr, "type", c.packet.Name())
 	c.resent = true
 	c.handshakes = 0
-	delete(t.byNonce, c.nonce)
-	nonce, err := t.send(c.id, c.addr, c.packet, nil)
-	if err != nil {
-		t.finishCall(c, err)
-		return
-	}
-	c.nonce = nonce
-	t.byNonce[nonce] = c
-	t.armTimer(c)
+	t.sendCall(c, nil)
 }
 
 // reqID makes a request ID from a counter: unique per engine, 8 bytes.
