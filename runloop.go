@@ -114,7 +114,7 @@ running:
 			if pd.p.Inbound() {
 				st.inbound--
 			}
-			srv.log.Debug("Removing p2p peer", "peer", id.TerminalString(),
+			srv.log.Debug("Removing p2p peer", "peer", id.TerminalString(), "addr", pd.p.RemoteAddr(),
 				"duration", srv.clock.Now().Sub(pd.p.created), "peers", len(st.peers), "req", pd.remoteRequested, "err", pd.err)
 			w := st.waiting[id]
 			if w == nil && srv.dialsched != nil {
