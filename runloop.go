@@ -152,6 +152,9 @@ running:
 
 // addToPeers starts the session of an accepted connection and reports it.
 func (srv *Server) addToPeers(st *runState, c *conn) {
+	// From here the run loop owns c: Stop must disconnect it with
+	// DiscQuitting as a peer, not cut it as a connection in setup.
+	srv.untrackPending(c)
 	p := srv.launchPeer(c)
 	st.peers[c.node.ID()] = p
 	if c.is(inboundConn) {

@@ -475,10 +475,16 @@ func TestSimultaneousStaticDial(t *testing.T) {
 		if na, nb := a.PeerCount(), b.PeerCount(); na != 1 || nb != 1 {
 			t.Fatalf("iteration %d: %d peers on a, %d on b; want 1 each", i, na, nb)
 		}
-		// Drops while stopping are not checked: a side may see the
-		// other close (EOF) before its Disconnect arrives.
 		a.Stop()
 		b.Stop()
+		for _, ch := range []chan *PeerEvent{evA, evB} {
+			for len(ch) > 0 {
+				if ev := <-ch; ev.Type == PeerEventTypeDrop && !strings.Contains(ev.Error, DiscQuitting.Error()) &&
+					!strings.Contains(ev.Error, DiscAlreadyConnected.Error()) {
+					t.Errorf("iteration %d: unexpected drop: %s", i, ev.Error)
+				}
+			}
+		}
 	}
 	checkNoGoroutines(t)
 }
