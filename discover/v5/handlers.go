@@ -70,6 +70,7 @@ func (t *UDPv5) handleWhoareyou(w *v5wire.Whoareyou, from netip.AddrPort) {
 		return
 	}
 	c.handshakes++
+	c.challenged = w.Nonce
 	w.Node = c.node
 	t.sendCall(c, w)
 }

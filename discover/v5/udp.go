@@ -68,8 +68,9 @@ type call struct {
 
 	// owned by dispatch
 	nonce      v5wire.Nonce
-	handshakes int  // handshakes sent since the request was (re)sent
-	resent     bool // the request was sent again after a silent handshake
+	handshakes int          // handshakes sent since the request was (re)sent
+	challenged v5wire.Nonce // nonce of the packet the last WHOAREYOU answered
+	resent     bool         // the request was sent again after a silent handshake
 	responses  int
 	total      int
 	timer      mclock.Timer
@@ -277,6 +278,12 @@ func (t *UDPv5) handleTimeout(c *call) {
 	c.resent = true
 	c.handshakes = 0
 	t.sendCall(c, nil)
+	if t.active[c.id] == c {
+		// A remote still waiting on its challenge may repeat it instead of
+		// making a new one (go-ethereum does): that WHOAREYOU carries the
+		// nonce of the packet it challenged, so c answers to it as well.
+		t.byNonce[c.challenged] = c
+	}
 }
 
 // reqID makes a request ID from a counter: unique per engine, 8 bytes.
@@ -312,6 +319,9 @@ func (t *UDPv5) stopTimer(c *call) {
 func (t *UDPv5) finishCall(c *call, err error) {
 	t.stopTimer(c)
 	delete(t.byNonce, c.nonce)
+	if t.byNonce[c.challenged] == c {
+		delete(t.byNonce, c.challenged)
+	}
 	delete(t.active, c.id)
 	c.err <- err
 	if q := t.queued[c.id]; len(q) > 0 {

@@ -2,6 +2,7 @@ package v5
 
 import (
 	"bytes"
+	"net"
 	"net/netip"
 	"sync/atomic"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
+	"github.com/devp2p-go/devp2p/discover/v5wire"
 	"github.com/devp2p-go/devp2p/enode"
 )
 
@@ -108,6 +110,60 @@ func TestHandshakeLoss(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestHandshakeLossRepeatedChallenge: after a lost handshake the remote
+// answers the resent request by repeating the challenge it still waits on
+// (go-ethereum does), with the nonce of the first packet; the call answers
+// it with a new handshake.
+func TestHandshakeLossRepeatedChallenge(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := memnet.New()
+		ours := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		defer ours.Close()
+		fake := newFakePeer(t, nw, testnet.PublicAddr(2))
+		done := make(chan error, 1)
+		go func() { done <- ours.Ping(fake.node) }()
+
+		src, from, p := fake.read()
+		first, ok := p.(*v5wire.Unknown)
+		if !ok {
+			t.Fatalf("first packet %T, want a random packet", p)
+		}
+		fake.send(src, from, &v5wire.Whoareyou{Nonce: first.Nonce})
+		// The handshake is lost: read it off the socket without decoding.
+		buf := make([]byte, 1500)
+		if _, _, err := fake.conn.ReadFromUDPAddrPort(buf); err != nil {
+			t.Fatal(err)
+		}
+		// The resent request cannot be decrypted; repeat the challenge.
+		if _, _, p := fake.read(); p.Kind() != v5wire.UnknownPacket {
+			t.Fatalf("resent request decoded as %T", p)
+		}
+		fake.send(src, from, &v5wire.Whoareyou{Nonce: first.Nonce})
+		answer := make(chan []byte, 1)
+		go func() {
+			n, _, err := fake.conn.ReadFromUDPAddrPort(buf)
+			if err == nil {
+				answer <- buf[:n]
+			}
+		}()
+		var ping *v5wire.Ping
+		select {
+		case b := <-answer:
+			_, _, p, err := fake.codec.Decode(b, from.String())
+			if ping, ok = p.(*v5wire.Ping); !ok {
+				t.Fatalf("got %T (%v), want the ping in a handshake", p, err)
+			}
+		case err := <-done:
+			fake.conn.Close()
+			t.Fatal("repeated challenge not answered; ping ended with", err)
+		}
+		fake.send(src, from, &v5wire.Pong{ReqID: ping.ReqID, ToIP: net.IP{11, 0, 1, 1}, ToPort: 30303})
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // dropSessions clears the node's session cache (on its dispatch goroutine).
