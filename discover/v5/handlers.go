@@ -77,6 +77,14 @@ func (t *UDPv5) handleWhoareyou(w *v5wire.Whoareyou, from netip.AddrPort) {
 
 // handleUnknown challenges a sender we have no session with.
 func (t *UDPv5) handleUnknown(src enode.ID, u *v5wire.Unknown, from netip.AddrPort) {
+	// A sender that already holds a challenge from us gets the same one
+	// again: its handshake may be under way for the first, and a new
+	// id-nonce would make that handshake fail. The resend does not extend
+	// the challenge's lifetime, and is no bigger than the packet it answers.
+	if w := t.codec.Sessions().PendingChallenge(src, from.String()); w != nil && w.Encoded != nil {
+		t.write(from, w.Encoded)
+		return
+	}
 	w := &v5wire.Whoareyou{Nonce: u.Nonce}
 	if n := t.knownNode(src); n != nil {
 		if ep, ok := n.UDPEndpoint(); ok && ep == from {

@@ -176,6 +176,12 @@ func (sc *SessionCache) getHandshake(id enode.ID, addr string) *Whoareyou {
 	return c
 }
 
+// PendingChallenge returns the WHOAREYOU sent to id/addr that still waits
+// for its handshake, or nil.
+func (sc *SessionCache) PendingChallenge(id enode.ID, addr string) *Whoareyou {
+	return sc.getHandshake(id, addr)
+}
+
 // storeSentHandshake remembers a challenge sent to id/addr.
 func (sc *SessionCache) storeSentHandshake(id enode.ID, addr string, c *Whoareyou) {
 	if len(sc.handshakes) >= maxPendingHandshakes {
