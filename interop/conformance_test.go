@@ -103,6 +103,12 @@ func TestConformanceDiscv4(t *testing.T) {
 	runSuite(t, "discv4", "test", "--remote", srv.Self().URLv4())
 }
 
+// TestConformanceDiscv5 runs go-ethereum's discv5 test suite against us.
+func TestConformanceDiscv5(t *testing.T) {
+	srv := startConformanceTarget(t)
+	runSuite(t, "discv5", "test", srv.Self().String())
+}
+
 // TestMain removes the tool built by gethTool.
 func TestMain(m *testing.M) {
 	code := m.Run()
