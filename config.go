@@ -79,8 +79,9 @@ type Config struct {
 	// TrustedNodes may connect beyond the peer limits.
 	TrustedNodes []*enode.Node
 
-	// NetRestrict, if set, limits connections (both directions) to these
-	// networks.
+	// NetRestrict, if set, limits connections (accepted and dialed, and
+	// the nodes discovery relays) to these networks. Connections handed to
+	// SetupConn are the caller's choice and are not checked.
 	NetRestrict *netutil.Netlist
 
 	// NodeDatabase is the path of the node database; empty means in memory.

@@ -52,6 +52,9 @@ var errNoPubkey = errors.New("dial destination has no secp256k1 key")
 // inbound when dialDest is nil, outbound to dialDest otherwise. It returns
 // when the peer was added or refused. The server owns fd from then on. It
 // lets in-memory networks (sim) connect servers without sockets.
+// NetRestrict and the inbound throttle are not applied: they belong to the
+// listener and the dialer, and the caller chose fd itself (an in-memory
+// connection has no IP address to check).
 func (srv *Server) SetupConn(fd net.Conn, dialDest *enode.Node) error {
 	flags := inboundConn
 	if dialDest != nil {
