@@ -82,7 +82,9 @@ func testLookupConverges(t *testing.T, ndead int) {
 		}
 		tr.mu.Unlock()
 		slices.SortFunc(answered, func(a, b enode.ID) int { return enode.DistCmp(target, a, b) })
-		want := answered[:BucketSize]
+		// Silent nodes can hide so much that fewer than k nodes answered
+		// (every live node near the target returned the same few records).
+		want := answered[:min(BucketSize, len(answered))]
 		gotIDs := make([]enode.ID, len(got))
 		for i, n := range got {
 			gotIDs[i] = n.ID()
