@@ -20,7 +20,7 @@ import (
 // text.
 type fileConfig struct {
 	PrivateKey       string
-	MaxPeers         int
+	MaxPeers         *int // nil when absent, so that an explicit 0 is refused
 	MaxPendingPeers  int
 	DialRatio        int
 	NoDiscovery      bool
@@ -67,7 +67,7 @@ func ParseConfigTOML(data []byte) (Config, error) {
 	var fc fileConfig
 	md, err := toml.Decode(string(data), &fc)
 	if err != nil {
-		return Config{}, err
+		return Config{}, tomlError(err)
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		return Config{}, fmt.Errorf("unknown field %q", undecoded[0].String())
@@ -81,14 +81,16 @@ func ParseConfigJSON(data []byte) (Config, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fc); err != nil {
-		return Config{}, err
+		return Config{}, jsonError(data, err)
 	}
 	return fc.config()
 }
 
 func (fc *fileConfig) config() (Config, error) {
+	if err := checkFileMaxPeers(fc.MaxPeers); err != nil {
+		return Config{}, err
+	}
 	cfg := Config{
-		MaxPeers:        fc.MaxPeers,
 		MaxPendingPeers: fc.MaxPendingPeers,
 		DialRatio:       fc.DialRatio,
 		NoDiscovery:     fc.NoDiscovery,
@@ -99,6 +101,9 @@ func (fc *fileConfig) config() (Config, error) {
 		ListenAddr:      fc.ListenAddr,
 		NoDial:          fc.NoDial,
 		EnableMsgEvents: fc.EnableMsgEvents,
+	}
+	if fc.MaxPeers != nil {
+		cfg.MaxPeers = *fc.MaxPeers
 	}
 	if fc.PrivateKey != "" {
 		key, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(fc.PrivateKey), "0x"))

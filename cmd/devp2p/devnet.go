@@ -97,12 +97,19 @@ type devnetStats struct {
 }
 
 func runDevnet(ctx context.Context, cmd *cli.Command) error {
+	if cmd.NArg() > 0 {
+		return usageErrorf(cmd, "unexpected argument %q", cmd.Args().First())
+	}
 	n := int(cmd.Int("nodes"))
 	if n < 2 || n > 200 {
-		return usageErrorf(cmd, "invalid --nodes %d (2-200)", n)
+		return flagError("nodes", n, "want 2-200")
 	}
-	if cmd.Duration("duration") <= 0 {
-		return usageErrorf(cmd, "invalid --duration %v", cmd.Duration("duration"))
+	if d := cmd.Duration("duration"); d <= 0 {
+		return flagError("duration", d, "want a positive duration")
+	}
+	maxPeers := int(cmd.Int("maxpeers"))
+	if why := checkMaxPeers(maxPeers); why != "" {
+		return flagError("maxpeers", maxPeers, why)
 	}
 	log, err := newLogger(cmd)
 	if err != nil {
@@ -112,7 +119,7 @@ func runDevnet(ctx context.Context, cmd *cli.Command) error {
 	defer cancel()
 
 	start := time.Now()
-	nodes, err := startDevnet(n, int(cmd.Int("maxpeers")), log)
+	nodes, err := startDevnet(n, maxPeers, log)
 	defer stopDevnet(nodes)
 	if err != nil {
 		return err

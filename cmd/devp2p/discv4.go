@@ -25,6 +25,20 @@ var (
 		Name:  "bootnodes",
 		Usage: "nodes to start from: comma-separated enode/enr, or a file with one per line",
 	}
+	// discv4AnswerTimeout bounds ping and requestenr: a node that is up
+	// answers within a second; the rest is for lost packets, which are
+	// sent again after each 500 ms reply timeout.
+	discv4AnswerTimeout = &cli.DurationFlag{
+		Name:  "timeout",
+		Value: 5 * time.Second,
+		Usage: "give up when NODE has not answered after this long",
+	}
+	// discv4ResolveTimeout leaves room for lookups through --bootnodes.
+	discv4ResolveTimeout = &cli.DurationFlag{
+		Name:  "timeout",
+		Value: 20 * time.Second,
+		Usage: "give up when no record of NODE was found after this long",
+	}
 )
 
 var discv4Command = &cli.Command{
@@ -35,21 +49,21 @@ var discv4Command = &cli.Command{
 			Name:      "ping",
 			Usage:     "send a Ping to NODE and wait for its Pong",
 			ArgsUsage: "NODE",
-			Flags:     []cli.Flag{discv4ListenFlag},
+			Flags:     []cli.Flag{discv4ListenFlag, discv4AnswerTimeout},
 			Action:    discv4Ping,
 		},
 		{
 			Name:      "requestenr",
 			Usage:     "ask NODE for its current node record (EIP-868)",
 			ArgsUsage: "NODE",
-			Flags:     []cli.Flag{discv4ListenFlag},
+			Flags:     []cli.Flag{discv4ListenFlag, discv4AnswerTimeout},
 			Action:    discv4RequestENR,
 		},
 		{
 			Name:      "resolve",
 			Usage:     "find the newest record of NODE: ask it, or look it up via --bootnodes",
 			ArgsUsage: "NODE",
-			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag},
+			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, discv4ResolveTimeout},
 			Action:    discv4Resolve,
 		},
 		crawlCommand,
@@ -58,13 +72,17 @@ var discv4Command = &cli.Command{
 
 // startV4 opens a discv4 endpoint with a throwaway key on --listen.
 func startV4(ctx context.Context, cmd *cli.Command, bootnodes []*enode.Node) (*v4.UDPv4, error) {
-	addr, err := net.ResolveUDPAddr("udp", cmd.String("listen"))
+	listen := cmd.String("listen")
+	if why := checkListenAddr(listen); why != "" {
+		return nil, flagError("listen", listen, why)
+	}
+	addr, err := net.ResolveUDPAddr("udp", listen)
 	if err != nil {
-		return nil, usageErrorf(cmd, "invalid --listen %q: %v", cmd.String("listen"), err)
+		return nil, flagError("listen", listen, err.Error())
 	}
 	conn, err := net.ListenUDP("udp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen: %v", err)
+		return nil, fmt.Errorf("--listen %s: %v", listen, err)
 	}
 	key, err := crypto.GenerateKey()
 	if err != nil {
@@ -94,16 +112,28 @@ func discv4Ping(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	timeout, err := timeoutFlag(cmd)
+	if err != nil {
+		return err
+	}
 	disc, err := startV4(ctx, cmd, nil)
 	if err != nil {
 		return err
 	}
 	defer disc.Close()
-	start := time.Now()
-	if err := disc.Ping(n); err != nil {
+	var took time.Duration
+	err = untilTimeout(ctx, disc, timeout, func() error {
+		return untilAnswer(func() error {
+			start := time.Now()
+			err := disc.Ping(n)
+			took = time.Since(start)
+			return err
+		})
+	})
+	if err != nil {
 		return fmt.Errorf("ping %s: %v", endpointString(n), err)
 	}
-	fmt.Printf("pong from %s (%s) in %v\n", n.ID().TerminalString(), endpointString(n), time.Since(start).Round(time.Microsecond))
+	fmt.Printf("pong from %s (%s) in %v\n", n.ID().TerminalString(), endpointString(n), took.Round(time.Microsecond))
 	return nil
 }
 
@@ -112,12 +142,22 @@ func discv4RequestENR(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	timeout, err := timeoutFlag(cmd)
+	if err != nil {
+		return err
+	}
 	disc, err := startV4(ctx, cmd, nil)
 	if err != nil {
 		return err
 	}
 	defer disc.Close()
-	rec, err := disc.RequestENR(n)
+	var rec *enode.Node
+	err = untilTimeout(ctx, disc, timeout, func() (err error) {
+		return untilAnswer(func() error {
+			rec, err = disc.RequestENR(n)
+			return err
+		})
+	})
 	if err != nil {
 		return fmt.Errorf("requestenr %s: %v", endpointString(n), err)
 	}
@@ -130,21 +170,50 @@ func discv4Resolve(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
+	timeout, err := timeoutFlag(cmd)
+	if err != nil {
+		return err
+	}
 	boot, err := parseNodeList(ctx, cmd.String("bootnodes"))
 	if err != nil {
-		return usageErrorf(cmd, "--bootnodes: %v", err)
+		return fmt.Errorf("--bootnodes: %v", err)
 	}
 	disc, err := startV4(ctx, cmd, boot)
 	if err != nil {
 		return err
 	}
 	defer disc.Close()
-	r := disc.Resolve(n)
-	if r.Record().Signature() == nil {
-		return fmt.Errorf("no record of %s found", n.ID().TerminalString())
+	var found *enode.Node
+	err = untilTimeout(ctx, disc, timeout, func() error {
+		return untilAnswer(func() (err error) {
+			found, err = resolveV4(disc, n, len(boot) > 0)
+			return err
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("resolve %s (%s): %v", n.ID().TerminalString(), endpointString(n), err)
 	}
-	fmt.Println(r.String())
+	fmt.Println(found.String())
 	return nil
+}
+
+// resolveV4 asks n for its record and, if it does not answer and lookup is
+// set, looks for n in the network (it may have moved) and asks it there.
+// Unlike UDPv4.Resolve, it tells "nobody answered" from an answer.
+func resolveV4(disc *v4.UDPv4, n *enode.Node, lookup bool) (*enode.Node, error) {
+	rec, err := disc.RequestENR(n)
+	if err == nil || !lookup {
+		return rec, err
+	}
+	for _, c := range disc.Lookup(n) {
+		if c.ID() != n.ID() {
+			continue
+		}
+		if rec, cerr := disc.RequestENR(c); cerr == nil {
+			return rec, nil
+		}
+	}
+	return nil, err
 }
 
 // nodeArg parses the single NODE argument.

@@ -27,7 +27,8 @@ var enrCommand = &cli.Command{
 			ArgsUsage: "<enr:... | enode://... | FILE>",
 			Description: "The record is given as its text form (enr:...), as an enode URL, or as a file\n" +
 				"holding the text form, the RLP in hex, or the RLP bytes. A file named '-' is\n" +
-				"standard input.",
+				"standard input. An enode URL is an unsigned record; a record whose signature\n" +
+				"does not verify is shown, flagged INVALID, and the command exits 1.",
 			Flags: []cli.Flag{
 				&cli.BoolFlag{Name: "json", Usage: "print JSON instead of text"},
 			},
@@ -49,6 +50,7 @@ type decodedRecord struct {
 	Scheme    string         `json:"identityScheme,omitempty"`
 	Signature string         `json:"signature,omitempty"`
 	Verified  bool           `json:"signatureValid"`
+	Unsigned  bool           `json:"unsigned,omitempty"` // from an enode URL, which carries no signature
 	VerifyErr string         `json:"signatureError,omitempty"`
 	Size      int            `json:"size"`
 	Fields    []decodedField `json:"fields"`
@@ -65,52 +67,62 @@ func enrDecode(_ context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	rec, err := readRecordArg(arg)
+	rec, fromURL, err := readRecordArg(arg)
 	if err != nil {
 		return err
 	}
 	out := describeRecord(rec)
+	if fromURL {
+		// The record made from a URL has no signature to check, which
+		// is not the same as a signature that does not verify.
+		out.Unsigned, out.VerifyErr = true, ""
+	}
 	if cmd.Bool("json") {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		printRecord(os.Stdout, out)
 	}
-	printRecord(os.Stdout, out)
+	if !out.Verified && !out.Unsigned {
+		return fmt.Errorf("record signature INVALID: %s", out.VerifyErr)
+	}
 	return nil
 }
 
 // readRecordArg turns the command's argument into a record, without checking
-// its signature (describeRecord reports on that).
-func readRecordArg(arg string) (*enr.Record, error) {
-	if strings.HasPrefix(arg, "enr:") {
-		return parseRecordText(arg)
-	}
-	if strings.HasPrefix(arg, "enode://") {
-		n, err := enode.ParseV4(arg)
+// its signature (describeRecord reports on that). fromURL says the record
+// was made from an enode URL, so it has no signature.
+func readRecordArg(arg string) (rec *enr.Record, fromURL bool, err error) {
+	// Spaces around a pasted record are not part of it; around a file
+	// name they may be.
+	text := strings.TrimSpace(arg)
+	if !strings.HasPrefix(text, "enr:") && !strings.HasPrefix(text, "enode://") {
+		data, err := readSmallFile(arg, maxRecordFile)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return n.Record(), nil
+		text = strings.TrimSpace(string(data))
+		if !strings.HasPrefix(text, "enr:") && !strings.HasPrefix(text, "enode://") {
+			if raw, err := hex.DecodeString(strings.TrimPrefix(text, "0x")); err == nil && len(raw) > 0 {
+				rec, err := decodeRecordRLP(raw)
+				return rec, false, err
+			}
+			rec, err := decodeRecordRLP(data)
+			return rec, false, err
+		}
 	}
-	data, err := readSmallFile(arg, maxRecordFile)
-	if err != nil {
-		return nil, err
-	}
-	text := strings.TrimSpace(string(data))
-	switch {
-	case strings.HasPrefix(text, "enr:"):
-		return parseRecordText(text)
-	case strings.HasPrefix(text, "enode://"):
+	if strings.HasPrefix(text, "enode://") {
 		n, err := enode.ParseV4(text)
 		if err != nil {
-			return nil, err
+			return nil, false, fmt.Errorf("invalid enode URL: %w", err)
 		}
-		return n.Record(), nil
+		return n.Record(), true, nil
 	}
-	if raw, err := hex.DecodeString(strings.TrimPrefix(text, "0x")); err == nil && len(raw) > 0 {
-		return decodeRecordRLP(raw)
-	}
-	return decodeRecordRLP(data)
+	rec, err = parseRecordText(text)
+	return rec, false, err
 }
 
 func parseRecordText(text string) (*enr.Record, error) {
@@ -254,9 +266,12 @@ func printRecord(w io.Writer, r decodedRecord) {
 	}
 	fmt.Fprintf(w, "Seq         %d\n", r.Seq)
 	fmt.Fprintf(w, "Size        %d bytes\n", r.Size)
-	if r.Verified {
+	switch {
+	case r.Verified:
 		fmt.Fprintf(w, "Signature   valid (%s) %s\n", r.Scheme, r.Signature)
-	} else {
+	case r.Unsigned:
+		fmt.Fprintf(w, "Signature   none (an enode URL is an unsigned record)\n")
+	default:
 		fmt.Fprintf(w, "Signature   INVALID: %s\n", r.VerifyErr)
 	}
 	fmt.Fprintln(w, "Fields:")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -14,26 +13,33 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := newApp().Run(ctx, os.Args)
+	err := runApp(ctx, os.Args)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "devp2p:", err)
-		code := 1
-		var coder cli.ExitCoder
-		if errors.As(err, &coder) && coder.ExitCode() != 0 {
-			code = coder.ExitCode()
-		}
-		os.Exit(code)
+		fmt.Fprintln(os.Stderr, errorLine(err))
+		os.Exit(exitCode(err))
 	}
 }
 
-func newApp() *cli.Command {
+// runApp runs the command line args and returns what went wrong.
+func runApp(ctx context.Context, args []string) error {
+	app, unknown := newApp()
+	if err := app.Run(ctx, args); err != nil {
+		return err
+	}
+	return unknown.err()
+}
+
+func newApp() (*cli.Command, *unknownCommand) {
 	app := &cli.Command{
 		Name:  "devp2p",
 		Usage: "run an Ethereum devp2p node and the tools around one",
 		Description: "devp2p is a Go implementation of Ethereum's peer-to-peer stack.\n" +
 			"Start with 'devp2p devnet' to watch a small network form on this machine.",
+		Version:               moduleVersion(),
 		EnableShellCompletion: true,
+		Flags:                 []cli.Flag{logFormatFlag},
+		Before:                checkLogFormat,
 		Commands: []*cli.Command{
 			keyCommand,
 			enrCommand,
@@ -45,22 +51,20 @@ func newApp() *cli.Command {
 		// Errors are printed once, by main, as one line.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
 	}
-	setUsageErrors(app)
-	return app
+	cli.VersionPrinter = printVersion
+	unknown := new(unknownCommand)
+	setUsageErrors(app, unknown)
+	return app, unknown
 }
 
-// setUsageErrors makes every command report a bad flag as one line naming
-// the command, instead of a usage dump.
-func setUsageErrors(cmd *cli.Command) {
+// setUsageErrors makes every command report a bad flag or an unknown
+// subcommand as one line naming the command, instead of a usage dump.
+func setUsageErrors(cmd *cli.Command, unknown *unknownCommand) {
 	cmd.OnUsageError = func(_ context.Context, cmd *cli.Command, err error, _ bool) error {
 		return usageErrorf(cmd, "%v", err)
 	}
+	cmd.CommandNotFound = unknown.record
 	for _, sub := range cmd.Commands {
-		setUsageErrors(sub)
+		setUsageErrors(sub, unknown)
 	}
-}
-
-// usageErrorf reports a problem with the command line itself.
-func usageErrorf(cmd *cli.Command, format string, args ...any) error {
-	return fmt.Errorf("%s: %s (see '%s --help')", cmd.FullName(), fmt.Sprintf(format, args...), cmd.FullName())
 }

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -15,10 +12,6 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/devp2p-go/devp2p"
-	"github.com/devp2p-go/devp2p/crypto"
-	"github.com/devp2p-go/devp2p/enode"
-	"github.com/devp2p-go/devp2p/nat"
-	"github.com/devp2p-go/devp2p/netutil"
 )
 
 const (
@@ -74,147 +67,12 @@ func defaultDataDirText() string {
 	return "~/.devp2p"
 }
 
-// newLogger maps --verbosity to a slog handler on stderr.
-func newLogger(cmd *cli.Command) (*slog.Logger, error) {
-	v := cmd.Int("verbosity")
-	var level slog.Level
-	switch v {
-	case 0:
-		return slog.New(slog.NewTextHandler(io.Discard, nil)), nil
-	case 1:
-		level = slog.LevelError
-	case 2:
-		level = slog.LevelWarn
-	case 3:
-		level = slog.LevelInfo
-	case 4:
-		level = slog.LevelDebug
-	case 5:
-		level = slog.LevelDebug - 4
-	default:
-		return nil, usageErrorf(cmd, "invalid --verbosity %d (0-5)", v)
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})), nil
-}
-
-// nodeConfig builds the Server config from --config and the flags; flags
-// set on the command line win over the file.
-func nodeConfig(ctx context.Context, cmd *cli.Command) (devp2p.Config, error) {
-	var cfg devp2p.Config
-	if file := cmd.String("config"); file != "" {
-		var err error
-		if cfg, err = devp2p.LoadConfig(file); err != nil {
-			return cfg, fmt.Errorf("config: %v", err)
-		}
-	}
-	datadir := cmd.String("datadir")
-	if datadir == "" {
-		datadir = defaultDataDir()
-	}
-	// A key in the config file wins over the datadir's, a key flag over both.
-	if cfg.PrivateKey == nil || cmd.IsSet("nodekey") || cmd.IsSet("nodekeyhex") {
-		key, err := nodeKey(cmd, datadir)
-		if err != nil {
-			return cfg, err
-		}
-		cfg.PrivateKey = key
-	}
-	if cfg.NodeDatabase == "" {
-		cfg.NodeDatabase = filepath.Join(datadir, nodeDBDir)
-	}
-	if cmd.IsSet("listen") || cfg.ListenAddr == "" {
-		cfg.ListenAddr = cmd.String("listen")
-	}
-	if cmd.IsSet("maxpeers") || cfg.MaxPeers == 0 {
-		cfg.MaxPeers = int(cmd.Int("maxpeers"))
-		if cfg.MaxPeers <= 0 {
-			return cfg, usageErrorf(cmd, "invalid --maxpeers %d (must be > 0)", cfg.MaxPeers)
-		}
-	}
-	if cmd.IsSet("nodiscover") {
-		cfg.NoDiscovery = cmd.Bool("nodiscover")
-	}
-	for _, f := range []struct {
-		name string
-		dst  any
-	}{{"bootnodes", &cfg.BootstrapNodes}, {"bootnodesv5", &cfg.BootstrapNodesV5}, {"static", &cfg.StaticNodes}, {"trusted", &cfg.TrustedNodes}} {
-		if !cmd.IsSet(f.name) {
-			continue
-		}
-		nodes, err := parseNodeList(ctx, cmd.String(f.name))
-		if err != nil {
-			return cfg, usageErrorf(cmd, "--%s: %v", f.name, err)
-		}
-		*f.dst.(*[]*enode.Node) = nodes
-	}
-	if cmd.IsSet("v5") {
-		cfg.DiscoveryV5 = cmd.Bool("v5")
-	}
-	if cfg.DiscoveryV5 && len(cfg.BootstrapNodesV5) == 0 {
-		cfg.BootstrapNodesV5 = cfg.BootstrapNodes
-	}
-	if cmd.IsSet("netrestrict") {
-		nl, err := netutil.ParseNetlist(cmd.String("netrestrict"))
-		if err != nil {
-			return cfg, usageErrorf(cmd, "invalid --netrestrict: %v", err)
-		}
-		cfg.NetRestrict = nl
-	}
-	natm, err := nat.Parse(cmd.String("nat"))
-	if err != nil {
-		return cfg, usageErrorf(cmd, "invalid --nat %q: %v", cmd.String("nat"), err)
-	}
-	if natm != nil && (cmd.IsSet("nat") || cfg.NAT == nil) {
-		cfg.NAT = natm
-	} else if cmd.IsSet("nat") {
-		cfg.NAT = nil // --nat none overrides the file
-	}
-	return cfg, nil
-}
-
-// nodeKey loads the key from --nodekey / --nodekeyhex, or from the data
-// directory, where it is created on first run.
-func nodeKey(cmd *cli.Command, datadir string) (*ecdsa.PrivateKey, error) {
-	file, hex := cmd.String("nodekey"), cmd.String("nodekeyhex")
-	switch {
-	case file != "" && hex != "":
-		return nil, usageErrorf(cmd, "--nodekey and --nodekeyhex are mutually exclusive")
-	case file != "":
-		key, err := crypto.LoadECDSA(file)
-		if err != nil {
-			return nil, fmt.Errorf("invalid --nodekey: %v", err)
-		}
-		return key, nil
-	case hex != "":
-		key, err := crypto.HexToECDSA(hex)
-		if err != nil {
-			return nil, usageErrorf(cmd, "invalid --nodekeyhex: %v", err)
-		}
-		return key, nil
-	}
-	file = filepath.Join(datadir, nodeKeyFile)
-	key, err := crypto.LoadECDSA(file)
-	if err == nil {
-		return key, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("node key %s: %v", file, err)
-	}
-	if err := os.MkdirAll(datadir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %v", err)
-	}
-	if key, err = crypto.GenerateKey(); err != nil {
-		return nil, err
-	}
-	if err := crypto.SaveECDSA(file, key); err != nil {
-		return nil, fmt.Errorf("write node key: %v", err)
-	}
-	return key, nil
-}
-
 func runNode(ctx context.Context, cmd *cli.Command) error {
 	if cmd.NArg() > 0 {
 		return usageErrorf(cmd, "unexpected argument %q", cmd.Args().First())
+	}
+	if d := cmd.Duration("status"); d < 0 {
+		return flagError("status", d, "want 0 (no status lines) or a positive interval")
 	}
 	log, err := newLogger(cmd)
 	if err != nil {
@@ -230,6 +88,8 @@ func runNode(ctx context.Context, cmd *cli.Command) error {
 		return startError(cfg, err)
 	}
 	defer srv.Stop()
+	stopWatch := watchPeerDrops(srv, log)
+	defer stopWatch()
 
 	self := srv.Self()
 	fmt.Printf("node     %s\n", self.ID())
@@ -249,6 +109,7 @@ func runNode(ctx context.Context, cmd *cli.Command) error {
 			fmt.Println(statusLine(srv))
 		case <-ctx.Done():
 			fmt.Println("stopping")
+			stopWatch()
 			srv.Stop() // closes the node database
 			fmt.Println("stopped")
 			return nil
