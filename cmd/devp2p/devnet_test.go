@@ -23,6 +23,6 @@ func TestDevnet(t *testing.T) {
 }
 
 func TestDevnetBadFlags(t *testing.T) {
-	mustFail(t, "invalid --nodes", "devnet", "--nodes", "1")
-	mustFail(t, "invalid --duration", "devnet", "--duration", "0s")
+	mustFail(t, "devp2p: --nodes 1: want 2-200", "devnet", "--nodes", "1")
+	mustFail(t, "devp2p: --duration 0s: want a positive duration", "devnet", "--duration", "0s")
 }

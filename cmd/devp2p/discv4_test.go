@@ -67,7 +67,8 @@ func startDiscNodes(t *testing.T, n int) []*v4.UDPv4 {
 func TestDiscv4PingAndENR(t *testing.T) {
 	nodes := startDiscNodes(t, 1)
 	self := nodes[0].Self()
-	out := mustRun(t, "discv4", "ping", "--listen", "127.0.0.1:0", self.URLv4())
+	// Spaces around a pasted URL are not part of it.
+	out := mustRun(t, "discv4", "ping", "--listen", "127.0.0.1:0", " "+self.URLv4()+" ")
 	if !strings.Contains(out, "pong from "+self.ID().TerminalString()) {
 		t.Errorf("ping output:\n%s", out)
 	}
@@ -83,7 +84,8 @@ func TestDiscv4PingAndENR(t *testing.T) {
 
 func TestDiscv4Errors(t *testing.T) {
 	mustFail(t, "invalid node", "discv4", "ping", "enode://nonsense")
-	mustFail(t, "invalid --listen", "discv4", "ping", "--listen", "nowhere", exampleENR)
+	mustFail(t, `devp2p: --listen "nowhere": missing port in address`, "discv4", "ping", "--listen", "nowhere", exampleENR)
+	mustFail(t, "devp2p: --timeout 0s: want a positive duration", "discv4", "ping", "--timeout", "0", exampleENR)
 	mustFail(t, "nothing to start from", "discv4", "crawl", filepath.Join(t.TempDir(), "nodes.json"))
 	// Nobody answers on a closed port.
 	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
@@ -94,7 +96,30 @@ func TestDiscv4Errors(t *testing.T) {
 	conn.Close()
 	key, _ := crypto.GenerateKey()
 	silent := enode.NewV4(&key.PublicKey, net.IP{127, 0, 0, 1}, port, port)
-	mustFail(t, "ping 127.0.0.1", "discv4", "ping", "--listen", "127.0.0.1:0", silent.URLv4())
+	mustFail(t, fmt.Sprintf("devp2p: ping 127.0.0.1:%d: no answer within 1s", port),
+		"discv4", "ping", "--listen", "127.0.0.1:0", "--timeout", "1s", silent.URLv4())
+}
+
+// TestDiscv4NoAnswer: ping, requestenr and resolve of a node that never
+// answers end after --timeout with exit 1 and say so; resolve does not
+// pass off the record it was given as the answer.
+func TestDiscv4NoAnswer(t *testing.T) {
+	// A socket that reads nothing: packets to it are never answered.
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	port := conn.LocalAddr().(*net.UDPAddr).Port
+	keyfile := filepath.Join(t.TempDir(), "silent.key")
+	mustRun(t, "key", "generate", keyfile)
+	rec := strings.TrimSpace(mustRun(t, "key", "to-enr", keyfile, "--ip", "127.0.0.1", "--udp", fmt.Sprint(port)))
+	id := strings.TrimSpace(mustRun(t, "key", "to-id", keyfile))[:16]
+	ep := fmt.Sprintf("127.0.0.1:%d", port)
+
+	mustFail(t, "devp2p: ping "+ep+": no answer within 1s", "discv4", "ping", "--listen", "127.0.0.1:0", "--timeout", "1s", rec)
+	mustFail(t, "devp2p: requestenr "+ep+": no answer within 1s", "discv4", "requestenr", "--listen", "127.0.0.1:0", "--timeout", "1s", rec)
+	mustFail(t, "devp2p: resolve "+id+" ("+ep+"): no answer within 1s", "discv4", "resolve", "--listen", "127.0.0.1:0", "--timeout", "1s", rec)
 }
 
 // TestDiscv4Crawl crawls a devnet of 30 nodes. The network runs in a child

@@ -67,15 +67,15 @@ func enrDecode(_ context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	rec, fromURL, err := readRecordArg(arg)
+	rec, url, err := readRecordArg(arg)
 	if err != nil {
 		return err
 	}
 	out := describeRecord(rec)
-	if fromURL {
+	if url != "" {
 		// The record made from a URL has no signature to check, which
 		// is not the same as a signature that does not verify.
-		out.Unsigned, out.VerifyErr = true, ""
+		out.Unsigned, out.VerifyErr, out.URL = true, "", url
 	}
 	if cmd.Bool("json") {
 		enc := json.NewEncoder(os.Stdout)
@@ -93,36 +93,36 @@ func enrDecode(_ context.Context, cmd *cli.Command) error {
 }
 
 // readRecordArg turns the command's argument into a record, without checking
-// its signature (describeRecord reports on that). fromURL says the record
-// was made from an enode URL, so it has no signature.
-func readRecordArg(arg string) (rec *enr.Record, fromURL bool, err error) {
+// its signature (describeRecord reports on that). When the argument is an
+// enode URL, the record made from it has no signature and url is the URL.
+func readRecordArg(arg string) (rec *enr.Record, url string, err error) {
 	// Spaces around a pasted record are not part of it; around a file
 	// name they may be.
 	text := strings.TrimSpace(arg)
 	if !strings.HasPrefix(text, "enr:") && !strings.HasPrefix(text, "enode://") {
 		data, err := readSmallFile(arg, maxRecordFile)
 		if err != nil {
-			return nil, false, err
+			return nil, "", err
 		}
 		text = strings.TrimSpace(string(data))
 		if !strings.HasPrefix(text, "enr:") && !strings.HasPrefix(text, "enode://") {
 			if raw, err := hex.DecodeString(strings.TrimPrefix(text, "0x")); err == nil && len(raw) > 0 {
 				rec, err := decodeRecordRLP(raw)
-				return rec, false, err
+				return rec, "", err
 			}
 			rec, err := decodeRecordRLP(data)
-			return rec, false, err
+			return rec, "", err
 		}
 	}
 	if strings.HasPrefix(text, "enode://") {
 		n, err := enode.ParseV4(text)
 		if err != nil {
-			return nil, false, fmt.Errorf("invalid enode URL: %w", err)
+			return nil, "", fmt.Errorf("invalid enode URL: %w", err)
 		}
-		return n.Record(), true, nil
+		return n.Record(), n.URLv4(), nil
 	}
 	rec, err = parseRecordText(text)
-	return rec, false, err
+	return rec, "", err
 }
 
 func parseRecordText(text string) (*enr.Record, error) {

@@ -39,13 +39,47 @@ func TestENRDecode(t *testing.T) {
 }
 
 func TestENRDecodeErrors(t *testing.T) {
-	mustFail(t, "invalid record", "enr", "decode", "enr:-IS4QHCYrYZbAKWCBRlAy5zzaDZX")
+	mustFail(t, "devp2p: invalid record", "enr", "decode", "enr:-IS4QHCYrYZbAKWCBRlAy5zzaDZX")
 	mustFail(t, "neither a record", "enr", "decode", "/no/such/file")
-	// A record whose signature does not match is shown, but flagged.
+	mustFail(t, "devp2p: invalid enode URL", "enr", "decode", "enode://1234@127.0.0.1:30303")
+}
+
+// TestENRDecodeSignature: a record whose signature does not verify is
+// shown, flagged INVALID, and exits 1; an enode URL, which has no
+// signature, is said to be unsigned and exits 0.
+func TestENRDecodeSignature(t *testing.T) {
+	// Flip a bit inside the signature (the text form's first bytes after
+	// the list header).
 	tampered := []byte(exampleENR)
 	tampered[20] ^= 1
-	res := run(t, "enr", "decode", string(tampered))
-	if res.exitCode == 0 && !strings.Contains(res.stdout, "INVALID") {
-		t.Errorf("tampered record not flagged:\n%s", res.stdout)
+	res := mustFailWith(t, 1, "devp2p: record signature INVALID", "enr", "decode", string(tampered))
+	if !strings.Contains(res.stdout, "Signature   INVALID") {
+		t.Errorf("tampered record not flagged on stdout:\n%s", res.stdout)
+	}
+	res = mustFailWith(t, 1, "devp2p: record signature INVALID", "enr", "decode", "--json", string(tampered))
+	var rec decodedRecord
+	if err := json.Unmarshal([]byte(res.stdout), &rec); err != nil || rec.Verified || rec.Unsigned {
+		t.Errorf("tampered record as JSON (%v): %s", err, res.stdout)
+	}
+
+	url := "enode://ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f@127.0.0.1:30303"
+	out := mustRun(t, "enr", "decode", url)
+	if !strings.Contains(out, "Signature   none (an enode URL is an unsigned record)") || strings.Contains(out, "INVALID") {
+		t.Errorf("enode URL:\n%s", out)
+	}
+	if !strings.Contains(out, "URLv4       "+url) {
+		t.Errorf("enode URL not shown:\n%s", out)
+	}
+	if !strings.Contains(out, exampleID) {
+		t.Errorf("enode URL of the example key does not give its ID %s:\n%s", exampleID, out)
+	}
+}
+
+// TestENRDecodeTrims: spaces around a pasted record or URL are not part of
+// it.
+func TestENRDecodeTrims(t *testing.T) {
+	out := mustRun(t, "enr", "decode", "  "+exampleENR+" \n")
+	if !strings.Contains(out, exampleID) || !strings.Contains(out, "valid (v4)") {
+		t.Errorf("record with spaces:\n%s", out)
 	}
 }

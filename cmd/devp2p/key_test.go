@@ -48,11 +48,40 @@ func TestKeyErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.key")
 	os.WriteFile(bad, []byte("not a key\n"), 0o600)
-	mustFail(t, "load key", "key", "to-id", bad)
-	mustFail(t, "missing argument", "key", "to-id")
-	mustFail(t, "no such file", "key", "to-id", filepath.Join(dir, "absent"))
+	mustFail(t, "devp2p: invalid node key file "+bad, "key", "to-id", bad)
+	mustFail(t, "devp2p: key to-id: missing argument FILE", "key", "to-id")
+	mustFail(t, "devp2p: key file "+filepath.Join(dir, "absent")+": no such file", "key", "to-id", filepath.Join(dir, "absent"))
 	good := filepath.Join(dir, "good.key")
 	mustRun(t, "key", "generate", good)
-	mustFail(t, "invalid --ip", "key", "to-enode", good, "--ip", "300.1.1.1")
-	mustFail(t, "invalid --tcp", "key", "to-enode", good, "--tcp", "70000")
+	mustFail(t, `devp2p: --ip "300.1.1.1": not an IP address`, "key", "to-enode", good, "--ip", "300.1.1.1")
+	mustFail(t, "devp2p: --tcp 70000: want a port 0-65535", "key", "to-enode", good, "--tcp", "70000")
+	mustFail(t, "devp2p: --udp -1: want a port 0-65535", "key", "to-enr", good, "--udp", "-1")
+}
+
+// TestKeyToENR: key to-enr makes a record signed by the key, with the
+// address given, that enr decode accepts as valid.
+func TestKeyToENR(t *testing.T) {
+	keyfile := filepath.Join(t.TempDir(), "node.key")
+	id := strings.TrimSpace(mustRun(t, "key", "generate", keyfile))
+
+	rec := strings.TrimSpace(mustRun(t, "key", "to-enr", keyfile, "--ip", "10.0.0.1", "--tcp", "30303", "--udp", "30301", "--seq", "7"))
+	if !strings.HasPrefix(rec, "enr:") || strings.Contains(rec, "\n") {
+		t.Fatalf("key to-enr printed %q, want one enr: line", rec)
+	}
+	out := mustRun(t, "enr", "decode", rec)
+	for _, want := range []string{"Node ID     " + id, "Seq         7", "valid (v4)", "ip         10.0.0.1", "tcp        30303", "udp        30301"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("decoded record lacks %q:\n%s", want, out)
+		}
+	}
+
+	// IPv6 goes into ip6; a port of 0 leaves its key out.
+	rec = strings.TrimSpace(mustRun(t, "key", "to-enr", keyfile, "--ip", "2001:db8::1", "--tcp", "0", "--udp", "30303"))
+	out = mustRun(t, "enr", "decode", rec)
+	if !strings.Contains(out, "ip6        2001:db8::1") || !strings.Contains(out, "udp        30303") {
+		t.Errorf("IPv6 record:\n%s", out)
+	}
+	if strings.Contains(out, "  ip         ") || strings.Contains(out, "  tcp        ") {
+		t.Errorf("IPv6 record without TCP has an ip or tcp entry:\n%s", out)
+	}
 }

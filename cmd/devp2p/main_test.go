@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +36,10 @@ func runMain(m *testing.M) int {
 	// so devnet and crawl would test the machine's load instead of the
 	// command. The Server and discovery run under -race in their own
 	// packages' tests.
-	build := exec.Command("go", "build", "-o", binary, ".")
+	// -buildvcs=auto: stamp the VCS revision when the checkout allows it
+	// (a clone does; a git worktree does not), whatever GOFLAGS says, so
+	// that TestVersion sees what a user's build shows.
+	build := exec.Command("go", "build", "-buildvcs=auto", "-o", binary, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building devp2p:", err)
@@ -78,21 +83,39 @@ func mustRun(t *testing.T, args ...string) string {
 	return res.stdout
 }
 
-// mustFail runs the binary, expects a non-zero exit with a one-line reason
-// on stderr that contains want.
+// mustFail runs the binary, expects exit code 1 with a one-line reason on
+// stderr that contains want.
 func mustFail(t *testing.T, want string, args ...string) {
 	t.Helper()
+	mustFailWith(t, 1, want, args...)
+}
+
+// mustFailWith runs the binary, expects exit code code and one line on
+// stderr, with one "devp2p: " prefix, that contains want and none of the
+// names a user never typed (library fields, temporary files).
+func mustFailWith(t *testing.T, code int, want string, args ...string) cmdResult {
+	t.Helper()
 	res := run(t, args...)
-	if res.exitCode == 0 {
-		t.Fatalf("devp2p %s: exit 0, want failure\nstdout: %s", strings.Join(args, " "), res.stdout)
+	cmdline := strings.Join(args, " ")
+	if res.exitCode != code {
+		t.Fatalf("devp2p %s: exit %d, want %d\nstdout: %s\nstderr: %s", cmdline, res.exitCode, code, res.stdout, res.stderr)
 	}
 	msg := strings.TrimSpace(res.stderr)
 	if strings.Count(msg, "\n") != 0 {
-		t.Errorf("devp2p %s: error is not one line:\n%s", strings.Join(args, " "), msg)
+		t.Errorf("devp2p %s: error is not one line:\n%s", cmdline, msg)
+	}
+	if !strings.HasPrefix(msg, "devp2p: ") || strings.Count(msg, "devp2p:") != 1 {
+		t.Errorf("devp2p %s: error %q does not have exactly one \"devp2p: \" prefix", cmdline, msg)
 	}
 	if !strings.Contains(msg, want) {
-		t.Errorf("devp2p %s: error %q does not mention %q", strings.Join(args, " "), msg, want)
+		t.Errorf("devp2p %s: error %q does not mention %q", cmdline, msg, want)
 	}
+	for _, internal := range []string{"Config.", "fileConfig", ".tmp", "No help topic", "devp2p devp2p"} {
+		if strings.Contains(msg, internal) {
+			t.Errorf("devp2p %s: error %q shows %q, which the user never typed", cmdline, msg, internal)
+		}
+	}
+	return res
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
@@ -130,6 +153,85 @@ func subcommandsOf(help string) []string {
 	return subs
 }
 
-func TestUnknownCommandAndFlag(t *testing.T) {
-	mustFail(t, "flag provided but not defined", "key", "to-id", "--nosuchflag", "x")
+func TestUnknownFlag(t *testing.T) {
+	mustFail(t, "key to-id: flag provided but not defined: -nosuchflag", "key", "to-id", "--nosuchflag", "x")
+}
+
+// TestUnknownCommand: a name that is no command says so, lists the
+// commands there are, and exits 2, at every level.
+func TestUnknownCommand(t *testing.T) {
+	top := "(commands: key, enr, devnet, node, discv4, rlpx;"
+	mustFailWith(t, 2, `devp2p: unknown command "bogus" `+top, "bogus")
+	mustFailWith(t, 2, `devp2p: unknown command "bogus" `+top, "help", "bogus")
+	mustFailWith(t, 2, `devp2p: key: unknown command "bogus" (commands: generate, to-enode, to-enr, to-id;`, "key", "bogus")
+	mustFailWith(t, 2, `devp2p: discv4: unknown command "bogus" (commands: ping, requestenr, resolve, crawl`, "discv4", "bogus")
+	// A known command still shows its help.
+	if out := mustRun(t, "key"); !strings.Contains(out, "to-enr") {
+		t.Errorf("devp2p key: no help:\n%s", out)
+	}
+}
+
+// TestVersion: --version shows what the toolchain recorded in the binary,
+// as 'go version -m' reads it: the module version and, when the build had
+// it, the VCS revision.
+func TestVersion(t *testing.T) {
+	out := mustRun(t, "--version")
+	info, err := exec.Command("go", "version", "-m", binary).Output()
+	if err != nil {
+		t.Fatalf("go version -m: %v", err)
+	}
+	var modVersion, revision string
+	for line := range strings.Lines(string(info)) {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 3 && f[0] == "mod" && f[1] == "github.com/devp2p-go/devp2p":
+			modVersion = f[2]
+		case len(f) >= 2 && f[0] == "build" && strings.HasPrefix(f[1], "vcs.revision="):
+			revision = strings.TrimPrefix(f[1], "vcs.revision=")
+		}
+	}
+	if modVersion == "" {
+		t.Fatalf("go version -m shows no module version:\n%s", info)
+	}
+	if !strings.Contains(out, "devp2p   "+modVersion+"\n") {
+		t.Errorf("--version does not show module version %s:\n%s", modVersion, out)
+	}
+	if revision != "" {
+		if !strings.Contains(out, "revision "+revision) {
+			t.Errorf("--version does not show revision %s:\n%s", revision, out)
+		}
+	} else if !strings.Contains(out, "revision unknown") {
+		t.Errorf("binary has no VCS revision, but --version does not say so:\n%s", out)
+	}
+	if !strings.Contains(out, runtime.Version()) {
+		t.Errorf("--version does not show the Go version %s:\n%s", runtime.Version(), out)
+	}
+}
+
+// TestLogFormat: --log.format is global and picks text or JSON logs.
+func TestLogFormat(t *testing.T) {
+	res := run(t, "devnet", "--nodes", "2", "--duration", "100ms", "--verbosity", "3", "--log.format", "json")
+	if res.exitCode != 0 {
+		t.Fatalf("devnet: exit %d\nstderr: %s", res.exitCode, res.stderr)
+	}
+	lines := 0
+	for line := range strings.Lines(res.stderr) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("--log.format json: log line is not JSON: %q", line)
+		}
+		if rec["level"] != "INFO" || rec["msg"] == nil {
+			t.Errorf("--log.format json: line without level/msg: %q", line)
+		}
+		lines++
+	}
+	if lines == 0 {
+		t.Errorf("--log.format json: no log lines at --verbosity 3")
+	}
+	res = run(t, "--log.format", "text", "devnet", "--nodes", "2", "--duration", "100ms", "--verbosity", "3")
+	if !strings.Contains(res.stderr, "level=INFO msg=") {
+		t.Errorf("--log.format text: no key=value lines:\n%s", res.stderr)
+	}
+	mustFail(t, `devp2p: --log.format "xml": want text or json`, "--log.format", "xml", "key", "to-id", "x")
+	mustFail(t, `devp2p: --log.format "xml": want text or json`, "node", "--log.format", "xml")
 }

@@ -174,7 +174,11 @@ func nodeKey(cmd *cli.Command, datadir string) (*ecdsa.PrivateKey, error) {
 		return key, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("node key: %v", err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, fileError("node key", file, err)
+		}
+		return nil, err // it names the file
 	}
 	if err := os.MkdirAll(datadir, 0o700); err != nil {
 		return nil, fileError("create data directory", datadir, err)

@@ -4,16 +4,19 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/devp2p-go/devp2p"
 	"github.com/devp2p-go/devp2p/crypto"
 	"github.com/devp2p-go/devp2p/enode"
 )
@@ -26,8 +29,35 @@ type proc struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	lines  chan string
-	stderr *strings.Builder
+	stderr *outputLog
 	done   chan struct{}
+}
+
+// outputLog collects a child's stderr and tells waiters when it grew. It
+// never blocks the writer, so a chatty child cannot stall.
+type outputLog struct {
+	mu      sync.Mutex
+	b       strings.Builder
+	changed chan struct{} // capacity 1: "something was written since you looked"
+}
+
+func newOutputLog() *outputLog { return &outputLog{changed: make(chan struct{}, 1)} }
+
+func (o *outputLog) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	o.b.Write(p)
+	o.mu.Unlock()
+	select {
+	case o.changed <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+func (o *outputLog) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
 }
 
 // start runs the binary in the background. The test ends it with stop or
@@ -39,7 +69,7 @@ func start(t *testing.T, args ...string) *proc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{t: t, cmd: cmd, lines: make(chan string, 1024), stderr: new(strings.Builder), done: make(chan struct{})}
+	p := &proc{t: t, cmd: cmd, lines: make(chan string, 1024), stderr: newOutputLog(), done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -81,6 +111,44 @@ func (p *proc) waitLine(prefix string) string {
 			p.t.Fatalf("no line %q within %v\nstderr: %s", prefix, procWait, p.stderr)
 		}
 	}
+}
+
+// waitStderr returns the first stderr line that contains every one of
+// want.
+func (p *proc) waitStderr(want ...string) string {
+	p.t.Helper()
+	timeout := time.NewTimer(procWait)
+	defer timeout.Stop()
+	for {
+		for line := range strings.Lines(p.stderr.String()) {
+			if containsAll(line, want) {
+				return strings.TrimSpace(line)
+			}
+		}
+		select {
+		case <-p.stderr.changed:
+		case <-p.done:
+			// Exited: what it wrote is all there is (exec copies stderr
+			// before Wait returns).
+			for line := range strings.Lines(p.stderr.String()) {
+				if containsAll(line, want) {
+					return strings.TrimSpace(line)
+				}
+			}
+			p.t.Fatalf("devp2p exited without logging %q\nstderr: %s", want, p.stderr)
+		case <-timeout.C:
+			p.t.Fatalf("no stderr line with %q within %v\nstderr: %s", want, procWait, p.stderr)
+		}
+	}
+}
+
+func containsAll(s string, subs []string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
 
 // interrupt sends SIGINT and waits for a clean exit.
@@ -161,16 +229,16 @@ func TestNode(t *testing.T) {
 
 func TestNodeBadFlags(t *testing.T) {
 	dir := t.TempDir()
-	mustFail(t, "invalid --nat", "node", "--datadir", dir, "--listen", "127.0.0.1:0", "--nat", "bogus")
-	mustFail(t, "--bootnodes", "node", "--datadir", dir, "--listen", "127.0.0.1:0", "--bootnodes", "enode://xyz@1.2.3.4:30303")
-	mustFail(t, "invalid --nodekeyhex", "node", "--datadir", dir, "--listen", "127.0.0.1:0", "--nodekeyhex", "1234")
-	mustFail(t, "invalid --netrestrict", "node", "--datadir", dir, "--listen", "127.0.0.1:0", "--netrestrict", "10.0.0.0/99")
-	mustFail(t, "invalid --verbosity", "node", "--datadir", dir, "--verbosity", "9")
-	mustFail(t, "invalid --maxpeers", "node", "--datadir", dir, "--maxpeers", "0")
+	mustFail(t, `devp2p: --nat "bogus": `, "node", "--datadir", dir, "--listen", "127.0.0.1:0", "--nat", "bogus")
+	mustFail(t, "devp2p: --bootnodes: ", "node", "--datadir", dir, "--listen", "127.0.0.1:0", "--bootnodes", "enode://xyz@1.2.3.4:30303")
+	mustFail(t, "devp2p: --nodekeyhex: ", "node", "--datadir", dir, "--listen", "127.0.0.1:0", "--nodekeyhex", "1234")
+	mustFail(t, `devp2p: --netrestrict "10.0.0.0/99": `, "node", "--datadir", dir, "--listen", "127.0.0.1:0", "--netrestrict", "10.0.0.0/99")
+	mustFail(t, "devp2p: --verbosity 9: want 0-5", "node", "--datadir", dir, "--verbosity", "9")
 
 	keyfile := filepath.Join(dir, "bad.key")
 	os.WriteFile(keyfile, []byte("not a key\n"), 0o600)
-	mustFail(t, "invalid --nodekey", "node", "--datadir", dir, "--listen", "127.0.0.1:0", "--nodekey", keyfile)
+	mustFail(t, "devp2p: --nodekey: invalid node key file "+keyfile, "node", "--datadir", dir, "--listen", "127.0.0.1:0", "--nodekey", keyfile)
+	mustFail(t, "devp2p: --nodekey: key file "+filepath.Join(dir, "absent")+": no such file", "node", "--datadir", dir, "--nodekey", filepath.Join(dir, "absent"))
 
 	// A port held by someone else.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -268,4 +336,52 @@ func TestNodeStatusDials(t *testing.T) {
 		}
 	}
 	node.stopWith(syscall.SIGTERM) // SIGTERM stops as cleanly as SIGINT
+}
+
+// TestNodeLogsPeerDrops: at the default log level, the node says once why
+// a peer went. The peer here is a Server that runs a sub-protocol, which
+// drops the node, as execution clients do, because the node runs none.
+func TestNodeLogsPeerDrops(t *testing.T) {
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	remote := &devp2p.Server{Config: devp2p.Config{
+		PrivateKey:  key,
+		MaxPeers:    5,
+		ListenAddr:  "127.0.0.1:0",
+		NoDiscovery: true,
+		NoDial:      true,
+		Logger:      slog.New(slog.DiscardHandler),
+		Protocols: []devp2p.Protocol{{
+			Name: "eth", Version: 68, Length: 17,
+			Run: func(p *devp2p.Peer, rw devp2p.MsgReadWriter) error {
+				t.Error("the protocol ran with a peer that has none")
+				return nil
+			},
+		}},
+	}}
+	if err := remote.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer remote.Stop()
+
+	node := start(t, "node", "--datadir", t.TempDir(), "--listen", "127.0.0.1:0", "--nodiscover",
+		"--static", remote.Self().URLv4(), "--status", "0")
+	line := node.waitStderr("Peer dropped", "useless peer")
+	t.Log(line)
+	// (The name and caps of the peer are shown when the watcher saw the
+	// peer before it went; this one goes at once, so they may be absent.)
+	for _, want := range []string{"level=INFO", "peer=" + remote.Self().ID().TerminalString(), "no common sub-protocol"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("drop line lacks %q: %s", want, line)
+		}
+	}
+	node.interrupt()
+	// Per-packet or per-step detail stays at Debug.
+	for line := range strings.Lines(node.stderr.String()) {
+		if strings.Contains(line, "level=DEBUG") {
+			t.Errorf("Debug line at the default level: %s", line)
+		}
+	}
 }
