@@ -176,6 +176,7 @@ func TestUnknownCommand(t *testing.T) {
 // it, the VCS revision.
 func TestVersion(t *testing.T) {
 	out := mustRun(t, "--version")
+	t.Logf("devp2p --version:\n%s", out)
 	info, err := exec.Command("go", "version", "-m", binary).Output()
 	if err != nil {
 		t.Fatalf("go version -m: %v", err)

@@ -78,17 +78,6 @@ func nodeConfig(ctx context.Context, cmd *cli.Command) (devp2p.Config, error) {
 	if datadir == "" {
 		datadir = defaultDataDir()
 	}
-	// A key in the config file wins over the datadir's, a key flag over both.
-	if cfg.PrivateKey == nil || cmd.IsSet("nodekey") || cmd.IsSet("nodekeyhex") {
-		key, err := nodeKey(cmd, datadir)
-		if err != nil {
-			return cfg, err
-		}
-		cfg.PrivateKey = key
-	}
-	if cfg.NodeDatabase == "" {
-		cfg.NodeDatabase = filepath.Join(datadir, nodeDBDir)
-	}
 
 	if cmd.IsSet("listen") || cfg.ListenAddr == "" {
 		cfg.ListenAddr = cmd.String("listen")
@@ -143,6 +132,19 @@ func nodeConfig(ctx context.Context, cmd *cli.Command) (devp2p.Config, error) {
 		cfg.NAT = natm
 	} else if cmd.IsSet("nat") {
 		cfg.NAT = nil // --nat none overrides the file
+	}
+
+	// Last, once every value passed: the key may be created on disk.
+	// A key in the config file wins over the datadir's, a key flag over both.
+	if cfg.PrivateKey == nil || cmd.IsSet("nodekey") || cmd.IsSet("nodekeyhex") {
+		key, err := nodeKey(cmd, datadir)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.PrivateKey = key
+	}
+	if cfg.NodeDatabase == "" {
+		cfg.NodeDatabase = filepath.Join(datadir, nodeDBDir)
 	}
 	return cfg, nil
 }

@@ -31,6 +31,11 @@ func TestFlagAndConfigAgree(t *testing.T) {
 	mustFail(t, `devp2p: --listen "1.2.3.4:99999": invalid port`, "node", "--datadir", dir, "--listen", "1.2.3.4:99999")
 	mustFail(t, `devp2p: --listen "nowhere:1": invalid IP address`, "node", "--datadir", dir, "--listen", "nowhere:1")
 
+	// A refused value leaves the data directory as it was: no key made.
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 { // zero.toml, listen.toml
+		t.Errorf("refused flags wrote to the data directory: %v", entries)
+	}
+
 	// The flag given on the command line wins over a bad value in the file.
 	mustFail(t, "devp2p: --maxpeers 0", "node", "--datadir", dir, "--config", listen, "--maxpeers", "0", "--listen", "127.0.0.1:0")
 }
