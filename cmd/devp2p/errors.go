@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -102,4 +104,52 @@ func exitCode(err error) int {
 		return coder.ExitCode()
 	}
 	return exitFailure
+}
+
+// The flag parser's own wording names flags with one dash and shows the
+// number parser's internals; these patterns put its errors in the words of
+// the rest of the command.
+var (
+	badFlagValue  = regexp.MustCompile(`^invalid value "(.*)" for flag -{1,2}(\S+): (.*)$`)
+	unknownFlag   = regexp.MustCompile(`^flag provided but not defined: -{1,2}(\S+)$`)
+	flagNeedsArg  = regexp.MustCompile(`^flag needs an argument: -{1,2}(\S+)$`)
+	strconvPrefix = regexp.MustCompile(`^strconv\.\w+: parsing "[^"]*": `)
+)
+
+// flagParseError rewrites an error of the flag parser, or returns nil when
+// err is not one.
+func flagParseError(cmd *cli.Command, err error) error {
+	msg := err.Error()
+	if m := badFlagValue.FindStringSubmatch(msg); m != nil {
+		return flagError(m[2], m[1], valueWanted(cmd, m[2], m[3]))
+	}
+	if m := unknownFlag.FindStringSubmatch(msg); m != nil {
+		return usageErrorf(cmd, "unknown flag --%s", m[1])
+	}
+	if m := flagNeedsArg.FindStringSubmatch(msg); m != nil {
+		return usageErrorf(cmd, "--%s needs a value", m[1])
+	}
+	return nil
+}
+
+// valueWanted says what a flag takes, from its type.
+func valueWanted(cmd *cli.Command, name, reason string) string {
+	for _, c := range cmd.Lineage() {
+		for _, f := range c.Flags {
+			if !slices.Contains(f.Names(), name) {
+				continue
+			}
+			switch f.(type) {
+			case *cli.IntFlag:
+				return "want an integer"
+			case *cli.Uint64Flag:
+				return "want a non-negative integer"
+			case *cli.DurationFlag:
+				return "want a duration such as 500ms, 30s or 5m"
+			case *cli.BoolFlag:
+				return "want true or false"
+			}
+		}
+	}
+	return strconvPrefix.ReplaceAllString(reason, "")
 }

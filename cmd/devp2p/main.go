@@ -61,6 +61,9 @@ func newApp() (*cli.Command, *unknownCommand) {
 // subcommand as one line naming the command, instead of a usage dump.
 func setUsageErrors(cmd *cli.Command, unknown *unknownCommand) {
 	cmd.OnUsageError = func(_ context.Context, cmd *cli.Command, err error, _ bool) error {
+		if ferr := flagParseError(cmd, err); ferr != nil {
+			return ferr
+		}
 		return usageErrorf(cmd, "%v", err)
 	}
 	cmd.CommandNotFound = unknown.record

@@ -153,8 +153,20 @@ func subcommandsOf(help string) []string {
 	return subs
 }
 
-func TestUnknownFlag(t *testing.T) {
-	mustFail(t, "key to-id: flag provided but not defined: -nosuchflag", "key", "to-id", "--nosuchflag", "x")
+// TestFlagParseErrors: the flag parser's errors name the flag as typed
+// (two dashes) and say what it takes, without the number parser's words.
+func TestFlagParseErrors(t *testing.T) {
+	mustFail(t, "devp2p: key to-id: unknown flag --nosuchflag", "key", "to-id", "--nosuchflag", "x")
+	mustFail(t, "devp2p: unknown flag --bogus", "--bogus")
+	mustFail(t, "devp2p: devnet: --nodes needs a value", "devnet", "--nodes")
+	mustFail(t, `devp2p: --maxpeers "abc": want an integer`, "node", "--maxpeers", "abc")
+	mustFail(t, `devp2p: --status "5": want a duration`, "node", "--status", "5")
+	mustFail(t, `devp2p: --seq "-1": want a non-negative integer`, "key", "to-enr", "--seq", "-1", "x")
+	mustFail(t, `devp2p: --nodiscover "maybe": want true or false`, "node", "--nodiscover=maybe")
+	res := run(t, "node", "--maxpeers", "abc")
+	if strings.Contains(res.stderr, "strconv") || strings.Contains(res.stderr, " -maxpeers") {
+		t.Errorf("flag error shows parser internals: %s", res.stderr)
+	}
 }
 
 // TestUnknownCommand: a name that is no command says so, lists the
