@@ -25,7 +25,10 @@ const (
 var nodeCommand = &cli.Command{
 	Name:  "node",
 	Usage: "run a devp2p node until interrupted",
-	Description: "The node keeps its key (nodekey) and node database (nodes/) in --datadir.\n" +
+	Description: "The node runs the devp2p layer with discovery and no sub-protocol: a bootnode,\n" +
+		"a vantage point for crawls, a devnet member. Execution clients drop it (they need\n" +
+		"eth); it logs why each peer went.\n" +
+		"The node keeps its key (nodekey) and node database (nodes/) in --datadir.\n" +
 		"It prints its enode URL and ENR on start, then a status line every 30 s.\n" +
 		"Flags override the values of a --config file.",
 	Flags: []cli.Flag{
