@@ -149,8 +149,8 @@ func TestPubkeyEncodings(t *testing.T) {
 	}
 }
 
-// TestBadPublicKeys is the table of SECURITY.md #2 (off-curve, (0,0),
-// infinity) and #4 (x or y replaced by an alias >= p, x = p, y = p). Every
+// TestBadPublicKeys is the table of bad keys of CVE-2025-24883 (off-curve,
+// (0,0), infinity) and GHSA-2gjw-fg97-vg3r (x or y replaced by an alias >= p, x = p, y = p). Every
 // entry point that accepts a public key must reject each of them.
 func TestBadPublicKeys(t *testing.T) {
 	valid := mustHex(t, "04"+testPubA)

@@ -4,18 +4,17 @@
 // Keccak-256.
 //
 // Keys are the standard library's *ecdsa.PrivateKey and *ecdsa.PublicKey
-// with Curve S256(), the form other Ethereum code uses. All secp256k1
-// arithmetic goes through one small seam (secp256k1.go) with two backends:
-// decred's pure-Go dcrec/secp256k1 by default, or, built with
-// `-tags libsecp256k1` (cgo), the system's C libsecp256k1, about three times
-// faster for signing, recovery and ECDH. Both give the same results; the
+// with Curve S256(), the form other Ethereum code uses. Two secp256k1
+// backends give the same results: decred's pure-Go dcrec/secp256k1 by
+// default, or, built with `-tags libsecp256k1` (cgo), the system's C
+// libsecp256k1, about three times faster for signing, recovery and ECDH. The
 // tagged build needs the library's headers to build and its shared library
 // (loaded at start-up) to run.
 //
 // Every public key that arrives from outside is validated before use:
 // coordinates below the field prime p, on the curve, not the point at
-// infinity. These checks close the holes listed in SECURITY.md #2, #4 and #5
-// (off-curve keys, x+p aliases, invalid-curve attacks on ECDH).
+// infinity. These checks close known holes of devp2p stacks (off-curve keys,
+// x+p aliases, invalid-curve attacks on ECDH; see docs/SECURITY.md).
 //
 // Example:
 //

@@ -21,7 +21,7 @@ package crypto
 //	backendVerify(pubkey, hash, sig []byte) bool
 //
 // Every function that takes a public key validates it first: coordinates in
-// [0, p), on the curve, not the point at infinity (SECURITY.md #2, #4, #5).
+// [0, p), on the curve, not the point at infinity (docs/SECURITY.md).
 // The elliptic.Curve that S256 returns is decred's in both builds (it is only
 // there for callers that want curve parameters or IsOnCurve); its IsOnCurve
 // goes through backendValidatePub.
@@ -39,7 +39,7 @@ var s256 elliptic.Curve = &strictCurve{secp256k1.S256()}
 
 // strictCurve is decred's elliptic.Curve adaptor with a strict IsOnCurve.
 // decred's version reduces coordinates mod p first, so it accepts the x+p and
-// y+p aliases of valid points: the bug of SECURITY.md #4, which callers that
+// y+p aliases of valid points: the bug of GHSA-2gjw-fg97-vg3r, which callers that
 // check keys with S256().IsOnCurve would inherit.
 type strictCurve struct {
 	*secp256k1.KoblitzCurve

@@ -6,7 +6,7 @@ package crypto
 // library, the one go-ethereum bundles) through cgo, selected with
 // `-tags libsecp256k1`. Sign, recover and ECDH run about three times faster
 // than decred's pure Go, which is what bounds RLPx connection setup.
-// DESIGN.md ("Dependencies") allows this cgo dependency behind a build tag.
+// The cgo dependency stays behind a build tag so the default build is pure Go.
 //
 // The binding is written from the library's public headers (secp256k1.h,
 // secp256k1_ecdh.h, secp256k1_recovery.h; API of release 0.2.0 and later).

@@ -12,7 +12,7 @@ import (
 	"github.com/devp2p-go/devp2p/nodedb"
 )
 
-// Kademlia parameters (specs/discv4.md, DESIGN.md "Defaults that protect a node").
+// Kademlia parameters (discv4.md and go-ethereum's values).
 const (
 	Alpha           = 3  // lookup concurrency (discv4.md "Recursive Lookup")
 	BucketSize      = 16 // k: live entries per bucket (discv4.md "Kademlia Table")
@@ -22,12 +22,12 @@ const (
 	nBuckets          = hashBits / 15       // 17 buckets
 	bucketMinDistance = hashBits - nBuckets // log distances ≤ 239 share bucket 0
 
-	// IP limits against eclipse attacks (SECURITY.md "Eclipse attacks").
+	// IP limits against eclipse attacks (docs/SECURITY.md).
 	bucketIPLimit = 2  // per /24 (IPv6 /48) in one bucket
 	tableIPLimit  = 10 // per /24 (IPv6 /48) in the whole table
 	ipv4Subnet    = 24
 
-	// Seeding from the node database (SECURITY.md "Seeding from the DB").
+	// Seeding from the node database (docs/SECURITY.md).
 	seedCount  = 30
 	seedMaxAge = 5 * 24 * time.Hour
 

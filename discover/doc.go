@@ -1,11 +1,12 @@
 // Package discover holds the Kademlia node table that the discovery protocol
-// engines (discover/v4, and later discover/v5) share: buckets ordered by last
+// engines (discover/v4 and discover/v5) share: buckets ordered by last
 // contact, replacement lists, per-subnet IP limits, revalidation of entries,
 // refresh, iterative lookups and the iterators that feed the dialer.
 //
 // It implements the table of the Node Discovery Protocol v4
-// (specs/discv4.md, "Kademlia Table" and "Recursive Lookup") with the
-// hardening described in SECURITY.md ("Eclipse attacks"):
+// (https://github.com/ethereum/devp2p/blob/master/discv4.md, "Kademlia Table"
+// and "Recursive Lookup") with hardening against eclipse attacks
+// (docs/SECURITY.md):
 //
 //   - 17 buckets. Log distances up to 239 share bucket 0: with random IDs a
 //     node at log distance ≤ 239 turns up with probability 2^-16 per peer, so
@@ -21,9 +22,11 @@
 //     most recent replacement.
 //   - Nodes that fail 5 findnode requests in a row are dropped.
 //
-// One goroutine (Table.loop) owns all mutation of the table; readers take a
-// mutex. The protocol engine provides a Transport; the table calls it for
-// pings, ENR requests and refresh lookups. Time comes from an mclock.Clock.
+// Applications normally use the table through an engine (discover/v4 or
+// discover/v5), which creates it. An engine implements Transport; the table
+// calls it for pings, ENR requests and refresh lookups. All methods are safe
+// for concurrent use, and time comes from Config.Clock, so tests can run the
+// table on simulated time.
 //
 // Example (inside a protocol engine):
 //

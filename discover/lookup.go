@@ -129,7 +129,7 @@ func (l *Lookup) run(waitRefresh bool) []*enode.Node {
 		}
 		r.c.answered = true
 		l.tab.trackFindnode(r.c.n, false)
-		// A response counts for at most k nodes (SECURITY.md, lookup sanity).
+		// A response counts for at most k nodes (docs/SECURITY.md).
 		for _, n := range r.nodes[:min(BucketSize, len(r.nodes))] {
 			if n == nil || seen[n.ID()] {
 				continue

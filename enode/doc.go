@@ -3,10 +3,12 @@
 // the "v4" identity scheme, Kademlia distances, node iterators and the local
 // node's own record.
 //
-// Specs: specs/enr.md ("v4" Identity Scheme), specs/eip-778.md,
-// specs/eip-868.md (the record sequence number advertised in discv4), and the
-// enode URL format enode://<128 hex public key>@<ip or hostname>:<tcp
-// port>[?discport=<udp port>] (devp2p wiki; go-ethereum p2p/enode/urlv4.go).
+// Specs: the "v4" identity scheme of https://github.com/ethereum/devp2p/blob/master/enr.md,
+// EIP-778 (https://eips.ethereum.org/EIPS/eip-778), EIP-868 (the record
+// sequence number advertised in discv4,
+// https://eips.ethereum.org/EIPS/eip-868), and the enode URL format
+// enode://<128 hex public key>@<ip or hostname>:<tcp port>[?discport=<udp port>]
+// (https://ethereum.org/en/developers/docs/networking-layer/network-addresses/).
 //
 // Host names: ParseV4 accepts a DNS name in place of the IP and keeps it
 // unresolved (Node.Hostname), because parsing must not do network I/O and the
@@ -16,8 +18,8 @@
 // no endpoint (UDPEndpoint/TCPEndpoint report false) until resolved.
 //
 // Every public key that enters through a URL or a record's "secp256k1" entry
-// is validated (on the curve, coordinates below p, not infinity; SECURITY.md
-// #2 and #4); invalid keys are errors.
+// is validated (on the curve, coordinates below p, not infinity; see
+// docs/SECURITY.md); invalid keys are errors.
 //
 // Example:
 //

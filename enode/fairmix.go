@@ -7,8 +7,8 @@ import (
 
 // FairMix mixes the nodes of several iterators (discv4, discv5, DNS lists,
 // ...) so that no single source can fill the dialer with its nodes, which is
-// the point of mixing against eclipse attacks (SECURITY.md, "Source
-// mixing").
+// the point of mixing against eclipse attacks (docs/SECURITY.md,
+// "Eclipse attacks").
 //
 // Next asks the sources in turn. It waits at most the timeout for the source
 // whose turn it is; if that source is slow, Next takes a node from whichever

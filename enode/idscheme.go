@@ -18,7 +18,8 @@ var ValidSchemes = enr.SchemeMap{"v4": V4ID{}}
 var ValidSchemesForTesting = enr.SchemeMap{"v4": V4ID{}, "null": NullID{}}
 
 // v4SigLength is the size of a "v4" record signature: R ‖ S, no recovery
-// byte (specs/enr.md, "v4" Identity Scheme).
+// byte (https://github.com/ethereum/devp2p/blob/master/enr.md, "v4" Identity
+// Scheme).
 const v4SigLength = 64
 
 // Secp256k1 is the "secp256k1" entry: a public key, stored compressed

@@ -260,7 +260,7 @@ func (ln *LocalNode) updateEndpoints() {
 	} else {
 		ln.delete("ip6")
 	}
-	// "udp" applies to both families when ip6 has the same port (specs/enr.md).
+	// "udp" applies to both families when ip6 has the same port (https://github.com/ethereum/devp2p/blob/master/enr.md).
 	if ip6.IsValid() && port6 != 0 && !(ip4.IsValid() && port4 == port6) {
 		ln.set(enr.UDP6(port6))
 	} else {

@@ -220,7 +220,7 @@ func BenchmarkLocalNodeNode(b *testing.B) {
 }
 
 // A node without discovery has no UDP port, but its record must still carry
-// the IP so that its TCP endpoint is dialable (contracts.md "Changes").
+// the IP so that its TCP endpoint is dialable.
 func TestLocalNodeIPWithoutUDP(t *testing.T) {
 	ln, _ := newTestLocalNode(t, new(memLocalDB))
 	ln.Set(enr.TCP(30303))

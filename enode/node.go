@@ -80,7 +80,7 @@ func newNodeWithID(r *enr.Record, id ID) *Node {
 
 // setIP picks the node's endpoint from the "ip" and "ip6" entries: the more
 // global of the two (see locality), IPv4 on a tie. Multicast addresses are
-// ignored. IPv6 ports default to the IPv4 ones (specs/enr.md). This is the
+// ignored. IPv6 ports default to the IPv4 ones (the ENR spec). This is the
 // choice go-ethereum makes too, so both stacks dial the same address.
 func (n *Node) setIP() {
 	var (

@@ -219,7 +219,7 @@ func TestEnodeURLVectors(t *testing.T) {
 	}
 }
 
-// bad public keys (SECURITY.md #2, #4): the point at infinity / (0,0), an
+// bad public keys (CVE-2025-24883, GHSA-2gjw-fg97-vg3r; docs/SECURITY.md): the point at infinity / (0,0), an
 // off-curve point, and coordinates aliased by +p.
 func badPubkeys(t *testing.T) map[string][]byte {
 	key, _ := crypto.HexToECDSA("b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291")

@@ -1,5 +1,6 @@
 // Package enr implements Ethereum Node Records as defined in EIP-778
-// (specs/enr.md, specs/eip-778.md).
+// (https://eips.ethereum.org/EIPS/eip-778, also
+// https://github.com/ethereum/devp2p/blob/master/enr.md).
 //
 // A record holds a sequence number, key/value pairs sorted by key with unique
 // keys, and a signature made under an identity scheme (the "v4" scheme lives

@@ -12,7 +12,7 @@ import (
 )
 
 // TestDecodeOversizedHeader: a list header declaring a huge record is
-// rejected before anything is read or allocated (SECURITY.md, ENR size).
+// rejected before anything is read or allocated (docs/SECURITY.md).
 func TestDecodeOversizedHeader(t *testing.T) {
 	// 0xFB + 4-byte size 0x7fffffff, then little data.
 	in := []byte{0xFB, 0x7f, 0xff, 0xff, 0xff, 0x80, 0x01}

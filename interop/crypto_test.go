@@ -65,7 +65,8 @@ func TestCryptoPubkeyEncodings(t *testing.T) {
 	}
 }
 
-// TestCryptoBadPubkeysAgree: every key geth rejects, we reject (SECURITY.md #2, #4).
+// TestCryptoBadPubkeysAgree: every key geth rejects, we reject (CVE-2025-24883, GHSA-2gjw-fg97-vg3r;
+// docs/SECURITY.md).
 func TestCryptoBadPubkeysAgree(t *testing.T) {
 	p, _ := new(big.Int).SetString("fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f", 16)
 	valid := crypto.FromECDSAPub(&newKeyPair(t).ours.PublicKey)

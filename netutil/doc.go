@@ -5,7 +5,7 @@
 //     "10.0.0.0/8,192.168.0.0/16" and storable in TOML/JSON config files.
 //   - DistinctNetSet: at most Limit addresses per subnet, the IP-diversity rule
 //     that protects the Kademlia table against eclipse attacks (Marcus, Heilman,
-//     Goldberg 2018; see SECURITY.md, "Eclipse attacks").
+//     Goldberg 2018; see docs/SECURITY.md).
 //   - IsLAN, IsSpecialNetwork, CheckRelayAddr: which addresses may be relayed
 //     to whom. Special-purpose blocks follow the IANA IPv4/IPv6 Special-Purpose
 //     Address Registries (RFC 6890 and its updates).

@@ -1,9 +1,10 @@
 // Package nodedb is the node database: what a node remembers about the other
-// nodes it has seen, kept across restarts (issue "Node identity", item 3).
+// nodes it has seen, kept across restarts.
 //
 // It stores each node's latest record (EIP-778, as RLP), and per node and IP
 // the last ping and pong received and the count of failed findnode requests,
-// which the discovery protocol (discv4.md, "endpoint proof") needs; the local
+// which the discovery protocol needs (the endpoint proof of
+// https://github.com/ethereum/devp2p/blob/master/discv4.md); the local
 // record's sequence number, so that a restarted node never reuses one; and
 // the last successful peer session per node, so that the dialer can reconnect
 // to good peers first after a restart. QuerySeeds picks random recently

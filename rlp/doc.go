@@ -1,8 +1,9 @@
 // Package rlp implements Recursive Length Prefix encoding, the serialization
 // used by Ethereum's p2p stack (RLPx messages, discovery packets, node
-// records). The format is specified in /work/shared/specs/rlp.md (the
-// ethereum.org RLP page, sections "Definition" and "RLP decoding"; the
-// Ethereum yellow paper, appendix B).
+// records). The format is specified on the ethereum.org RLP page
+// (https://ethereum.org/en/developers/docs/data-structures-and-encoding/rlp/,
+// sections "Definition" and "RLP decoding") and in the Ethereum yellow
+// paper, appendix B.
 //
 // # Encoding
 //

@@ -29,8 +29,8 @@ const (
 	ackPacketV4  = ackPlainV4 + ecies.Overhead              // 210
 
 	// maxHandshakeSize bounds the EIP-8 size prefix; larger prefixes are
-	// rejected before the body is read (SECURITY.md: go-ethereum 27654d3022
-	// "2 KiB maximum size for handshake messages"; reth uses the same).
+	// rejected before the body is read (go-ethereum #30029, "2KB
+	// maximum size for handshake messages"; reth uses the same).
 	maxHandshakeSize = 2048
 
 	// Random padding appended to EIP-8 messages: at least 100 bytes so they

@@ -16,7 +16,7 @@ import (
 )
 
 // HandshakeTimeout is the deadline for the whole handshake, auth and ack
-// (go-ethereum p2p/transport.go handshakeTimeout; DESIGN.md defaults).
+// (go-ethereum's value).
 const HandshakeTimeout = 5 * time.Second
 
 // handshakeState is the throwaway state of one handshake (rlpx.md, Initial

@@ -19,7 +19,7 @@ import (
 	"github.com/devp2p-go/devp2p/crypto/ecies"
 )
 
-// Hostile-input tests (SECURITY.md). They run in synctest bubbles: the
+// Hostile-input tests (docs/SECURITY.md). They run in synctest bubbles: the
 // handshake deadline runs on fake time, and synctest.Test fails if any
 // goroutine is left behind.
 

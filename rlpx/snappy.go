@@ -11,10 +11,10 @@ import (
 // switched on by SetSnappy once both sides' Hello says p2p version >= 5.
 
 // maxSnappyRatio bounds decoded/encoded size. The densest snappy element is
-// a 3-byte copy of 64 bytes (ratio 21.3; format_description.txt), so a
+// a 3-byte copy of 64 bytes (ratio 21.3; snappy's format_description.txt), so a
 // block claiming more than 32 times its size is corrupt. Checking this
 // before allocating keeps the allocation for a message proportional to
-// what the peer actually sent (SECURITY.md a.1 #6), not to its claim.
+// what the peer actually sent (docs/SECURITY.md), not to its claim.
 const maxSnappyRatio = 32
 
 // compress encodes data as a snappy block into a buffer borrowed into buf

@@ -14,9 +14,8 @@ import (
 	"github.com/devp2p-go/devp2p/crypto"
 )
 
-// vectorFile is testdata/rlpx-handshake.json (copied from
-// shared/testvectors; specs/eip-8.md Test Vectors and go-ethereum's
-// TestFrameReadWrite).
+// vectorFile is testdata/rlpx-handshake.json: the test vectors of EIP-8
+// (https://eips.ethereum.org/EIPS/eip-8) and go-ethereum's frame test.
 type vectorFile struct {
 	Vectors []struct {
 		Name     string         `json:"name"`

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// The example record of EIP-778 (specs/enr.md, "Test Vectors").
+// The example record of EIP-778 (https://eips.ethereum.org/EIPS/eip-778, "Test Vectors").
 const (
 	exampleENR = "enr:-IS4QHCYrYZbAKWCBRlAy5zzaDZXJBGkcnh4MHcBFZntXNFrdvJjX04jRzjzCBOonrkTfj499SZuOh8R33Ls8RRcy5wBgmlkgnY0gmlwhH8AAAGJc2VjcDI1NmsxoQPKY0yuDUmstAHYpMa2_oxVtw0RW_QAdpzBQA8yWM0xOIN1ZHCCdl8"
 	exampleID  = "a448f24c6d18e575453db13171562b71999873db5b286df957af199ec94617f7"

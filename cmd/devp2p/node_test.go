@@ -251,7 +251,7 @@ func TestNodeBadFlags(t *testing.T) {
 
 func TestNodeConfigFile(t *testing.T) {
 	dir := t.TempDir()
-	key := "b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291" // specs/enr.md example
+	key := "b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291" // EIP-778 example
 	id := exampleID                                                           // EIP-778 example key
 	cfgFile := filepath.Join(dir, "node.toml")
 	os.WriteFile(cfgFile, []byte(`

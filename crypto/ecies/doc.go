@@ -1,5 +1,5 @@
 // Package ecies implements the ECIES variant used by the RLPx handshake
-// (specs/rlpx.md, "ECIES Encryption"):
+// (https://github.com/ethereum/devp2p/blob/master/rlpx.md, "ECIES Encryption"):
 //
 //	R (65-byte uncompressed ephemeral key) ‖ IV (16) ‖ AES-128-CTR(kE, IV, m) ‖ HMAC-SHA-256(kM, IV ‖ c ‖ s2)
 //
@@ -8,7 +8,8 @@
 //
 // Decrypt handles untrusted input: it checks the length first, rejects an R
 // that is not a valid curve point before any computation with the private key
-// (ErrInvalidPublicKey, closing the invalid-curve oracle of SECURITY.md #5),
+// (ErrInvalidPublicKey, so decryption cannot serve as an invalid-curve oracle
+// on the private key; docs/SECURITY.md),
 // and checks the MAC in constant time before decrypting.
 //
 // Example (RLPx EIP-8 auth: s1 = nil, s2 = the 2-byte size prefix):

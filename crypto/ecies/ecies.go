@@ -14,7 +14,7 @@ import (
 	"github.com/devp2p-go/devp2p/crypto"
 )
 
-// Sizes of the parts of a message (specs/rlpx.md, ECIES Encryption).
+// Sizes of the parts of a message (rlpx.md, "ECIES Encryption").
 const (
 	pubLen  = crypto.PubkeyLength // R: 0x04 ‖ X ‖ Y
 	ivLen   = aes.BlockSize       // AES-CTR initialisation vector
@@ -78,7 +78,8 @@ func Encrypt(rand io.Reader, pub *ecdsa.PublicKey, m, s1, s2 []byte) ([]byte, er
 // is used), and the MAC (before decrypting).
 func Decrypt(prv *ecdsa.PrivateKey, c, s1, s2 []byte) ([]byte, error) {
 	// A 16-byte IV and a 32-byte tag must fit after R; the ciphertext may be
-	// empty (SECURITY.md #3: the old bound forgot the IV and panicked).
+	// empty (CVE-2026-22862: go-ethereum's bound forgot the IV and
+	// panicked).
 	if len(c) < Overhead {
 		return nil, ErrInvalidMessage
 	}

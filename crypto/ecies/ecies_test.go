@@ -107,7 +107,7 @@ func TestDecryptVectors(t *testing.T) {
 				t.Errorf("%s: wrong s2: err = %v", v.name, err)
 			}
 		}
-		// The PoC of SECURITY.md a.3: keep 0x04, zero R's coordinates.
+		// The invalid-curve oracle PoC: keep 0x04, zero R's coordinates.
 		tampered := bytes.Clone(ct)
 		clear(tampered[1:65])
 		if _, err := Decrypt(v.key, tampered, nil, prefix); !errors.Is(err, ErrInvalidPublicKey) {
@@ -148,7 +148,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// TestDecryptAllLengths: SECURITY.md #3. Every length 0..200 of a real
+// TestDecryptAllLengths: CVE-2026-22862. Every length 0..200 of a real
 // ciphertext (a prefix of it) and of random bytes must fail cleanly.
 func TestDecryptAllLengths(t *testing.T) {
 	key, _ := crypto.GenerateKey()
@@ -190,7 +190,7 @@ func TestBitFlips(t *testing.T) {
 	}
 }
 
-// TestInvalidEphemeralKey: SECURITY.md #2, #4, #5. A bad R must be rejected
+// TestInvalidEphemeralKey: the invalid-curve oracle (docs/SECURITY.md). A bad R must be rejected
 // with ErrInvalidPublicKey (not the MAC error), i.e. before ECDH.
 func TestInvalidEphemeralKey(t *testing.T) {
 	key, _ := crypto.GenerateKey()

@@ -15,8 +15,8 @@ import (
 	"github.com/devp2p-go/devp2p/nodedb"
 )
 
-// Protocol timing and limits (specs/discv4.md, DESIGN.md "Defaults that
-// protect a node", SECURITY.md DoS table).
+// Protocol timing and limits (discv4.md and go-ethereum's values;
+// docs/SECURITY.md explains each).
 const (
 	respTimeout    = 500 * time.Millisecond // wait for a reply (go-ethereum's value)
 	expiration     = 20 * time.Second       // expiration stamped on every packet

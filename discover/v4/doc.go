@@ -1,9 +1,10 @@
 // Package v4 is the UDP engine of the Node Discovery Protocol v4
-// (specs/discv4.md, with EIP-8 and EIP-868): it sends and answers Ping,
+// (https://github.com/ethereum/devp2p/blob/master/discv4.md, with EIP-8 and
+// EIP-868): it sends and answers Ping,
 // Pong, Findnode, Neighbors, ENRRequest and ENRResponse packets (encoded by
 // discover/v4wire) and runs the shared Kademlia table of package discover.
 //
-// Robustness rules the engine keeps (SECURITY.md):
+// Robustness rules the engine keeps (docs/SECURITY.md lists the limits):
 //
 //   - Replies are matched to requests by sender ID, sender IP, packet type
 //     and, for Pong and ENRResponse, the request hash, in one goroutine that

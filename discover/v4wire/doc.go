@@ -1,5 +1,6 @@
 // Package v4wire is the packet codec of the Node Discovery Protocol v4
-// (specs/discv4.md "Wire Protocol", with the forward compatibility rules of
+// (https://github.com/ethereum/devp2p/blob/master/discv4.md, "Wire Protocol",
+// with the forward compatibility rules of
 // EIP-8 and the ENR packets of EIP-868). It only turns packets into bytes and
 // back: no sockets, no goroutines, no clocks, so the UDP engine in
 // discover/v4 and fuzz tests can call it directly.

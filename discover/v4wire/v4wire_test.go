@@ -278,7 +278,7 @@ func signRaw(t testing.TB, ptype byte, body []byte) []byte {
 }
 
 // Every prefix of every valid packet and random inputs of 0..200 bytes are
-// rejected or decoded without panic (go-ethereum's ECIES slice panic, a.1 #3).
+// rejected or decoded without panic (go-ethereum's ECIES slice panic, CVE-2026-22862).
 func TestDecodeLengths(t *testing.T) {
 	for _, p := range roundTripPackets(t) {
 		pkt, _, err := Encode(testKey, p)
@@ -329,7 +329,8 @@ func TestDecodeDoesNotAlias(t *testing.T) {
 }
 
 // Invalid points: (0,0), off-curve (x, y+1), coordinates ≥ p (x+p), and
-// infinity are rejected by DecodePubkey and Node.Enode (SECURITY a.1 #2, #4).
+// infinity are rejected by DecodePubkey and Node.Enode (CVE-2025-24883,
+// GHSA-2gjw-fg97-vg3r).
 func TestBadPubkeys(t *testing.T) {
 	good := EncodePubkey(&testKey.PublicKey)
 	p := crypto.S256().Params().P

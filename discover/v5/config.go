@@ -15,7 +15,7 @@ import (
 	"github.com/devp2p-go/devp2p/nodedb"
 )
 
-// Protocol limits (SECURITY.md "discv5 FINDNODE/NODES", go-ethereum's values).
+// Protocol limits (go-ethereum's values; docs/SECURITY.md explains each).
 const (
 	respTimeout           = 700 * time.Millisecond // per response packet (V5RespTimeout)
 	findnodeResultLimit   = 16                     // records per FINDNODE answer

@@ -1,5 +1,6 @@
-// Package v5 is the Node Discovery v5.1 engine (specs/discv5/discv5.md,
-// discv5-theory.md) on the Kademlia table shared with discv4 (package
+// Package v5 is the Node Discovery v5.1 engine
+// (https://github.com/ethereum/devp2p/blob/master/discv5/discv5.md) on the
+// Kademlia table shared with discv4 (package
 // discover). Packets are encoded by discover/v5wire; this package owns the
 // socket, matches responses to requests by request ID (700 ms per packet),
 // challenges unknown senders with WHOAREYOU, answers FINDNODE with at most

@@ -115,7 +115,7 @@ func (t *UDPv5) handleResponse(src enode.ID, from netip.AddrPort, p v5wire.Packe
 	if nodes, ok := p.(*v5wire.Nodes); ok {
 		if c.total == 0 {
 			// A peer-controlled total of 0 counts as 1, and more than the
-			// limit as the limit, so the call always ends (SECURITY.md).
+			// limit as the limit, so the call always ends (docs/SECURITY.md).
 			c.total = min(max(int(nodes.RespCount), 1), totalNodesRespLimit)
 		}
 		if c.responses < c.total {

@@ -1,5 +1,6 @@
 // Package v5wire implements the Node Discovery v5.1 wire protocol
-// (specs/discv5/discv5-wire.md): masked packet headers, WHOAREYOU challenges,
+// (https://github.com/ethereum/devp2p/blob/master/discv5/discv5-wire.md):
+// masked packet headers, WHOAREYOU challenges,
 // handshakes (ECDH + HKDF key derivation, id-signature, optional ENR),
 // AES-GCM message encryption and the messages PING, PONG, FINDNODE, NODES,
 // TALKREQ and TALKRESP. It does no I/O and starts no goroutines.
@@ -13,7 +14,5 @@
 //
 // Decode returns *Unknown for a message it cannot decrypt (the engine
 // answers with a *Whoareyou), and a handshake packet establishes a session
-// when it answers a challenge this codec sent. Randomness (masking IV,
-// nonces, id-nonces, ephemeral keys) is injectable inside the package so the
-// tests reproduce the published vectors byte for byte.
+// when it answers a challenge this codec sent.
 package v5wire

@@ -37,7 +37,7 @@ const (
 
 	// MinPacketSize is the size of a WHOAREYOU packet. Smaller packets are
 	// dropped, so a challenge is never larger than what triggered it
-	// (SECURITY.md CL-2020-06, amplification).
+	// (amplification, CL-2020-06; docs/SECURITY.md).
 	MinPacketSize = sizeofStaticPacket + sizeofWhoareyouAuth // 63
 	// MaxPacketSize is the datagram limit (discv5-wire.md).
 	MaxPacketSize = 1280

@@ -12,10 +12,11 @@ import (
 
 const (
 	// DefaultSessionCacheSize bounds the sessions kept (go-ethereum uses an
-	// LRU of 1024; SECURITY.md "CL-2020-01" session-table flood).
+	// LRU of 1024; the session-table flood of CL-2020-01,
+	// docs/SECURITY.md).
 	DefaultSessionCacheSize = 1024
 	// handshakeTimeout is how long a WHOAREYOU challenge stays valid
-	// (SECURITY.md, discv5 handshake: 1 s).
+	// (go-ethereum's value).
 	handshakeTimeout = time.Second
 	// maxPendingHandshakes bounds the challenges waiting for an answer, so a
 	// flood of random packets from forged addresses cannot grow the map.

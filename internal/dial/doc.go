@@ -5,7 +5,7 @@
 //
 // Dynamic dials fill Config.MaxDialPeers outbound slots (the Server sets it
 // to MaxPeers / DialRatio, so that inbound connections can never take every
-// slot: the eclipse-attack countermeasure of SECURITY.md). Static nodes are
+// slot: a countermeasure against eclipse attacks, see docs/SECURITY.md). Static nodes are
 // dialed whenever they are not connected, whatever the slots say, with a
 // capped exponential backoff, and their endpoint is looked up again through
 // Config.Resolver when a dial fails. At most Config.MaxActiveDials (16) dials
@@ -20,7 +20,7 @@
 // the application's Config.Filter; those checks come before a slot is spent.
 //
 // Two guards go beyond go-ethereum for dynamic dials to public addresses
-// (SECURITY.md): each IP is dialed at most once per HistoryExpiration
+// (docs/SECURITY.md): each IP is dialed at most once per HistoryExpiration
 // whatever node ID discovery attaches to it, so forged records cannot turn
 // the node into a connection flood against a victim (dial amplification);
 // and at most two dynamic dials or peers share a /24 (IPv6: /48), so an

@@ -8,8 +8,8 @@ import (
 	"github.com/devp2p-go/devp2p/netutil"
 )
 
-// Guards on dynamic dials, beyond go-ethereum (SECURITY.md: eclipse attacks,
-// amplification). Static nodes and LAN addresses are exempt: the operator
+// Guards on dynamic dials, beyond go-ethereum (docs/SECURITY.md: eclipse
+// attacks, dial amplification). Static nodes and LAN addresses are exempt: the operator
 // chose the former, and devnets put many nodes on one private address.
 const (
 	// dynSubnetLimit is how many dynamic dials and dynamically dialed peers
