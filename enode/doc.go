@@ -3,12 +3,13 @@
 // the "v4" identity scheme, Kademlia distances, node iterators and the local
 // node's own record.
 //
-// Specs: the "v4" identity scheme of https://github.com/ethereum/devp2p/blob/master/enr.md,
-// EIP-778 (https://eips.ethereum.org/EIPS/eip-778), EIP-868 (the record
-// sequence number advertised in discv4,
+// Specs: node records (EIP-778, https://eips.ethereum.org/EIPS/eip-778) with
+// the "v4" identity scheme (https://github.com/ethereum/devp2p/blob/master/enr.md),
+// the record sequence number advertised in discv4 (EIP-868,
 // https://eips.ethereum.org/EIPS/eip-868), and the enode URL format
-// enode://<128 hex public key>@<ip or hostname>:<tcp port>[?discport=<udp port>]
-// (https://ethereum.org/en/developers/docs/networking-layer/network-addresses/).
+// (https://ethereum.org/en/developers/docs/networking-layer/network-addresses/):
+//
+//	enode://<128 hex digits of the public key>@<IP or host name>:<TCP port>[?discport=<UDP port>]
 //
 // Host names: ParseV4 accepts a DNS name in place of the IP and keeps it
 // unresolved (Node.Hostname), because parsing must not do network I/O and the
