@@ -12,10 +12,12 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"go/format"
 	"log"
 	"os"
+	"path/filepath"
 )
 
 // lane returns the index of lane (x, y) in the state array A[x+5y].
@@ -66,15 +68,17 @@ func roundConstants() [24]uint64 {
 func source(X, Y int) (x, y int) { return mod5(3 * (Y - 3*X)), X }
 
 func main() {
+	dir := flag.String("dir", ".", "directory to write the generated files to")
+	flag.Parse()
 	goSrc := genGo()
 	formatted, err := format.Source(goSrc)
 	if err != nil {
 		log.Fatalf("generated Go does not parse: %v\n%s", err, goSrc)
 	}
-	if err := os.WriteFile("permute_generic.go", formatted, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(*dir, "permute_generic.go"), formatted, 0o644); err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile("permute_amd64.s", genAsm(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(*dir, "permute_amd64.s"), genAsm(), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
