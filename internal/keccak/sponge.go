@@ -21,7 +21,8 @@ const (
 // State is a Keccak-256 hash (the original Keccak padding that Ethereum
 // uses, not SHA3-256). It is a hash.Hash whose Read squeezes the digest
 // (and more output, for longer reads) without the copy Sum makes. Once Read
-// is called, Write panics until Reset. The zero value is an empty hash.
+// is called, Write, Sum and Digest panic until Reset: the message is closed.
+// The zero value is an empty hash.
 //
 // The state is 216 bytes with no pointers, so a State declared in a function
 // stays on its stack.

@@ -3,6 +3,7 @@ package keccak
 import (
 	"bytes"
 	"encoding/hex"
+	"hash"
 	"math/rand/v2"
 	"testing"
 
@@ -27,6 +28,8 @@ func forEachPath(t *testing.T, f func(t *testing.T)) {
 	}
 	hasBMI = saved
 }
+
+var _ hash.Hash = (*State)(nil)
 
 func TestSum256Vectors(t *testing.T) {
 	vectors := []struct{ in, want string }{
@@ -124,8 +127,9 @@ func TestResetAndPanics(t *testing.T) {
 	}
 	s.Read(out[:])
 	for name, f := range map[string]func(){
-		"Write": func() { s.Write([]byte{1}) },
-		"Sum":   func() { s.Sum(nil) },
+		"Write":  func() { s.Write([]byte{1}) },
+		"Sum":    func() { s.Sum(nil) },
+		"Digest": func() { s.Digest(&out) },
 	} {
 		func() {
 			defer func() {
