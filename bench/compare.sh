@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # compare.sh runs the paired benchmarks in bench/ and prints, for every pair
 # Benchmark<Area>/<case>/ours and Benchmark<Area>/<case>/geth, the ratio
-# ours/geth of time per op and allocations per op (< 1.00 = ours is better),
-# using benchstat's medians.
+# ours/geth of time per op, of process CPU time per op (the cpu-ns/op
+# metric, shown by benchstat as cpu-sec/op, where a benchmark reports it;
+# steadier than wall-clock time on a busy machine) and of allocations per op
+# (< 1.00 = ours is better), using benchstat's medians.
 #
 # Usage: bench/compare.sh [pattern] [count]
 #   pattern  -bench regexp (default "."), e.g. 'RLP' or 'RLP/Decode'
@@ -81,6 +83,7 @@ echo "== ratios ours/geth (medians; < 1.00 means ours is faster / allocates less
 		else r = sprintf("%.2f", $4 / $2)
 		ratio[name, unit] = r
 		if (unit == "sec/op") { tg[name] = $2; to[name] = $4 }
+		if (unit == "cpu-sec/op") { cg[name] = $2; co[name] = $4 }
 		if (unit == "allocs/op") { ag[name] = $2; ao[name] = $4 }
 	}
 	function human(s) {
@@ -91,11 +94,13 @@ echo "== ratios ours/geth (medians; < 1.00 means ours is faster / allocates less
 		return sprintf("%.3gns", s * 1e9)
 	}
 	END {
-		printf "%-44s %12s %12s %8s   %9s %9s %8s\n", "pair", "time ours", "time geth", "ratio", "allocs o", "allocs g", "ratio"
+		printf "%-36s %10s %10s %6s   %10s %10s %6s   %8s %8s %6s\n", "pair", "time ours", "time geth", "ratio", \
+			"cpu ours", "cpu geth", "ratio", "allocs o", "allocs g", "ratio"
 		for (i = 1; i <= n; i++) {
 			k = order[i]
 			if (!((k, "sec/op") in ratio)) continue
-			printf "%-44s %12s %12s %8s   %9s %9s %8s\n", k, human(to[k]), human(tg[k]), ratio[k, "sec/op"], \
+			printf "%-36s %10s %10s %6s   %10s %10s %6s   %8s %8s %6s\n", k, human(to[k]), human(tg[k]), ratio[k, "sec/op"], \
+				(k in co ? human(co[k]) : "-"), (k in cg ? human(cg[k]) : "-"), ((k, "cpu-sec/op") in ratio ? ratio[k, "cpu-sec/op"] : "-"), \
 				(k in ao ? ao[k] : "-"), (k in ag ? ag[k] : "-"), ((k, "allocs/op") in ratio ? ratio[k, "allocs/op"] : "-")
 		}
 	}

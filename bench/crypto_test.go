@@ -43,16 +43,20 @@ func BenchmarkKeccak256(b *testing.B) {
 		b.Run(size.name+"/ours", func(b *testing.B) {
 			b.SetBytes(int64(size.n))
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				crypto.Keccak256(data)
 			}
+			cpu.report(b)
 		})
 		b.Run(size.name+"/geth", func(b *testing.B) {
 			b.SetBytes(int64(size.n))
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				gcrypto.Keccak256(data)
 			}
+			cpu.report(b)
 		})
 	}
 }

@@ -109,7 +109,7 @@ type rlpxConn interface {
 }
 
 // benchThroughput times the reader receiving b.N messages that a writer
-// goroutine sends.
+// goroutine sends, and reports the CPU time both sides spent per message.
 func benchThroughput(b *testing.B, w, r rlpxConn, msg []byte) {
 	// Warm up buffers on both sides before timing.
 	go func() {
@@ -125,6 +125,7 @@ func benchThroughput(b *testing.B, w, r rlpxConn, msg []byte) {
 	b.SetBytes(int64(len(msg)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
 	errc := make(chan error, 1)
 	go func() {
 		for range b.N {
@@ -144,6 +145,7 @@ func benchThroughput(b *testing.B, w, r rlpxConn, msg []byte) {
 	if err := <-errc; err != nil {
 		b.Fatal(err)
 	}
+	cpu.report(b)
 }
 
 // rlpxBenchMsg is half pseudo-random and half a repeating pattern, so

@@ -2,9 +2,8 @@ package crypto
 
 import (
 	"hash"
-	"sync"
 
-	"golang.org/x/crypto/sha3"
+	"github.com/devp2p-go/devp2p/internal/keccak"
 )
 
 // KeccakState is a Keccak-256 hash that can also Read its digest: Read
@@ -17,20 +16,8 @@ type KeccakState interface {
 
 // NewKeccakState returns a new Keccak-256 (legacy, pre-SHA-3 padding) state.
 func NewKeccakState() KeccakState {
-	return sha3.NewLegacyKeccak256().(KeccakState)
+	return new(keccak.State)
 }
-
-// pooledKeccak is what keccakPool holds. The digest is read into out, which
-// lives on the heap with the state: reading into a stack array through the
-// interface method would make that array escape and cost an allocation.
-type pooledKeccak struct {
-	KeccakState
-	out [32]byte
-}
-
-// keccakPool recycles states for Keccak256 and Keccak256Hash; a state is
-// about 400 bytes, so reuse keeps hashing allocation-free apart from the result.
-var keccakPool = sync.Pool{New: func() any { return &pooledKeccak{KeccakState: NewKeccakState()} }}
 
 // Keccak256 returns the Keccak-256 digest of the concatenated data.
 func Keccak256(data ...[]byte) []byte {
@@ -38,15 +25,14 @@ func Keccak256(data ...[]byte) []byte {
 	return h[:]
 }
 
-// Keccak256Hash returns the Keccak-256 digest of the concatenated data as an array.
+// Keccak256Hash returns the Keccak-256 digest of the concatenated data as an
+// array. The state lives on the stack, so this allocates nothing.
 func Keccak256Hash(data ...[]byte) [32]byte {
-	d := keccakPool.Get().(*pooledKeccak)
-	d.Reset()
+	var s keccak.State
 	for _, b := range data {
-		d.Write(b)
+		s.Write(b)
 	}
-	d.Read(d.out[:])
-	h := d.out
-	keccakPool.Put(d)
+	var h [32]byte
+	s.Digest(&h)
 	return h
 }

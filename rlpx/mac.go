@@ -4,9 +4,8 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/subtle"
-	"hash"
 
-	"golang.org/x/crypto/sha3"
+	"github.com/devp2p-go/devp2p/internal/keccak"
 )
 
 // hashMAC is one direction's frame MAC (rlpx.md, Framing, MAC): a running
@@ -22,7 +21,7 @@ import (
 // digest whole again.
 type hashMAC struct {
 	block  cipher.Block // AES-256 keyed with mac-secret, shared by both directions
-	hash   hash.Hash    // legacy keccak256 state (egress-mac or ingress-mac)
+	hash   macHash      // legacy keccak256 state (egress-mac or ingress-mac)
 	digest [32]byte     // digest of hash, valid if fresh
 	fresh  bool
 }
@@ -30,11 +29,18 @@ type hashMAC struct {
 // seed returns the scratch space for a MAC seed (one AES block).
 func (m *hashMAC) seed() []byte { return m.digest[16 : 16+aes.BlockSize] }
 
+// macHash is the running keccak256 state of one direction: a
+// *keccak.State, or the published frame vector's stub in a test.
+type macHash interface {
+	Write([]byte) (int, error)
+	Digest(*[keccak.Size]byte) // the digest so far, leaving the state as it is
+}
+
 // newKeccak returns an empty legacy (pre-SHA-3 padding) keccak256 state.
-func newKeccak() hash.Hash { return sha3.NewLegacyKeccak256() }
+func newKeccak() macHash { return new(keccak.State) }
 
 func (m *hashMAC) sum() {
-	m.hash.Sum(m.digest[:0])
+	m.hash.Digest(&m.digest)
 	m.fresh = true
 }
 

@@ -3,7 +3,6 @@ package rlpx
 import (
 	"crypto/ecdsa"
 	"crypto/subtle"
-	"hash"
 
 	"github.com/devp2p-go/devp2p/crypto"
 )
@@ -12,7 +11,7 @@ import (
 // generated following the exchange of handshake messages" and "MAC").
 type secrets struct {
 	aes, mac              [32]byte
-	egressMAC, ingressMAC hash.Hash
+	egressMAC, ingressMAC macHash
 	remote                *ecdsa.PublicKey
 }
 
@@ -49,7 +48,7 @@ func (h *handshakeState) deriveSecrets() (*secrets, error) {
 }
 
 // macState returns keccak256.init((mac-secret ^ nonce) ‖ packet).
-func macState(macSecret, nonce *[32]byte, packet []byte) hash.Hash {
+func macState(macSecret, nonce *[32]byte, packet []byte) macHash {
 	var x [32]byte
 	subtle.XORBytes(x[:], macSecret[:], nonce[:])
 	h := newKeccak()

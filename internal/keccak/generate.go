@@ -1,0 +1,3 @@
+package keccak
+
+//go:generate go run genperm.go
