@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"maps"
-	"os"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/devp2p-go/devp2p/discover/v4"
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/enode"
 )
 
@@ -26,88 +22,84 @@ const (
 	crawlQuietLookups = 20
 	// crawlWorkers is how many lookups and ENR requests run at once.
 	crawlWorkers = 8
-	// crawlDropScore removes a node from the set once it failed this many
-	// more checks than it passed.
-	crawlDropScore = -5
-	// crawlCheckTries is how many ENR requests a node gets before it
-	// counts as not answering.
+	// crawlCheckTries is how many ENR requests one check of a node sends
+	// before the node counts as not answering: a reply may miss its window
+	// on a busy host, or the first request only triggers the handshake
+	// (discv4 endpoint proof, discv5 WHOAREYOU).
 	crawlCheckTries = 3
-	// crawlMaxQueue bounds the nodes waiting for their ENR request.
+	// crawlMaxQueue bounds the nodes waiting for their check.
 	crawlMaxQueue = 1 << 16
-	// maxNodesFile bounds the node set file read back for a re-crawl.
-	maxNodesFile = 256 << 20
 )
 
+var crawlTimeoutFlag = &cli.DurationFlag{
+	Name:  "timeout",
+	Value: 30 * time.Minute,
+	Usage: "stop crawling and write FILE after this long (a hard limit)",
+}
+
+// crawlCommand crawls a discv4 network; discv5CrawlCommand is its twin.
 var crawlCommand = &cli.Command{
 	Name:      "crawl",
-	Usage:     "find the nodes of a discv4 network and write them to FILE (JSON); an existing FILE is updated",
+	Usage:     "find the nodes of a discv4 network and write them to FILE (node-set JSON); an existing FILE is updated",
 	ArgsUsage: "FILE",
-	Flags: []cli.Flag{
-		discv4ListenFlag,
-		discv4BootnodesFlag,
-		&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "stop crawling after this long"},
+	Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, crawlTimeoutFlag},
+	Action: func(ctx context.Context, cmd *cli.Command) error {
+		return runCrawl(ctx, cmd, func(boot []*enode.Node) (crawlEngine, error) {
+			disc, err := startV4(ctx, cmd, boot)
+			if err != nil {
+				return nil, err
+			}
+			return crawlTable{disc}, nil
+		})
 	},
-	Action: discv4Crawl,
 }
 
-// crawledNode is one entry of the node set file.
-type crawledNode struct {
-	Record    string    `json:"record"`
-	Score     int       `json:"score"`
-	FirstSeen time.Time `json:"firstSeen"`
-	LastSeen  time.Time `json:"lastSeen,omitzero"`
-	LastCheck time.Time `json:"lastCheck"`
+// crawlEngine is what a crawl needs of a discovery engine.
+type crawlEngine interface {
+	LookupRandom() []*enode.Node
+	RequestENR(*enode.Node) (*enode.Node, error)
+	// TableNodes returns the nodes of the engine's table, which also learns
+	// nodes from the lookups' side traffic (nodes that contact us).
+	TableNodes() []*enode.Node
+	// Close ends the engine; requests in flight fail at once.
+	Close()
 }
 
-// nodeSet is the node set file: node ID (hex) -> entry.
-type nodeSet map[string]*crawledNode
-
-func loadNodeSet(file string) (nodeSet, error) {
-	set := make(nodeSet)
-	if !fileExists(file) {
-		return set, nil
-	}
-	data, err := readSmallFile(file, maxNodesFile)
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("%s: %v", file, err)
-	}
-	return set, nil
+// tableEngine is what discv4's and discv5's engines have in common.
+type tableEngine interface {
+	LookupRandom() []*enode.Node
+	RequestENR(*enode.Node) (*enode.Node, error)
+	Table() *discover.Table
+	Close()
 }
 
-func (set nodeSet) write(file string) error {
-	data, err := json.MarshalIndent(set, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp := file + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, file)
-}
+// crawlTable makes a crawlEngine of discv4's or discv5's engine.
+type crawlTable struct{ tableEngine }
 
-// crawler owns the node set while a crawl runs.
-type crawler struct {
-	disc *v4.UDPv4
-	mu   sync.Mutex
-	set  nodeSet
-	// checked holds the IDs checked (ENR request) in this crawl.
-	checked map[enode.ID]bool
-	lookups int
-	now     func() time.Time
-	check   chan *enode.Node
-}
+func (e crawlTable) TableNodes() []*enode.Node { return e.Table().Nodes() }
 
-func discv4Crawl(ctx context.Context, cmd *cli.Command) error {
+// runCrawl is the crawl command of both discovery versions.
+func runCrawl(ctx context.Context, cmd *cli.Command, start func(boot []*enode.Node) (crawlEngine, error)) error {
+	// The time limit counts from here: setting up is part of the crawl.
+	timeout := cmd.Duration("timeout")
+	if timeout <= 0 {
+		return usageErrorf(cmd, "--timeout must be > 0, got %v", timeout)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
 	file, err := oneArg(cmd, "FILE")
 	if err != nil {
 		return err
 	}
-	set, err := loadNodeSet(file)
-	if err != nil {
+	set := make(nodeSet)
+	if fileExists(file) {
+		if set, err = loadNodeSet(file); err != nil {
+			return err
+		}
+	}
+	// Find a bad output path now, not after a long crawl.
+	if err := checkWritable(file); err != nil {
 		return err
 	}
 	boot, err := parseNodeList(ctx, cmd.String("bootnodes"))
@@ -115,42 +107,64 @@ func discv4Crawl(ctx context.Context, cmd *cli.Command) error {
 		return usageErrorf(cmd, "--bootnodes: %v", err)
 	}
 	// Nodes of the existing set seed the table too, and are checked again.
-	var known []*enode.Node
-	for id, e := range set {
-		n, err := enode.Parse(enode.ValidSchemes, e.Record)
-		if err != nil {
-			return fmt.Errorf("%s: node %s: %v", file, shorten(id), err)
-		}
-		known = append(known, n)
+	known := make([]*enode.Node, 0, len(set))
+	for _, e := range set {
+		known = append(known, e.Record)
 	}
 	if len(boot)+len(known) == 0 {
 		return usageErrorf(cmd, "nothing to start from: give --bootnodes or an existing FILE")
 	}
-	disc, err := startV4(ctx, cmd, append(boot, known...))
+	seeds := append(boot, known...)
+	disc, err := start(seeds)
 	if err != nil {
 		return err
 	}
 	defer disc.Close()
 
-	ctx, cancel := context.WithTimeout(ctx, cmd.Duration("timeout"))
-	defer cancel()
-	c := &crawler{disc: disc, set: set, checked: make(map[enode.ID]bool), now: time.Now, check: make(chan *enode.Node, crawlMaxQueue)}
-	start := time.Now()
+	c := newCrawler(disc, set)
+	begin := time.Now()
 	fmt.Printf("crawl: starting from %d bootnodes and %d known nodes\n", len(boot), len(known))
-	c.run(ctx, append(boot, known...))
-	removed := c.finish()
-	fmt.Printf("crawl: done in %v: %d nodes (%d answered in this crawl, %d dropped), %d lookups\n",
-		time.Since(start).Round(time.Millisecond), len(c.set), c.answered(), removed, c.lookups)
+	c.run(ctx, seeds)
+	fmt.Printf("crawl: done in %v: %d nodes (%d answered in this crawl, %d removed), %d lookups\n",
+		time.Since(begin).Round(time.Millisecond), len(c.set), c.answered, c.removed, c.lookups)
 	return c.set.write(file)
 }
 
+// crawler finds nodes by random lookups and checks each one it finds by
+// asking for its record, keeping score as go-ethereum's crawler does.
+type crawler struct {
+	disc  crawlEngine
+	check chan *enode.Node
+
+	mu sync.Mutex
+	// Fields below are guarded by mu.
+	set nodeSet
+	// seen holds the IDs found in this crawl; each is checked once.
+	seen map[enode.ID]bool
+	// stopped is set when the crawl ends: results that come in later are
+	// dropped (an engine that closes fails its pending requests, which
+	// says nothing about the nodes).
+	stopped                    bool
+	answered, removed, lookups int
+}
+
+func newCrawler(disc crawlEngine, set nodeSet) *crawler {
+	return &crawler{
+		disc:  disc,
+		set:   set,
+		seen:  make(map[enode.ID]bool),
+		check: make(chan *enode.Node, crawlMaxQueue),
+	}
+}
+
 // run crawls until ctx ends or crawlQuietLookups lookups in a row found
-// nothing new.
+// nothing new and the nodes found are checked. When ctx ends it closes the
+// engine, so that the requests in flight return at once, and waits for its
+// goroutines.
 func (c *crawler) run(ctx context.Context, seeds []*enode.Node) {
-	var wg sync.WaitGroup
-	// Checkers ask every new node for its record.
+	var checkers sync.WaitGroup
 	for range crawlWorkers / 2 {
-		wg.Go(func() {
+		checkers.Go(func() {
 			for n := range c.check {
 				c.checkNode(n)
 			}
@@ -171,9 +185,7 @@ func (c *crawler) run(ctx context.Context, seeds []*enode.Node) {
 			running++
 			go func() {
 				fresh := 0
-				// The table also learns nodes from the lookups'
-				// side traffic (pings from nodes that bond with us).
-				for _, n := range append(c.disc.LookupRandom(), c.disc.Table().Nodes()...) {
+				for _, n := range append(c.disc.LookupRandom(), c.disc.TableNodes()...) {
 					if c.found(n) {
 						fresh++
 					}
@@ -194,95 +206,104 @@ func (c *crawler) run(ctx context.Context, seeds []*enode.Node) {
 			}
 		case <-progress.C:
 			c.mu.Lock()
-			fmt.Printf("crawl: %d nodes found, %d checked, %d lookups, table %d\n", len(c.checked), c.answeredLocked(), c.lookups, c.disc.Table().Len())
+			fmt.Printf("crawl: %d nodes found, %d answered, %d lookups\n", len(c.seen), c.answered, c.lookups)
 			c.mu.Unlock()
 		case <-ctx.Done():
 		}
 	}
-	for ; running > 0; running-- {
-		<-results
+	// Let the lookups and checks in flight finish, unless time is up.
+	done := make(chan struct{})
+	go func() {
+		for ; running > 0; running-- {
+			<-results
+		}
+		close(c.check)
+		checkers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		c.stop()
+		<-done
 	}
-	close(c.check)
-	wg.Wait()
 }
 
-// found records n as seen and queues its check; it reports whether n is new
-// in this crawl.
+// stop ends the crawl: what was checked so far is the result.
+func (c *crawler) stop() {
+	c.mu.Lock()
+	c.stopped = true
+	c.mu.Unlock()
+	c.disc.Close()
+}
+
+// found queues a check of n unless n was found before in this crawl; it
+// reports whether n is new.
 func (c *crawler) found(n *enode.Node) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.checked[n.ID()]; ok {
+	if c.stopped || c.seen[n.ID()] {
 		return false
 	}
-	c.checked[n.ID()] = false
+	c.seen[n.ID()] = true
 	if len(c.check) < cap(c.check) {
 		c.check <- n
 	}
 	return true
 }
 
-// checkNode asks n for its record; an answer counts for n's score.
+// checkNode asks n for its record and scores the outcome.
 func (c *crawler) checkNode(n *enode.Node) {
 	var (
 		rec *enode.Node
 		err error
 	)
-	// A reply may miss its 500 ms window on a busy host, or the first
-	// request only triggers the endpoint proof: try a few times.
-	for try := 0; try < crawlCheckTries; try++ {
+	for try := 0; try < crawlCheckTries && !c.isStopped(); try++ {
 		if rec, err = c.disc.RequestENR(n); err == nil {
 			break
 		}
 	}
-	now := c.now()
+	c.score(n.ID(), rec, err)
+}
+
+func (c *crawler) isStopped() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	id := n.ID().String()
-	e := c.set[id]
-	if e == nil {
-		if err != nil {
-			return // never answered: not worth keeping
-		}
-		e = &crawledNode{FirstSeen: now}
-		c.set[id] = e
-	}
-	e.LastCheck = now
-	if err != nil {
-		e.Score--
+	return c.stopped
+}
+
+// score updates the entry of node id after a check: rec is the record it
+// gave, or err why it did not answer. The rules are go-ethereum's: a node
+// enters the set with its first answer; each answer adds 1 to its score,
+// each failed check halves it, and at 0 the node leaves the set.
+func (c *crawler) score(id enode.ID, rec *enode.Node, err error) {
+	now := time.Now().UTC().Truncate(time.Second)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
 		return
 	}
-	e.Score++
-	e.LastSeen = now
-	e.Record = rec.String()
-	c.checked[n.ID()] = true
-}
-
-// finish drops nodes whose score fell too low and returns how many.
-func (c *crawler) finish() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	removed := 0
-	for _, id := range slices.Collect(maps.Keys(c.set)) {
-		if c.set[id].Score <= crawlDropScore {
+	e := c.set[id]
+	if err != nil {
+		if e == nil || e.Score <= 0 {
+			return // it never answered: nothing to learn or keep
+		}
+		e.LastCheck = now
+		if e.Score /= 2; e.Score == 0 {
 			delete(c.set, id)
-			removed++
+			c.removed++
 		}
+		return
 	}
-	return removed
-}
-
-func (c *crawler) answered() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.answeredLocked()
-}
-
-func (c *crawler) answeredLocked() int {
-	k := 0
-	for _, ok := range c.checked {
-		if ok {
-			k++
-		}
+	if e == nil {
+		e = new(nodeSetEntry)
+		c.set[id] = e
 	}
-	return k
+	e.Record, e.Seq = rec, rec.Seq()
+	e.Score++
+	if e.FirstResponse.IsZero() {
+		e.FirstResponse = now
+	}
+	e.LastResponse, e.LastCheck = now, now
+	c.answered++
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -132,14 +131,14 @@ func TestDiscv4Crawl(t *testing.T) {
 	// only needs discovery.
 	devnet := start(t, "devnet", "--nodes", fmt.Sprint(n), "--duration", "5m", "--maxpeers", "3")
 	boot := devnet.waitLine("devnet: " + fmt.Sprint(n) + " nodes on 127.0.0.1, bootnode ")
-	ids := make([]string, n)
+	ids := make([]enode.ID, n)
 	for i := range ids {
 		url := devnet.waitLine(fmt.Sprintf("devnet: node %d ", i))
 		node, err := enode.ParseV4(url)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids[i] = node.ID().String()
+		ids[i] = node.ID()
 	}
 	// Every node has joined the network once it has a peer: it bonded with
 	// the bootnode when it started.
@@ -149,46 +148,38 @@ func TestDiscv4Crawl(t *testing.T) {
 	begin := time.Now()
 	out := mustRun(t, "discv4", "crawl", "--listen", "127.0.0.1:0", "--timeout", "60s", "--bootnodes", boot, file)
 	t.Logf("crawl took %v:\n%s", time.Since(begin), out)
-	set := readNodeSet(t, file)
+	set := readTestSet(t, file)
 	for i, id := range ids {
 		e := set[id]
 		if e == nil {
 			t.Errorf("node %d not found", i)
 			continue
 		}
-		if !strings.HasPrefix(e.Record, "enr:") || e.Score != 1 || e.LastSeen.IsZero() {
+		if e.Record.Record().Signature() == nil || e.Score != 1 || e.FirstResponse.IsZero() || e.LastResponse != e.FirstResponse || e.LastCheck != e.FirstResponse {
 			t.Errorf("node %d: entry %+v", i, e)
 		}
 	}
 	if len(set) != n {
 		t.Errorf("crawl found %d nodes, want %d", len(set), n)
 	}
+	first := set
 
 	// A re-crawl of the file (no bootnodes) checks the nodes again.
 	begin = time.Now()
 	out = mustRun(t, "discv4", "crawl", "--listen", "127.0.0.1:0", "--timeout", "60s", file)
 	t.Logf("re-crawl took %v:\n%s", time.Since(begin), out)
-	set = readNodeSet(t, file)
+	set = readTestSet(t, file)
 	for i, id := range ids {
-		if e := set[id]; e == nil {
+		e := set[id]
+		switch {
+		case e == nil:
 			t.Errorf("node %d lost in re-crawl", i)
-		} else if e.Score != 2 {
+		case e.Score != 2:
 			t.Errorf("node %d: score %d, want 2", i, e.Score)
+		case first[id] != nil && !e.FirstResponse.Equal(first[id].FirstResponse):
+			t.Errorf("node %d: firstResponse moved from %v to %v", i, first[id].FirstResponse, e.FirstResponse)
 		}
 	}
 	devnet.cmd.Process.Signal(os.Interrupt)
 	devnet.waitLine("summary")
-}
-
-func readNodeSet(t *testing.T, file string) nodeSet {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var set nodeSet
-	if err := json.Unmarshal(data, &set); err != nil {
-		t.Fatal(err)
-	}
-	return set
 }

@@ -46,6 +46,8 @@ func newApp() (*cli.Command, *unknownCommand) {
 			devnetCommand,
 			nodeCommand,
 			discv4Command,
+			discv5Command,
+			nodesetCommand,
 			rlpxCommand,
 		},
 		// Errors are printed once, by main, as one line.

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/discover/v5"
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/nodedb"
+)
+
+const (
+	// discv5RetryPause spaces the requests of ping and resolve when one
+	// fails at once (a write error) rather than by timing out.
+	discv5RetryPause = 250 * time.Millisecond
+	// discv5StatusCheck is how often listen looks at its table size; it
+	// prints a line when the size changed.
+	discv5StatusCheck = time.Second
+)
+
+var (
+	discv5TimeoutFlag = &cli.DurationFlag{
+		Name:  "timeout",
+		Value: 10 * time.Second,
+		Usage: "give up when NODE has not answered within this long (a packet lost on the way is sent again until then)",
+	}
+	discv5NodekeyFlag = &cli.StringFlag{
+		Name:  "nodekey",
+		Usage: "key FILE (from 'devp2p key generate') for a stable node ID; default: a new key",
+	}
+)
+
+var discv5Command = &cli.Command{
+	Name:  "discv5",
+	Usage: "talk to nodes over the discovery protocol v5 (UDP)",
+	Commands: []*cli.Command{
+		{
+			Name:      "ping",
+			Usage:     "send a PING to NODE and wait for its PONG",
+			ArgsUsage: "NODE",
+			Flags:     []cli.Flag{discv4ListenFlag, discv5TimeoutFlag},
+			Action:    discv5Ping,
+		},
+		{
+			Name:      "resolve",
+			Usage:     "find the newest record of NODE: ask it, or look it up via --bootnodes",
+			ArgsUsage: "NODE",
+			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, discv5TimeoutFlag},
+			Action:    discv5Resolve,
+		},
+		{
+			Name:      "crawl",
+			Usage:     "find the nodes of a discv5 network and write them to FILE (node-set JSON); an existing FILE is updated",
+			ArgsUsage: "FILE",
+			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, crawlTimeoutFlag},
+			Action: func(ctx context.Context, cmd *cli.Command) error {
+				return runCrawl(ctx, cmd, func(boot []*enode.Node) (crawlEngine, error) {
+					disc, err := startV5(cmd, nil, boot)
+					if err != nil {
+						return nil, err
+					}
+					return crawlTable{disc}, nil
+				})
+			},
+		},
+		{
+			Name:   "listen",
+			Usage:  "run a discv5 node (e.g. a bootnode) until interrupted; print its record, then its table size when it changes",
+			Flags:  []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, discv5NodekeyFlag},
+			Action: discv5Listen,
+		},
+	},
+}
+
+// startV5 opens a discv5 endpoint on --listen, with key or a throwaway key.
+func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (*v5.UDPv5, error) {
+	addr, err := net.ResolveUDPAddr("udp", cmd.String("listen"))
+	if err != nil {
+		return nil, usageErrorf(cmd, "invalid --listen %q: %v", cmd.String("listen"), err)
+	}
+	if key == nil {
+		if key, err = crypto.GenerateKey(); err != nil {
+			return nil, err
+		}
+	}
+	conn, err := net.ListenUDP("udp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--listen %s: %v", cmd.String("listen"), err)
+	}
+	db, _ := nodedb.Open("")
+	ln := enode.NewLocalNode(db, key)
+	local := conn.LocalAddr().(*net.UDPAddr)
+	ip := local.IP
+	if ip.IsUnspecified() {
+		ip = net.IP{127, 0, 0, 1}
+	}
+	ln.SetFallbackIP(ip)
+	ln.SetFallbackUDP(local.Port)
+	disc, err := v5.ListenV5(conn, ln, v5.Config{PrivateKey: key, DB: db, Bootnodes: bootnodes})
+	if err != nil {
+		conn.Close()
+		db.Close()
+		return nil, err
+	}
+	return disc, nil
+}
+
+func discv5Ping(ctx context.Context, cmd *cli.Command) error {
+	n, err := nodeArg(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	timeout, err := positiveTimeout(cmd)
+	if err != nil {
+		return err
+	}
+	disc, err := startV5(cmd, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer disc.Close()
+	start := time.Now()
+	if err := untilAnswer(ctx, timeout, disc.Close, func() error { return disc.Ping(n) }); err != nil {
+		return fmt.Errorf("ping %s: %v", endpointString(n), err)
+	}
+	fmt.Printf("pong from %s (%s) in %v\n", n.ID().TerminalString(), endpointString(n), time.Since(start).Round(time.Microsecond))
+	return nil
+}
+
+func discv5Resolve(ctx context.Context, cmd *cli.Command) error {
+	n, err := nodeArg(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	timeout, err := positiveTimeout(cmd)
+	if err != nil {
+		return err
+	}
+	boot, err := parseNodeList(ctx, cmd.String("bootnodes"))
+	if err != nil {
+		return usageErrorf(cmd, "--bootnodes: %v", err)
+	}
+	disc, err := startV5(cmd, nil, boot)
+	if err != nil {
+		return err
+	}
+	defer disc.Close()
+	var found *enode.Node
+	err = untilAnswer(ctx, timeout, disc.Close, func() error {
+		rec, err := disc.RequestENR(n)
+		if err == nil {
+			found = rec
+			return nil
+		}
+		// The node may have moved: the network knows where to.
+		if len(boot) > 0 {
+			for _, r := range disc.Lookup(n.ID()) {
+				if r.ID() == n.ID() {
+					found = r
+					return nil
+				}
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("no record of %s found: %v", n.ID().TerminalString(), err)
+	}
+	if found.Seq() < n.Seq() {
+		found = n // what we were given is newer than what we found
+	}
+	fmt.Println(found.String())
+	return nil
+}
+
+func discv5Listen(ctx context.Context, cmd *cli.Command) error {
+	if cmd.NArg() > 0 {
+		return usageErrorf(cmd, "unexpected argument %q", cmd.Args().First())
+	}
+	var key *ecdsa.PrivateKey
+	if file := cmd.String("nodekey"); file != "" {
+		var err error
+		if key, err = crypto.LoadECDSA(file); err != nil {
+			return fmt.Errorf("invalid --nodekey: %v", err)
+		}
+	}
+	boot, err := parseNodeList(ctx, cmd.String("bootnodes"))
+	if err != nil {
+		return usageErrorf(cmd, "--bootnodes: %v", err)
+	}
+	disc, err := startV5(cmd, key, boot)
+	if err != nil {
+		return err
+	}
+	defer disc.Close()
+	self := disc.Self()
+	fmt.Printf("node     %s\n", self.ID())
+	fmt.Printf("enr      %s\n", self.String())
+	check := time.NewTicker(discv5StatusCheck)
+	defer check.Stop()
+	last := -1
+	for {
+		select {
+		case <-check.C:
+			if n := disc.Table().Len(); n != last {
+				fmt.Printf("table    %d nodes\n", n)
+				last = n
+			}
+		case <-ctx.Done():
+			fmt.Println("stopping")
+			disc.Close()
+			fmt.Println("stopped")
+			return nil
+		}
+	}
+}
+
+// positiveTimeout reads --timeout, which must be > 0.
+func positiveTimeout(cmd *cli.Command) (time.Duration, error) {
+	d := cmd.Duration("timeout")
+	if d <= 0 {
+		return 0, usageErrorf(cmd, "--timeout must be > 0, got %v", d)
+	}
+	return d, nil
+}
+
+// untilAnswer runs try until it succeeds or timeout passes. A request may
+// be lost on the way (UDP), so one more is sent while time is left. When
+// time is up it calls stop (closing the engine fails the request in flight)
+// and waits for try to return.
+func untilAnswer(ctx context.Context, timeout time.Duration, stop func(), try func() error) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		for {
+			err := try()
+			if err == nil || ctx.Err() != nil {
+				done <- err
+				return
+			}
+			select {
+			case <-time.After(discv5RetryPause):
+			case <-ctx.Done():
+				done <- err
+				return
+			}
+		}
+	}()
+	select {
+	case err := <-done:
+		if err != nil && ctx.Err() != nil {
+			return noAnswer(timeout, err)
+		}
+		return err
+	case <-ctx.Done():
+		stop()
+		if err := <-done; err == nil {
+			return nil // it answered just in time
+		}
+		return noAnswer(timeout, nil)
+	}
+}
+
+func noAnswer(timeout time.Duration, last error) error {
+	if last == nil || errors.Is(last, context.DeadlineExceeded) {
+		return fmt.Errorf("no answer within %v", timeout)
+	}
+	return fmt.Errorf("no answer within %v (last: %v)", timeout, last)
+}
