@@ -109,7 +109,7 @@ func runCrawl(ctx context.Context, cmd *cli.Command, start func(boot []*enode.No
 	// Nodes of the existing set seed the table too, and are checked again.
 	known := make([]*enode.Node, 0, len(set))
 	for _, e := range set {
-		known = append(known, e.Record)
+		known = append(known, e.Record.Node)
 	}
 	if len(boot)+len(known) == 0 {
 		return usageErrorf(cmd, "nothing to start from: give --bootnodes or an existing FILE")
@@ -299,7 +299,7 @@ func (c *crawler) score(id enode.ID, rec *enode.Node, err error) {
 		e = new(nodeSetEntry)
 		c.set[id] = e
 	}
-	e.Record, e.Seq = rec, rec.Seq()
+	e.Record, e.Seq = nodeRecord{rec}, rec.Seq()
 	e.Score++
 	if e.FirstResponse.IsZero() {
 		e.FirstResponse = now

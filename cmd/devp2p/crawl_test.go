@@ -70,10 +70,10 @@ func TestCrawlScore(t *testing.T) {
 	// This node answers with a newer record of itself.
 	newer := signedTestRecord(t, updateKey, "10.0.0.55", 7)
 	set := nodeSet{
-		failsHigh.ID(): {Seq: 1, Record: failsHigh, Score: 5, FirstResponse: long, LastResponse: long, LastCheck: long},
-		failsLow.ID():  {Seq: 1, Record: failsLow, Score: 1, FirstResponse: long, LastResponse: long, LastCheck: long},
-		updates.ID():   {Seq: 3, Record: updates, Score: 3, FirstResponse: long, LastResponse: long, LastCheck: long},
-		noChance.ID():  {Seq: 1, Record: noChance},
+		failsHigh.ID(): {Seq: 1, Record: nodeRecord{failsHigh}, Score: 5, FirstResponse: long, LastResponse: long, LastCheck: long},
+		failsLow.ID():  {Seq: 1, Record: nodeRecord{failsLow}, Score: 1, FirstResponse: long, LastResponse: long, LastCheck: long},
+		updates.ID():   {Seq: 3, Record: nodeRecord{updates}, Score: 3, FirstResponse: long, LastResponse: long, LastCheck: long},
+		noChance.ID():  {Seq: 1, Record: nodeRecord{noChance}},
 	}
 	engine := newFakeEngine([]*enode.Node{answersNew, silentNew}, map[enode.ID]*enode.Node{
 		answersNew.ID(): answersNew,
@@ -96,14 +96,14 @@ func TestCrawlScore(t *testing.T) {
 	recent := func(tm time.Time) bool {
 		return !tm.Before(before) && !tm.After(after) && tm.Location() == time.UTC && tm.Nanosecond() == 0
 	}
-	if e := c.set[answersNew.ID()]; e == nil || e.Score != 1 || e.Seq != 1 || e.Record != answersNew ||
+	if e := c.set[answersNew.ID()]; e == nil || e.Score != 1 || e.Seq != 1 || e.Record.Node != answersNew ||
 		!recent(e.FirstResponse) || e.LastResponse != e.FirstResponse || e.LastCheck != e.FirstResponse {
 		t.Errorf("new node: %+v", e)
 	}
 	if e := c.set[failsHigh.ID()]; e == nil || e.Score != 2 || e.FirstResponse != long || e.LastResponse != long || !recent(e.LastCheck) {
 		t.Errorf("failing node with score 5: %+v", e)
 	}
-	if e := c.set[updates.ID()]; e == nil || e.Score != 4 || e.Seq != 7 || e.Record != newer ||
+	if e := c.set[updates.ID()]; e == nil || e.Score != 4 || e.Seq != 7 || e.Record.Node != newer ||
 		e.FirstResponse != long || !recent(e.LastResponse) || e.LastCheck != e.LastResponse {
 		t.Errorf("updated node: %+v", e)
 	}
@@ -118,7 +118,7 @@ func TestCrawlScore(t *testing.T) {
 func TestCrawlStopsAtDeadline(t *testing.T) {
 	n := testRecord(t, "10.0.0.1", 1)
 	long := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	set := nodeSet{n.ID(): {Seq: 1, Record: n, Score: 4, FirstResponse: long, LastResponse: long, LastCheck: long}}
+	set := nodeSet{n.ID(): {Seq: 1, Record: nodeRecord{n}, Score: 4, FirstResponse: long, LastResponse: long, LastCheck: long}}
 	engine := newFakeEngine(nil, nil)
 	engine.block = true
 	c := newCrawler(engine, set)

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/devp2p-go/devp2p/enode"
@@ -35,7 +36,7 @@ type nodeSetEntry struct {
 	Seq uint64 `json:"seq"`
 	// Record is the newest record the node gave us: "enr:..." text, or an
 	// enode URL for a node known only by its URL (it never answered).
-	Record *enode.Node `json:"record"`
+	Record nodeRecord `json:"record"`
 	// Score counts liveness checks: +1 for each one the node passed, halved
 	// for each one it failed. A node whose score falls to 0 is removed.
 	Score int `json:"score,omitempty"`
@@ -47,6 +48,25 @@ type nodeSetEntry struct {
 	FirstResponse time.Time `json:"firstResponse"`
 	LastResponse  time.Time `json:"lastResponse"`
 	LastCheck     time.Time `json:"lastCheck"`
+}
+
+// nodeRecord is the record field: a node in its text form.
+type nodeRecord struct{ *enode.Node }
+
+func (r nodeRecord) MarshalText() ([]byte, error) {
+	if r.Node == nil {
+		return nil, errors.New("no record")
+	}
+	return r.Node.MarshalText()
+}
+
+func (r *nodeRecord) UnmarshalText(text []byte) error {
+	n, err := enode.Parse(enode.ValidSchemes, string(text))
+	if err != nil {
+		return fmt.Errorf("invalid record %q: %v", shorten(string(text)), err)
+	}
+	r.Node = n
+	return nil
 }
 
 // age is how long the node has been answering checks.
@@ -76,24 +96,61 @@ func loadNodeSet(file string) (nodeSet, error) {
 	return set, nil
 }
 
-// decodeNodeSet parses and checks the JSON of a node set.
+// decodeNodeSet parses and checks the JSON of a node set. It reads each
+// entry on its own, so that an error names the node.
 func decodeNodeSet(data []byte) (nodeSet, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var set nodeSet
-	if err := dec.Decode(&set); err != nil {
-		return nil, fmt.Errorf("not a node-set file: %v", err)
+	var raw map[enode.ID]json.RawMessage
+	if err := decodeStrict(data, &raw); err != nil {
+		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("not a node-set file: data after the JSON object")
+	if raw == nil {
+		return nil, errors.New("not a node-set file: null instead of a JSON object")
 	}
-	if set == nil {
-		return nil, errors.New("not a node-set file: null instead of an object")
+	set := make(nodeSet, len(raw))
+	for id, msg := range raw {
+		var e *nodeSetEntry
+		if err := decodeStrict(msg, &e); err != nil {
+			return nil, fmt.Errorf("node %s: %v", id, err)
+		}
+		set[id] = e
 	}
 	if err := set.verify(); err != nil {
 		return nil, err
 	}
 	return set, nil
+}
+
+// decodeStrict decodes one JSON value that must fill v exactly: unknown
+// fields and trailing data are errors. The errors speak of the file, not of
+// Go types.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, err := dec.Token(); err != io.EOF {
+			return errors.New("data after the JSON value")
+		}
+		return nil
+	}
+	var (
+		syntax  *json.SyntaxError
+		typeErr *json.UnmarshalTypeError
+		timeErr *time.ParseError
+	)
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Errorf("invalid JSON at byte %d: %v", syntax.Offset, err)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return errors.New("truncated JSON")
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return fmt.Errorf("not a node-set file: want a JSON object, got %s", typeErr.Value)
+	case errors.As(err, &typeErr):
+		return fmt.Errorf("field %q: want %v, got %s", typeErr.Field, typeErr.Type, typeErr.Value)
+	case errors.As(err, &timeErr):
+		return fmt.Errorf("invalid time %q: want RFC 3339, e.g. 2026-01-02T15:04:05Z", timeErr.Value)
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
 }
 
 // verify checks that every entry agrees with its key and its record.
@@ -102,7 +159,7 @@ func (set nodeSet) verify() error {
 		switch {
 		case e == nil:
 			return fmt.Errorf("node %s: null entry", id)
-		case e.Record == nil:
+		case e.Record.Node == nil:
 			return fmt.Errorf("node %s: no record", id)
 		case e.Record.ID() != id:
 			return fmt.Errorf("node %s: record is of node %s", id, e.Record.ID())
