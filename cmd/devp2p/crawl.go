@@ -81,6 +81,7 @@ func (e crawlTable) TableNodes() []*enode.Node { return e.Table().Nodes() }
 // runCrawl is the crawl command of both discovery versions.
 func runCrawl(ctx context.Context, cmd *cli.Command, start func(boot []*enode.Node) (crawlEngine, error)) error {
 	// The time limit counts from here: setting up is part of the crawl.
+	begin := time.Now()
 	timeout := cmd.Duration("timeout")
 	if timeout <= 0 {
 		return usageErrorf(cmd, "--timeout must be > 0, got %v", timeout)
@@ -92,15 +93,15 @@ func runCrawl(ctx context.Context, cmd *cli.Command, start func(boot []*enode.No
 	if err != nil {
 		return err
 	}
+	// Find a bad output path now, not after a long crawl.
+	if err := checkWritable(file); err != nil {
+		return err
+	}
 	set := make(nodeSet)
 	if fileExists(file) {
 		if set, err = loadNodeSet(file); err != nil {
 			return err
 		}
-	}
-	// Find a bad output path now, not after a long crawl.
-	if err := checkWritable(file); err != nil {
-		return err
 	}
 	boot, err := parseNodeList(ctx, cmd.String("bootnodes"))
 	if err != nil {
@@ -122,7 +123,6 @@ func runCrawl(ctx context.Context, cmd *cli.Command, start func(boot []*enode.No
 	defer disc.Close()
 
 	c := newCrawler(disc, set)
-	begin := time.Now()
 	fmt.Printf("crawl: starting from %d bootnodes and %d known nodes\n", len(boot), len(known))
 	c.run(ctx, seeds)
 	fmt.Printf("crawl: done in %v: %d nodes (%d answered in this crawl, %d removed), %d lookups\n",
