@@ -92,6 +92,10 @@ func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (
 	}
 	conn, err := net.ListenUDP("udp", addr)
 	if err != nil {
+		var opErr *net.OpError
+		if errors.As(err, &opErr) {
+			err = opErr.Err // without the address, which the message names already
+		}
 		return nil, fmt.Errorf("--listen %s: %v", cmd.String("listen"), err)
 	}
 	db, _ := nodedb.Open("")

@@ -10,6 +10,8 @@
 //	devp2p rlpx ping enode://...             # RLPx handshake + Hello
 //	devp2p discv4 ping enode://...           # discovery v4 Ping/Pong
 //	devp2p discv4 crawl --bootnodes ... nodes.json
+//	devp2p discv5 ping enr:...               # discovery v5 PING/PONG
+//	devp2p nodeset filter nodes.json --eth   # nodes of a crawl with an "eth" record key
 //
 // A node runs the devp2p layer alone, without sub-protocols: execution
 // clients, which need eth, drop it after the Hello exchange, and the node
