@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -47,6 +48,13 @@ var discv5Command = &cli.Command{
 			ArgsUsage: "NODE",
 			Flags:     []cli.Flag{discv4ListenFlag, discv5TimeoutFlag},
 			Action:    discv5Ping,
+		},
+		{
+			Name:      "requestenr",
+			Usage:     "ask NODE for its current node record (FINDNODE at distance 0)",
+			ArgsUsage: "NODE",
+			Flags:     []cli.Flag{discv4ListenFlag, discv5TimeoutFlag},
+			Action:    discv5RequestENR,
 		},
 		{
 			Name:      "resolve",
@@ -135,6 +143,32 @@ func discv5Ping(ctx context.Context, cmd *cli.Command) error {
 		return fmt.Errorf("ping %s: %v", endpointString(n), err)
 	}
 	fmt.Printf("pong from %s (%s) in %v\n", n.ID().TerminalString(), endpointString(n), time.Since(start).Round(time.Microsecond))
+	return nil
+}
+
+func discv5RequestENR(ctx context.Context, cmd *cli.Command) error {
+	n, err := nodeArg(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	timeout, err := positiveTimeout(cmd)
+	if err != nil {
+		return err
+	}
+	disc, err := startV5(cmd, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer disc.Close()
+	var rec *enode.Node
+	err = untilAnswer(ctx, timeout, disc.Close, func() (err error) {
+		rec, err = disc.RequestENR(n)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("requestenr %s: %v", endpointString(n), err)
+	}
+	printRecord(os.Stdout, describeRecord(rec.Record()))
 	return nil
 }
 

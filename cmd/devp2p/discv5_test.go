@@ -57,6 +57,10 @@ func TestDiscv5PingResolve(t *testing.T) {
 	if !strings.HasPrefix(out, "pong from "+self.ID().TerminalString()) {
 		t.Errorf("ping output:\n%s", out)
 	}
+	out = mustRun(t, "discv5", "requestenr", "--listen", "127.0.0.1:0", self.String())
+	if !strings.Contains(out, self.ID().String()) || !strings.Contains(out, "valid (v4)") {
+		t.Errorf("requestenr output:\n%s", out)
+	}
 	// Given the URL, resolve finds the signed record.
 	out = mustRun(t, "discv5", "resolve", "--listen", "127.0.0.1:0", self.URLv4())
 	if strings.TrimSpace(out) != self.String() {
@@ -78,7 +82,7 @@ func TestDiscv5ResolveMoved(t *testing.T) {
 
 func TestDiscv5NoAnswer(t *testing.T) {
 	silent := silentNode(t)
-	for _, sub := range []string{"ping", "resolve"} {
+	for _, sub := range []string{"ping", "requestenr", "resolve"} {
 		res := run(t, "discv5", sub, "--listen", "127.0.0.1:0", "--timeout", "2s", silent.URLv4())
 		if res.exitCode != 1 {
 			t.Errorf("%s of a silent node: exit %d, want 1\nstdout: %s", sub, res.exitCode, res.stdout)
