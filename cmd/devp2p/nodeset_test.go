@@ -97,6 +97,8 @@ func TestNodesetFilter(t *testing.T) {
 		{[]string{"--key", "nosuchkey"}, nil},
 		// go-ethereum's spelling: one dash.
 		{[]string{"-ip", "10.0.0.0/8", "-limit", "1"}, []*enode.Node{s.lanEth}},
+		{[]string{"-eth", "-limit", "1"}, []*enode.Node{s.public6}},
+		{[]string{"-key", "eth", "-min-age", "3h"}, []*enode.Node{s.public6}},
 	} {
 		args := append([]string{"nodeset", "filter", file}, tc.args...)
 		out := mustRun(t, args...)
