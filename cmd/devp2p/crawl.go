@@ -107,10 +107,13 @@ func runCrawl(ctx context.Context, cmd *cli.Command, start func(boot []*enode.No
 	if err != nil {
 		return usageErrorf(cmd, "--bootnodes: %v", err)
 	}
-	// Nodes of the existing set seed the table too, and are checked again.
+	// Nodes of the existing set seed the table too, and are checked again;
+	// those without a UDP endpoint cannot be asked and stay as they are.
 	known := make([]*enode.Node, 0, len(set))
 	for _, e := range set {
-		known = append(known, e.Record.Node)
+		if _, ok := e.Record.UDPEndpoint(); ok {
+			known = append(known, e.Record.Node)
+		}
 	}
 	if len(boot)+len(known) == 0 {
 		return usageErrorf(cmd, "nothing to start from: give --bootnodes or an existing FILE")

@@ -121,12 +121,15 @@ func TestDiscv4NoAnswer(t *testing.T) {
 	mustFail(t, "devp2p: resolve "+id+" ("+ep+"): no answer within 1s", "discv4", "resolve", "--listen", "127.0.0.1:0", "--timeout", "1s", rec)
 }
 
-// TestDiscv4Crawl crawls a devnet of 30 nodes. The network runs in a child
-// process (the binary is built without -race), because 30 discv4 engines in
-// a race-instrumented test process miss their 500 ms reply timeouts on a
-// loaded machine.
+// TestDiscv4Crawl crawls a devnet of 17 nodes. The network runs in a child
+// process (the binary is built without -race), because many discv4 engines
+// in a race-instrumented test process miss their 500 ms reply timeouts on a
+// loaded machine. 17 nodes fit in one bucket of the bootnode's table (16
+// others): with more, the bucket of half the nodes can overflow, and a node
+// left in the replacement list of the bootnode and absent from the others'
+// tables is one that no lookup returns, so the crawl cannot find it.
 func TestDiscv4Crawl(t *testing.T) {
-	const n = 30
+	const n = 17
 	// Few peers per node keep the devnet light on a busy machine; the crawl
 	// only needs discovery.
 	devnet := start(t, "devnet", "--nodes", fmt.Sprint(n), "--duration", "5m", "--maxpeers", "3")

@@ -152,9 +152,14 @@ func TestCrawlTimeoutIsHard(t *testing.T) {
 	const timeout = 2 * time.Second
 	silent := silentNode(t)
 	gone := silentNode(t) // known by its URL, as go-ethereum writes a bootnode
+	// A node without a UDP port cannot be checked: it stays as it is.
+	noUDP := enode.NewV4(&mustKey(t).PublicKey, net.IP{127, 0, 0, 1}, 30303, 0)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, proto := range []string{"discv4", "discv5"} {
-		file := writeTestSet(t, nodeSet{gone.ID(): {Record: nodeRecord{gone}, Score: 1, FirstResponse: t0, LastResponse: t0, LastCheck: t0}})
+		file := writeTestSet(t, nodeSet{
+			gone.ID():  {Record: nodeRecord{gone}, Score: 1, FirstResponse: t0, LastResponse: t0, LastCheck: t0},
+			noUDP.ID(): {Record: nodeRecord{noUDP}, Score: 2, FirstResponse: t0, LastResponse: t0, LastCheck: t0},
+		})
 		begin := time.Now()
 		out := mustRun(t, proto, "crawl", "--listen", "127.0.0.1:0", "--timeout", timeout.String(), "--bootnodes", silent.URLv4(), file)
 		elapsed := time.Since(begin)
@@ -167,9 +172,15 @@ func TestCrawlTimeoutIsHard(t *testing.T) {
 		if elapsed < timeout {
 			t.Errorf("%s crawl ended after %v, before its timeout", proto, elapsed)
 		}
+		if entries, _ := os.ReadDir(filepath.Dir(file)); len(entries) != 1 {
+			t.Errorf("%s crawl left temporary files: %v", proto, entries)
+		}
 		set := readTestSet(t, file)
-		if len(set) > 1 {
-			t.Errorf("%s crawl: set has %d nodes, want at most 1", proto, len(set))
+		if len(set) > 2 {
+			t.Errorf("%s crawl: set has %d nodes, want at most 2", proto, len(set))
+		}
+		if e := set[noUDP.ID()]; e == nil || e.Score != 2 || !e.LastCheck.Equal(t0) {
+			t.Errorf("%s crawl: entry of a node without UDP port: %+v", proto, e)
 		}
 		// gone has a closed port too: if the crawl checked it, it was
 		// removed; otherwise it is as it was.
