@@ -139,7 +139,7 @@ func discv5Ping(ctx context.Context, cmd *cli.Command) error {
 	}
 	defer disc.Close()
 	start := time.Now()
-	if err := untilAnswer(ctx, timeout, disc.Close, func() error { return disc.Ping(n) }); err != nil {
+	if err := askUntil(ctx, timeout, disc.Close, func() error { return disc.Ping(n) }); err != nil {
 		return fmt.Errorf("ping %s: %v", endpointString(n), err)
 	}
 	fmt.Printf("pong from %s (%s) in %v\n", n.ID().TerminalString(), endpointString(n), time.Since(start).Round(time.Microsecond))
@@ -161,7 +161,7 @@ func discv5RequestENR(ctx context.Context, cmd *cli.Command) error {
 	}
 	defer disc.Close()
 	var rec *enode.Node
-	err = untilAnswer(ctx, timeout, disc.Close, func() (err error) {
+	err = askUntil(ctx, timeout, disc.Close, func() (err error) {
 		rec, err = disc.RequestENR(n)
 		return err
 	})
@@ -191,7 +191,7 @@ func discv5Resolve(ctx context.Context, cmd *cli.Command) error {
 	}
 	defer disc.Close()
 	var found *enode.Node
-	err = untilAnswer(ctx, timeout, disc.Close, func() error {
+	err = askUntil(ctx, timeout, disc.Close, func() error {
 		rec, err := disc.RequestENR(n)
 		if err == nil {
 			found = rec
@@ -269,11 +269,11 @@ func positiveTimeout(cmd *cli.Command) (time.Duration, error) {
 	return d, nil
 }
 
-// untilAnswer runs try until it succeeds or timeout passes. A request may
+// askUntil runs try until it succeeds or timeout passes. A request may
 // be lost on the way (UDP), so one more is sent while time is left. When
 // time is up it calls stop (closing the engine fails the request in flight)
 // and waits for try to return.
-func untilAnswer(ctx context.Context, timeout time.Duration, stop func(), try func() error) error {
+func askUntil(ctx context.Context, timeout time.Duration, stop func(), try func() error) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	done := make(chan error, 1)

@@ -79,12 +79,12 @@ func (e *nodeSetEntry) age() time.Duration {
 func loadNodeSet(file string) (nodeSet, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, fileError(file, err)
+		return nil, setFileError(file, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxNodeSetFile+1))
 	if err != nil {
-		return nil, fileError(file, err)
+		return nil, setFileError(file, err)
 	}
 	if len(data) > maxNodeSetFile {
 		return nil, fmt.Errorf("%s: larger than %d bytes", file, maxNodeSetFile)
@@ -188,18 +188,18 @@ func (set nodeSet) write(file string) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp*")
 	if err != nil {
-		return fileError(file, err)
+		return setFileError(file, err)
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fileError(file, err)
+		return setFileError(file, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fileError(file, err)
+		return setFileError(file, err)
 	}
 	if err := os.Rename(tmp.Name(), file); err != nil {
-		return fileError(file, err)
+		return setFileError(file, err)
 	}
 	return nil
 }
@@ -212,15 +212,15 @@ func checkWritable(file string) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp*")
 	if err != nil {
-		return fileError(file, err)
+		return setFileError(file, err)
 	}
 	tmp.Close()
 	return os.Remove(tmp.Name())
 }
 
-// fileError names the file the user typed and the reason, not the path of
+// setFileError names the file the user typed and the reason, not the path of
 // a temporary file.
-func fileError(file string, err error) error {
+func setFileError(file string, err error) error {
 	var (
 		pe *fs.PathError
 		le *os.LinkError

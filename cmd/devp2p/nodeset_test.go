@@ -136,7 +136,7 @@ func TestNodesetFilterErrors(t *testing.T) {
 	mustFail(t, "min-age", "nodeset", "filter", file, "--min-age", "soon")
 	mustFail(t, "invalid --limit -2", "nodeset", "filter", file, "--limit", "-2")
 	mustFail(t, `invalid --key ""`, "nodeset", "filter", file, "--key", "")
-	mustFail(t, "flag provided but not defined: -eth-network", "nodeset", "filter", file, "-eth-network", "mainnet")
+	mustFail(t, "eth-network", "nodeset", "filter", file, "-eth-network", "mainnet")
 	mustFail(t, "missing argument FILE", "nodeset", "filter")
 	mustFail(t, "want one argument FILE, got 2", "nodeset", "filter", file, file)
 	mustFail(t, "no-such.json: no such file", "nodeset", "info", filepath.Join(t.TempDir(), "no-such.json"))
