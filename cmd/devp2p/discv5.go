@@ -27,10 +27,18 @@ const (
 )
 
 var (
-	discv5TimeoutFlag = &cli.DurationFlag{
+	// discv5AnswerTimeout bounds ping and requestenr: a node that is up
+	// answers within a second; the rest is for lost packets, sent again.
+	discv5AnswerTimeout = &cli.DurationFlag{
 		Name:  "timeout",
-		Value: 10 * time.Second,
-		Usage: "give up when NODE has not answered within this long (a packet lost on the way is sent again until then)",
+		Value: 5 * time.Second,
+		Usage: "give up when NODE has not answered after this long",
+	}
+	// discv5ResolveTimeout leaves room for lookups through --bootnodes.
+	discv5ResolveTimeout = &cli.DurationFlag{
+		Name:  "timeout",
+		Value: 20 * time.Second,
+		Usage: "give up when no record of NODE was found after this long",
 	}
 	discv5NodekeyFlag = &cli.StringFlag{
 		Name:  "nodekey",
@@ -46,21 +54,21 @@ var discv5Command = &cli.Command{
 			Name:      "ping",
 			Usage:     "send a PING to NODE and wait for its PONG",
 			ArgsUsage: "NODE",
-			Flags:     []cli.Flag{discv4ListenFlag, discv5TimeoutFlag},
+			Flags:     []cli.Flag{discv4ListenFlag, discv5AnswerTimeout},
 			Action:    discv5Ping,
 		},
 		{
 			Name:      "requestenr",
 			Usage:     "ask NODE for its current node record (FINDNODE at distance 0)",
 			ArgsUsage: "NODE",
-			Flags:     []cli.Flag{discv4ListenFlag, discv5TimeoutFlag},
+			Flags:     []cli.Flag{discv4ListenFlag, discv5AnswerTimeout},
 			Action:    discv5RequestENR,
 		},
 		{
 			Name:      "resolve",
 			Usage:     "find the newest record of NODE: ask it, or look it up via --bootnodes",
 			ArgsUsage: "NODE",
-			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, discv5TimeoutFlag},
+			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, discv5ResolveTimeout},
 			Action:    discv5Resolve,
 		},
 		{
@@ -209,7 +217,7 @@ func discv5Resolve(ctx context.Context, cmd *cli.Command) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("no record of %s found: %v", n.ID().TerminalString(), err)
+		return fmt.Errorf("resolve %s (%s): %v", n.ID().TerminalString(), endpointString(n), err)
 	}
 	if found.Seq() < n.Seq() {
 		found = n // what we were given is newer than what we found
