@@ -27,6 +27,11 @@ const (
 	// on a busy host, or the first request only triggers the handshake
 	// (discv4 endpoint proof, discv5 WHOAREYOU).
 	crawlCheckTries = 3
+	// crawlChecksPerNode is how often a crawl checks a node that has not
+	// answered yet, each time a lookup finds it again: it may have been
+	// busy, or unreachable while the crawl began. A node of the set that
+	// failed its check is not asked again (its score was halved already).
+	crawlChecksPerNode = 3
 	// crawlMaxQueue bounds the nodes waiting for their check.
 	crawlMaxQueue = 1 << 16
 )
@@ -142,8 +147,8 @@ type crawler struct {
 	mu sync.Mutex
 	// Fields below are guarded by mu.
 	set nodeSet
-	// seen holds the IDs found in this crawl; each is checked once.
-	seen map[enode.ID]bool
+	// seen holds the nodes found in this crawl and their checks.
+	seen map[enode.ID]*crawlChecks
 	// stopped is set when the crawl ends: results that come in later are
 	// dropped (an engine that closes fails its pending requests, which
 	// says nothing about the nodes).
@@ -155,7 +160,7 @@ func newCrawler(disc crawlEngine, set nodeSet) *crawler {
 	return &crawler{
 		disc:  disc,
 		set:   set,
-		seen:  make(map[enode.ID]bool),
+		seen:  make(map[enode.ID]*crawlChecks),
 		check: make(chan *enode.Node, crawlMaxQueue),
 	}
 }
@@ -240,19 +245,32 @@ func (c *crawler) stop() {
 	c.disc.Close()
 }
 
-// found queues a check of n unless n was found before in this crawl; it
-// reports whether n is new.
+// crawlChecks is what a crawl did about one node.
+type crawlChecks struct {
+	queued  bool // a check is queued or running
+	checks  int  // checks queued so far
+	settled bool // answered, or failed with its score counted
+}
+
+// found queues a check of n, unless n is settled in this crawl or has had
+// its checks; it reports whether n is new in this crawl.
 func (c *crawler) found(n *enode.Node) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.stopped || c.seen[n.ID()] {
+	if c.stopped {
 		return false
 	}
-	c.seen[n.ID()] = true
-	if len(c.check) < cap(c.check) {
+	st, seen := c.seen[n.ID()]
+	if !seen {
+		st = new(crawlChecks)
+		c.seen[n.ID()] = st
+	}
+	if !st.queued && !st.settled && st.checks < crawlChecksPerNode && len(c.check) < cap(c.check) {
+		st.queued = true
+		st.checks++
 		c.check <- n
 	}
-	return true
+	return !seen
 }
 
 // checkNode asks n for its record and scores the outcome.
@@ -286,11 +304,14 @@ func (c *crawler) score(id enode.ID, rec *enode.Node, err error) {
 	if c.stopped {
 		return
 	}
+	st := c.seen[id]
+	st.queued = false
 	e := c.set[id]
 	if err != nil {
 		if e == nil || e.Score <= 0 {
 			return // it never answered: nothing to learn or keep
 		}
+		st.settled = true
 		e.LastCheck = now
 		if e.Score /= 2; e.Score == 0 {
 			delete(c.set, id)
@@ -308,5 +329,6 @@ func (c *crawler) score(id enode.ID, rec *enode.Node, err error) {
 		e.FirstResponse = now
 	}
 	e.LastResponse, e.LastCheck = now, now
+	st.settled = true
 	c.answered++
 }

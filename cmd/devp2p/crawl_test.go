@@ -5,19 +5,27 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/devp2p-go/devp2p/enode"
 )
 
 // fakeEngine is a discovery engine in memory: lookups return the same
-// nodes every time, and a node answers an ENR request with its entry in
-// answers (a missing entry does not answer). With block set, lookups and
-// requests wait until Close, like requests to silent nodes.
+// nodes every time, after lookupTime, and a node answers an ENR request
+// with its entry in answers (a missing entry does not answer) at once. With
+// block set, lookups and requests wait until Close, like requests to silent
+// nodes.
 type fakeEngine struct {
-	lookup  []*enode.Node
-	answers map[enode.ID]*enode.Node
-	block   bool
+	lookup     []*enode.Node
+	lookupTime time.Duration
+	answers    map[enode.ID]*enode.Node
+	block      bool
+
+	mu sync.Mutex
+	// silentFor makes a node fail that many requests before it answers.
+	silentFor map[enode.ID]int
+	requests  map[enode.ID]int
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -26,7 +34,13 @@ type fakeEngine struct {
 var errFakeTimeout = errors.New("timeout")
 
 func newFakeEngine(lookup []*enode.Node, answers map[enode.ID]*enode.Node) *fakeEngine {
-	return &fakeEngine{lookup: lookup, answers: answers, closed: make(chan struct{})}
+	return &fakeEngine{
+		lookup:    lookup,
+		answers:   answers,
+		silentFor: make(map[enode.ID]int),
+		requests:  make(map[enode.ID]int),
+		closed:    make(chan struct{}),
+	}
 }
 
 func (e *fakeEngine) LookupRandom() []*enode.Node {
@@ -34,6 +48,7 @@ func (e *fakeEngine) LookupRandom() []*enode.Node {
 		<-e.closed
 		return nil
 	}
+	time.Sleep(e.lookupTime)
 	return e.lookup
 }
 
@@ -42,7 +57,10 @@ func (e *fakeEngine) RequestENR(n *enode.Node) (*enode.Node, error) {
 		<-e.closed
 		return nil, errors.New("closed")
 	}
-	if rec := e.answers[n.ID()]; rec != nil {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.requests[n.ID()]++
+	if rec := e.answers[n.ID()]; rec != nil && e.requests[n.ID()] > e.silentFor[n.ID()] {
 		return rec, nil
 	}
 	return nil, errFakeTimeout
@@ -55,8 +73,14 @@ func (e *fakeEngine) Close() { e.closeOnce.Do(func() { close(e.closed) }) }
 // TestCrawlScore checks go-ethereum's scoring rules: a node enters the set
 // with its first answer, each answer adds 1 and moves lastResponse, each
 // failed check halves the score and moves only lastCheck, and a node whose
-// score reaches 0 leaves the set.
+// score reaches 0 leaves the set. It runs in a synctest bubble, where a
+// lookup takes a second and a check no time, so that every lookup finds the
+// checks of the nodes it returned done.
 func TestCrawlScore(t *testing.T) {
+	synctest.Test(t, testCrawlScore)
+}
+
+func testCrawlScore(t *testing.T) {
 	var (
 		answersNew = testRecord(t, "10.0.0.1", 1)
 		silentNew  = testRecord(t, "10.0.0.2", 1)
@@ -65,6 +89,7 @@ func TestCrawlScore(t *testing.T) {
 		updateKey  = mustKey(t)
 		updates    = signedTestRecord(t, updateKey, "10.0.0.5", 3)
 		noChance   = testRecord(t, "10.0.0.6", 1) // score 0, from go-ethereum
+		late       = testRecord(t, "10.0.0.7", 1) // silent during its first check
 		long       = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	)
 	// This node answers with a newer record of itself.
@@ -75,23 +100,45 @@ func TestCrawlScore(t *testing.T) {
 		updates.ID():   {Seq: 3, Record: nodeRecord{updates}, Score: 3, FirstResponse: long, LastResponse: long, LastCheck: long},
 		noChance.ID():  {Seq: 1, Record: nodeRecord{noChance}},
 	}
-	engine := newFakeEngine([]*enode.Node{answersNew, silentNew}, map[enode.ID]*enode.Node{
+	engine := newFakeEngine([]*enode.Node{answersNew, silentNew, late}, map[enode.ID]*enode.Node{
 		answersNew.ID(): answersNew,
 		updates.ID():    newer,
+		late.ID():       late,
 	})
+	engine.silentFor[late.ID()] = crawlCheckTries
+	engine.lookupTime = time.Second
 	c := newCrawler(engine, set)
 	before := time.Now().UTC().Truncate(time.Second)
 	c.run(context.Background(), []*enode.Node{failsHigh, failsLow, updates, noChance})
 	after := time.Now().UTC()
 
-	if len(c.set) != 4 {
-		t.Errorf("set has %d nodes, want 4 (answersNew, failsHigh, updates, noChance)", len(c.set))
+	if len(c.set) != 5 {
+		t.Errorf("set has %d nodes, want 5 (answersNew, failsHigh, updates, noChance, late)", len(c.set))
 	}
 	if c.set[silentNew.ID()] != nil || c.set[failsLow.ID()] != nil {
 		t.Error("a node that never answered or fell to score 0 is in the set")
 	}
-	if c.removed != 1 || c.answered != 2 {
-		t.Errorf("removed %d, answered %d; want 1, 2", c.removed, c.answered)
+	if c.removed != 1 || c.answered != 3 {
+		t.Errorf("removed %d, answered %d; want 1, 3", c.removed, c.answered)
+	}
+	// A new node that does not answer is checked again when lookups find
+	// it again, a few times; a node of the set that failed is not.
+	for _, tc := range []struct {
+		name string
+		n    *enode.Node
+		want int
+	}{
+		{"silent new node", silentNew, crawlChecksPerNode * crawlCheckTries},
+		{"node silent in its first check", late, crawlCheckTries + 1},
+		{"failing node of the set", failsHigh, crawlCheckTries},
+		{"answering node", answersNew, 1},
+	} {
+		if got := engine.requests[tc.n.ID()]; got != tc.want {
+			t.Errorf("%s: %d requests, want %d", tc.name, got, tc.want)
+		}
+	}
+	if e := c.set[late.ID()]; e == nil || e.Score != 1 {
+		t.Errorf("node that answered its second check: %+v", e)
 	}
 	recent := func(tm time.Time) bool {
 		return !tm.Before(before) && !tm.After(after) && tm.Location() == time.UTC && tm.Nanosecond() == 0
