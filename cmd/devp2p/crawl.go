@@ -87,9 +87,9 @@ func (e crawlTable) TableNodes() []*enode.Node { return e.Table().Nodes() }
 func runCrawl(ctx context.Context, cmd *cli.Command, start func(boot []*enode.Node) (crawlEngine, error)) error {
 	// The time limit counts from here: setting up is part of the crawl.
 	begin := time.Now()
-	timeout := cmd.Duration("timeout")
-	if timeout <= 0 {
-		return usageErrorf(cmd, "--timeout must be > 0, got %v", timeout)
+	timeout, err := timeoutFlag(cmd)
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -110,7 +110,7 @@ func runCrawl(ctx context.Context, cmd *cli.Command, start func(boot []*enode.No
 	}
 	boot, err := parseNodeList(ctx, cmd.String("bootnodes"))
 	if err != nil {
-		return usageErrorf(cmd, "--bootnodes: %v", err)
+		return fmt.Errorf("--bootnodes: %v", err)
 	}
 	// Nodes of the existing set seed the table too, and are checked again;
 	// those without a UDP endpoint cannot be asked and stay as they are.

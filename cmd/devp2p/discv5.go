@@ -17,35 +17,16 @@ import (
 	"github.com/devp2p-go/devp2p/nodedb"
 )
 
-const (
-	// discv5RetryPause spaces the requests of ping and resolve when one
-	// fails at once (a write error) rather than by timing out.
-	discv5RetryPause = 250 * time.Millisecond
-	// discv5StatusCheck is how often listen looks at its table size; it
-	// prints a line when the size changed.
-	discv5StatusCheck = time.Second
-)
+// discv5StatusCheck is how often listen looks at its table size; it prints
+// a line when the size changed.
+const discv5StatusCheck = time.Second
 
-var (
-	// discv5AnswerTimeout bounds ping and requestenr: a node that is up
-	// answers within a second; the rest is for lost packets, sent again.
-	discv5AnswerTimeout = &cli.DurationFlag{
-		Name:  "timeout",
-		Value: 5 * time.Second,
-		Usage: "give up when NODE has not answered after this long",
-	}
-	// discv5ResolveTimeout leaves room for lookups through --bootnodes.
-	discv5ResolveTimeout = &cli.DurationFlag{
-		Name:  "timeout",
-		Value: 20 * time.Second,
-		Usage: "give up when no record of NODE was found after this long",
-	}
-	discv5NodekeyFlag = &cli.StringFlag{
-		Name:  "nodekey",
-		Usage: "key FILE (from 'devp2p key generate') for a stable node ID; default: a new key",
-	}
-)
+var discv5NodekeyFlag = &cli.StringFlag{
+	Name:  "nodekey",
+	Usage: "key FILE (from 'devp2p key generate') for a stable node ID; default: a new key",
+}
 
+// discv5Command has discv4's commands, with the same flags, and listen.
 var discv5Command = &cli.Command{
 	Name:  "discv5",
 	Usage: "talk to nodes over the discovery protocol v5 (UDP)",
@@ -54,21 +35,21 @@ var discv5Command = &cli.Command{
 			Name:      "ping",
 			Usage:     "send a PING to NODE and wait for its PONG",
 			ArgsUsage: "NODE",
-			Flags:     []cli.Flag{discv4ListenFlag, discv5AnswerTimeout},
+			Flags:     []cli.Flag{discv4ListenFlag, discv4AnswerTimeout},
 			Action:    discv5Ping,
 		},
 		{
 			Name:      "requestenr",
 			Usage:     "ask NODE for its current node record (FINDNODE at distance 0)",
 			ArgsUsage: "NODE",
-			Flags:     []cli.Flag{discv4ListenFlag, discv5AnswerTimeout},
+			Flags:     []cli.Flag{discv4ListenFlag, discv4AnswerTimeout},
 			Action:    discv5RequestENR,
 		},
 		{
 			Name:      "resolve",
 			Usage:     "find the newest record of NODE: ask it, or look it up via --bootnodes",
 			ArgsUsage: "NODE",
-			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, discv5ResolveTimeout},
+			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, discv4ResolveTimeout},
 			Action:    discv5Resolve,
 		},
 		{
@@ -97,9 +78,13 @@ var discv5Command = &cli.Command{
 
 // startV5 opens a discv5 endpoint on --listen, with key or a throwaway key.
 func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (*v5.UDPv5, error) {
-	addr, err := net.ResolveUDPAddr("udp", cmd.String("listen"))
+	listen := cmd.String("listen")
+	if why := checkListenAddr(listen); why != "" {
+		return nil, flagError("listen", listen, why)
+	}
+	addr, err := net.ResolveUDPAddr("udp", listen)
 	if err != nil {
-		return nil, usageErrorf(cmd, "invalid --listen %q: %v", cmd.String("listen"), err)
+		return nil, flagError("listen", listen, err.Error())
 	}
 	if key == nil {
 		if key, err = crypto.GenerateKey(); err != nil {
@@ -112,7 +97,7 @@ func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (
 		if errors.As(err, &opErr) {
 			err = opErr.Err // without the address, which the message names already
 		}
-		return nil, fmt.Errorf("--listen %s: %v", cmd.String("listen"), err)
+		return nil, fmt.Errorf("--listen %s: %v", listen, err)
 	}
 	db, _ := nodedb.Open("")
 	ln := enode.NewLocalNode(db, key)
@@ -137,7 +122,7 @@ func discv5Ping(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	timeout, err := positiveTimeout(cmd)
+	timeout, err := timeoutFlag(cmd)
 	if err != nil {
 		return err
 	}
@@ -146,11 +131,19 @@ func discv5Ping(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	defer disc.Close()
-	start := time.Now()
-	if err := askUntil(ctx, timeout, disc.Close, func() error { return disc.Ping(n) }); err != nil {
+	var took time.Duration
+	err = untilTimeout(ctx, disc, timeout, func() error {
+		return untilAnswer(func() error {
+			start := time.Now()
+			err := disc.Ping(n)
+			took = time.Since(start)
+			return err
+		})
+	})
+	if err != nil {
 		return fmt.Errorf("ping %s: %v", endpointString(n), err)
 	}
-	fmt.Printf("pong from %s (%s) in %v\n", n.ID().TerminalString(), endpointString(n), time.Since(start).Round(time.Microsecond))
+	fmt.Printf("pong from %s (%s) in %v\n", n.ID().TerminalString(), endpointString(n), took.Round(time.Microsecond))
 	return nil
 }
 
@@ -159,7 +152,7 @@ func discv5RequestENR(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	timeout, err := positiveTimeout(cmd)
+	timeout, err := timeoutFlag(cmd)
 	if err != nil {
 		return err
 	}
@@ -169,9 +162,11 @@ func discv5RequestENR(ctx context.Context, cmd *cli.Command) error {
 	}
 	defer disc.Close()
 	var rec *enode.Node
-	err = askUntil(ctx, timeout, disc.Close, func() (err error) {
-		rec, err = disc.RequestENR(n)
-		return err
+	err = untilTimeout(ctx, disc, timeout, func() error {
+		return untilAnswer(func() (err error) {
+			rec, err = disc.RequestENR(n)
+			return err
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("requestenr %s: %v", endpointString(n), err)
@@ -185,13 +180,13 @@ func discv5Resolve(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	timeout, err := positiveTimeout(cmd)
+	timeout, err := timeoutFlag(cmd)
 	if err != nil {
 		return err
 	}
 	boot, err := parseNodeList(ctx, cmd.String("bootnodes"))
 	if err != nil {
-		return usageErrorf(cmd, "--bootnodes: %v", err)
+		return fmt.Errorf("--bootnodes: %v", err)
 	}
 	disc, err := startV5(cmd, nil, boot)
 	if err != nil {
@@ -199,31 +194,36 @@ func discv5Resolve(ctx context.Context, cmd *cli.Command) error {
 	}
 	defer disc.Close()
 	var found *enode.Node
-	err = askUntil(ctx, timeout, disc.Close, func() error {
-		rec, err := disc.RequestENR(n)
-		if err == nil {
-			found = rec
-			return nil
-		}
-		// The node may have moved: the network knows where to.
-		if len(boot) > 0 {
-			for _, r := range disc.Lookup(n.ID()) {
-				if r.ID() == n.ID() {
-					found = r
-					return nil
-				}
-			}
-		}
-		return err
+	err = untilTimeout(ctx, disc, timeout, func() error {
+		return untilAnswer(func() (err error) {
+			found, err = resolveV5(disc, n, len(boot) > 0)
+			return err
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("resolve %s (%s): %v", n.ID().TerminalString(), endpointString(n), err)
 	}
-	if found.Seq() < n.Seq() {
-		found = n // what we were given is newer than what we found
-	}
 	fmt.Println(found.String())
 	return nil
+}
+
+// resolveV5 asks n for its record and, if it does not answer and lookup is
+// set, looks for n in the network (it may have moved) and asks it there.
+// Unlike UDPv5.Resolve, it tells "nobody answered" from an answer.
+func resolveV5(disc *v5.UDPv5, n *enode.Node, lookup bool) (*enode.Node, error) {
+	rec, err := disc.RequestENR(n)
+	if err == nil || !lookup {
+		return rec, err
+	}
+	for _, c := range disc.Lookup(n.ID()) {
+		if c.ID() != n.ID() {
+			continue
+		}
+		if rec, cerr := disc.RequestENR(c); cerr == nil {
+			return rec, nil
+		}
+	}
+	return nil, err
 }
 
 func discv5Listen(ctx context.Context, cmd *cli.Command) error {
@@ -233,13 +233,13 @@ func discv5Listen(ctx context.Context, cmd *cli.Command) error {
 	var key *ecdsa.PrivateKey
 	if file := cmd.String("nodekey"); file != "" {
 		var err error
-		if key, err = crypto.LoadECDSA(file); err != nil {
-			return fmt.Errorf("invalid --nodekey: %v", err)
+		if key, err = loadKeyFile(file); err != nil {
+			return fmt.Errorf("--nodekey: %v", err)
 		}
 	}
 	boot, err := parseNodeList(ctx, cmd.String("bootnodes"))
 	if err != nil {
-		return usageErrorf(cmd, "--bootnodes: %v", err)
+		return fmt.Errorf("--bootnodes: %v", err)
 	}
 	disc, err := startV5(cmd, key, boot)
 	if err != nil {
@@ -266,58 +266,4 @@ func discv5Listen(ctx context.Context, cmd *cli.Command) error {
 			return nil
 		}
 	}
-}
-
-// positiveTimeout reads --timeout, which must be > 0.
-func positiveTimeout(cmd *cli.Command) (time.Duration, error) {
-	d := cmd.Duration("timeout")
-	if d <= 0 {
-		return 0, usageErrorf(cmd, "--timeout must be > 0, got %v", d)
-	}
-	return d, nil
-}
-
-// askUntil runs try until it succeeds or timeout passes. A request may
-// be lost on the way (UDP), so one more is sent while time is left. When
-// time is up it calls stop (closing the engine fails the request in flight)
-// and waits for try to return.
-func askUntil(ctx context.Context, timeout time.Duration, stop func(), try func() error) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		for {
-			err := try()
-			if err == nil || ctx.Err() != nil {
-				done <- err
-				return
-			}
-			select {
-			case <-time.After(discv5RetryPause):
-			case <-ctx.Done():
-				done <- err
-				return
-			}
-		}
-	}()
-	select {
-	case err := <-done:
-		if err != nil && ctx.Err() != nil {
-			return noAnswer(timeout, err)
-		}
-		return err
-	case <-ctx.Done():
-		stop()
-		if err := <-done; err == nil {
-			return nil // it answered just in time
-		}
-		return noAnswer(timeout, nil)
-	}
-}
-
-func noAnswer(timeout time.Duration, last error) error {
-	if last == nil || errors.Is(last, context.DeadlineExceeded) {
-		return fmt.Errorf("no answer within %v", timeout)
-	}
-	return fmt.Errorf("no answer within %v (last: %v)", timeout, last)
 }

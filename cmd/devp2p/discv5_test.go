@@ -94,11 +94,11 @@ func TestDiscv5NoAnswer(t *testing.T) {
 			t.Errorf("%s of a silent node printed %q", sub, res.stdout)
 		}
 	}
-	mustFail(t, "--timeout must be > 0", "discv5", "ping", "--timeout", "0s", silent.URLv4())
+	mustFail(t, "--timeout 0s: want a positive duration", "discv5", "ping", "--timeout", "0s", silent.URLv4())
 	mustFail(t, "invalid node", "discv5", "resolve", "enode://nonsense")
-	mustFail(t, "invalid --listen", "discv5", "ping", "--listen", "nowhere", silent.URLv4())
+	mustFail(t, "--listen \"nowhere\"", "discv5", "ping", "--listen", "nowhere", silent.URLv4())
 	mustFail(t, "unexpected argument", "discv5", "listen", "extra")
-	mustFail(t, "invalid --nodekey", "discv5", "listen", "--nodekey", filepath.Join(t.TempDir(), "none.key"))
+	mustFail(t, "--nodekey: key file ", "discv5", "listen", "--nodekey", filepath.Join(t.TempDir(), "none.key"))
 }
 
 // TestDiscv5ListenNodekey checks that listen takes its identity from

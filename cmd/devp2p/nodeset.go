@@ -101,7 +101,7 @@ func nodesetFilter(_ context.Context, cmd *cli.Command) error {
 	}
 	f, err := parseNodeFilter(cmd)
 	if err != nil {
-		return usageErrorf(cmd, "%v", err)
+		return err
 	}
 	out := cmd.String("output")
 	if out != "" && out != "-" {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,12 +78,12 @@ func (e *nodeSetEntry) age() time.Duration {
 func loadNodeSet(file string) (nodeSet, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, setFileError(file, err)
+		return nil, fileError("read", file, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxNodeSetFile+1))
 	if err != nil {
-		return nil, setFileError(file, err)
+		return nil, fileError("read", file, err)
 	}
 	if len(data) > maxNodeSetFile {
 		return nil, fmt.Errorf("%s: larger than %d bytes", file, maxNodeSetFile)
@@ -188,18 +187,18 @@ func (set nodeSet) write(file string) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp*")
 	if err != nil {
-		return setFileError(file, err)
+		return fileError("write", file, err)
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return setFileError(file, err)
+		return fileError("write", file, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return setFileError(file, err)
+		return fileError("write", file, err)
 	}
 	if err := os.Rename(tmp.Name(), file); err != nil {
-		return setFileError(file, err)
+		return fileError("write", file, err)
 	}
 	return nil
 }
@@ -212,23 +211,8 @@ func checkWritable(file string) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp*")
 	if err != nil {
-		return setFileError(file, err)
+		return fileError("write", file, err)
 	}
 	tmp.Close()
 	return os.Remove(tmp.Name())
-}
-
-// setFileError names the file the user typed and the reason, not the path of
-// a temporary file.
-func setFileError(file string, err error) error {
-	var (
-		pe *fs.PathError
-		le *os.LinkError
-	)
-	if errors.As(err, &pe) {
-		err = pe.Err
-	} else if errors.As(err, &le) {
-		err = le.Err
-	}
-	return fmt.Errorf("%s: %v", file, err)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -38,12 +37,12 @@ func parseNodeFilter(cmd *cli.Command) (*nodeFilter, error) {
 	for _, s := range cmd.StringSlice("ip") {
 		p, err := netip.ParsePrefix(strings.TrimSpace(s))
 		if err != nil {
-			return nil, fmt.Errorf("invalid --ip %q: want a network like 10.0.0.0/8 or fd00::/8", s)
+			return nil, flagError("ip", s, "want a network like 10.0.0.0/8 or fd00::/8")
 		}
 		f.networks = append(f.networks, p.Masked())
 	}
 	if f.minAge < 0 {
-		return nil, fmt.Errorf("invalid --min-age %v: must be >= 0", f.minAge)
+		return nil, flagError("min-age", f.minAge, "want a duration >= 0")
 	}
 	if cmd.IsSet("min-score") {
 		f.minScore, f.hasScore = cmd.Int("min-score"), true
@@ -51,7 +50,7 @@ func parseNodeFilter(cmd *cli.Command) (*nodeFilter, error) {
 	for _, k := range cmd.StringSlice("key") {
 		k = strings.TrimSpace(k)
 		if k == "" || len(k) > maxENRKeyLength {
-			return nil, fmt.Errorf("invalid --key %q: want an ENR key like eth", k)
+			return nil, flagError("key", k, "want an ENR key like eth")
 		}
 		f.keys = append(f.keys, k)
 	}
@@ -61,7 +60,7 @@ func parseNodeFilter(cmd *cli.Command) (*nodeFilter, error) {
 		}
 	}
 	if f.limit < -1 {
-		return nil, fmt.Errorf("invalid --limit %d: must be >= 0 (or -1 for no limit)", f.limit)
+		return nil, flagError("limit", f.limit, "want a number >= 0, or -1 for no limit")
 	}
 	return f, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/devp2p-go/devp2p/discover/v4"
+	"github.com/devp2p-go/devp2p/discover/v5"
 )
 
 // timeoutFlag reads the command's --timeout, which must be positive.
@@ -45,9 +46,9 @@ func untilTimeout(ctx context.Context, ep closer, d time.Duration, f func() erro
 }
 
 // untilAnswer runs the request f again as long as it times out: UDP loses
-// packets, and each discovery request waits only 500 ms for its reply. Any
-// other outcome (an answer, a closed endpoint, a bad reply) ends the loop,
-// so untilTimeout's Close ends it too.
+// packets, and each discovery request waits only 500 ms (v4) or 700 ms (v5)
+// for its reply. Any other outcome (an answer, a closed endpoint, a bad
+// reply) ends the loop, so untilTimeout's Close ends it too.
 func untilAnswer(f func() error) error {
 	for {
 		err := f()
@@ -57,4 +58,6 @@ func untilAnswer(f func() error) error {
 	}
 }
 
-func isReplyTimeout(err error) bool { return errors.Is(err, v4.ErrTimeout) }
+func isReplyTimeout(err error) bool {
+	return errors.Is(err, v4.ErrTimeout) || errors.Is(err, v5.ErrTimeout)
+}
