@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"sync"
 	"time"
 
@@ -130,7 +132,7 @@ func runCrawl(ctx context.Context, cmd *cli.Command, start func(boot []*enode.No
 	}
 	defer disc.Close()
 
-	c := newCrawler(disc, set)
+	c := newCrawler(disc, set, os.Stdout)
 	fmt.Printf("crawl: starting from %d bootnodes and %d known nodes\n", len(boot), len(known))
 	c.run(ctx, seeds)
 	fmt.Printf("crawl: done in %v: %d nodes (%d answered in this crawl, %d removed), %d lookups\n",
@@ -143,6 +145,7 @@ func runCrawl(ctx context.Context, cmd *cli.Command, start func(boot []*enode.No
 type crawler struct {
 	disc  crawlEngine
 	check chan *enode.Node
+	out   io.Writer // progress lines
 
 	mu sync.Mutex
 	// Fields below are guarded by mu.
@@ -156,9 +159,10 @@ type crawler struct {
 	answered, removed, lookups int
 }
 
-func newCrawler(disc crawlEngine, set nodeSet) *crawler {
+func newCrawler(disc crawlEngine, set nodeSet, out io.Writer) *crawler {
 	return &crawler{
 		disc:  disc,
+		out:   out,
 		set:   set,
 		seen:  make(map[enode.ID]*crawlChecks),
 		check: make(chan *enode.Node, crawlMaxQueue),
@@ -214,7 +218,7 @@ func (c *crawler) run(ctx context.Context, seeds []*enode.Node) {
 			}
 		case <-progress.C:
 			c.mu.Lock()
-			fmt.Printf("crawl: %d nodes found, %d answered, %d lookups\n", len(c.seen), c.answered, c.lookups)
+			fmt.Fprintf(c.out, "crawl: %d nodes found, %d answered, %d lookups\n", len(c.seen), c.answered, c.lookups)
 			c.mu.Unlock()
 		case <-ctx.Done():
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -107,7 +108,7 @@ func testCrawlScore(t *testing.T) {
 	})
 	engine.silentFor[late.ID()] = crawlCheckTries
 	engine.lookupTime = time.Second
-	c := newCrawler(engine, set)
+	c := newCrawler(engine, set, io.Discard)
 	before := time.Now().UTC().Truncate(time.Second)
 	c.run(context.Background(), []*enode.Node{failsHigh, failsLow, updates, noChance})
 	after := time.Now().UTC()
@@ -168,7 +169,7 @@ func TestCrawlStopsAtDeadline(t *testing.T) {
 	set := nodeSet{n.ID(): {Seq: 1, Record: nodeRecord{n}, Score: 4, FirstResponse: long, LastResponse: long, LastCheck: long}}
 	engine := newFakeEngine(nil, nil)
 	engine.block = true
-	c := newCrawler(engine, set)
+	c := newCrawler(engine, set, io.Discard)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
