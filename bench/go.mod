@@ -8,6 +8,7 @@ require (
 	github.com/BurntSushi/toml v1.6.0 // indirect
 	github.com/cockroachdb/pebble/v2 v2.1.7 // indirect
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
+	github.com/ebitengine/purego v0.11.3 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
 	golang.org/x/crypto v0.59.0 // indirect
 )

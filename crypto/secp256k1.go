@@ -1,34 +1,28 @@
 package crypto
 
 // The secp256k1 seam. Everything else in the package reaches the curve
-// through the unexported backend* functions, which one of two files
-// implements, chosen by the libsecp256k1 build tag:
+// through the backend* functions below, which hand each call to the
+// curveBackend chosen once per process (see active):
 //
-//	secp256k1_decred.go         default: decred's pure-Go dcrec/secp256k1
+//	secp256k1_system.go         default build: the system's libsecp256k1,
+//	                            found and loaded at run time without cgo
+//	secp256k1_decred.go         decred's pure-Go dcrec/secp256k1, used when
+//	                            the library is absent or DEVP2P_SECP256K1=go
 //	secp256k1_libsecp256k1.go   -tags libsecp256k1 (needs cgo): the system
-//	                            libsecp256k1 through cgo, about 3× faster
+//	                            library through cgo, required at start-up
 //
-// Both implement, with identical results and errors:
-//
-//	backendGenerateKey(rand io.Reader) ([]byte, error)
-//	backendPubkey(d []byte) (x, y *big.Int)
-//	backendParsePubkey(b []byte) (x, y *big.Int, err error)
-//	backendValidatePub(x, y *big.Int) error
-//	backendECDH(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error)
-//	backendECDHCompressed(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error)
-//	backendSign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error)
-//	backendRecover(hash, sig []byte) ([]byte, error)
-//	backendVerify(pubkey, hash, sig []byte) bool
-//
-// Every function that takes a public key validates it first: coordinates in
-// [0, p), on the curve, not the point at infinity (docs/SECURITY.md).
-// The elliptic.Curve that S256 returns is decred's in both builds (it is only
-// there for callers that want curve parameters or IsOnCurve); its IsOnCurve
-// goes through backendValidatePub.
+// All backends give identical results and errors. Every function that takes
+// a public key validates it first: coordinates in [0, p), on the curve, not
+// the point at infinity. An off-curve key or an x+p alias that reached ECDH
+// would let a remote peer run an invalid-curve attack on the node key or
+// crash the node. The elliptic.Curve that S256 returns is decred's in every
+// build (it is only there for callers that want curve parameters or
+// IsOnCurve); its IsOnCurve goes through backendValidatePub.
 
 import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"io"
 	"math/big"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -39,8 +33,8 @@ var s256 elliptic.Curve = &strictCurve{secp256k1.S256()}
 
 // strictCurve is decred's elliptic.Curve adaptor with a strict IsOnCurve.
 // decred's version reduces coordinates mod p first, so it accepts the x+p and
-// y+p aliases of valid points: the bug of GHSA-2gjw-fg97-vg3r, which callers that
-// check keys with S256().IsOnCurve would inherit.
+// y+p aliases of valid points, which callers that check keys with
+// S256().IsOnCurve would inherit (go-ethereum had that bug, GHSA-2gjw-fg97-vg3r).
 type strictCurve struct {
 	*secp256k1.KoblitzCurve
 }
@@ -81,3 +75,58 @@ func pubkeyEncodingOK(b []byte) bool {
 	}
 	return true
 }
+
+// curveBackend is one implementation of the secp256k1 operations the package
+// needs. Keys cross the seam as big-endian bytes or big.Ints, so a backend
+// keeps no state per key.
+type curveBackend interface {
+	// name says which implementation this is, for logs (Secp256k1Backend).
+	name() string
+	// generateKey returns a new private scalar (32 bytes, big endian).
+	generateKey(rand io.Reader) ([]byte, error)
+	// pubkey computes d·G; d must be a valid scalar in [1, N).
+	pubkey(d []byte) (x, y *big.Int)
+	// parsePubkey parses a 65-byte uncompressed (0x04 only, no hybrid
+	// forms) or 33-byte compressed key, rejecting coordinates >= p and
+	// points off the curve, with ErrInvalidPubkey.
+	parsePubkey(b []byte) (x, y *big.Int, err error)
+	// validatePub returns ErrInvalidPubkey unless (x, y) is a point on the
+	// curve with coordinates in [0, p).
+	validatePub(x, y *big.Int) error
+	// ecdh returns the 32-byte X coordinate of prv·(x, y), or with
+	// compressed set the 33-byte compressed point. An invalid public key is
+	// reported (ErrInvalidPubkey) before an invalid private key.
+	ecdh(prv *ecdsa.PrivateKey, x, y *big.Int, compressed bool) ([]byte, error)
+	// sign returns a 65-byte R ‖ S ‖ V signature with low S and V in {0,1},
+	// RFC 6979 nonce.
+	sign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error)
+	// recover returns the 65-byte uncompressed key that made the R ‖ S ‖ V
+	// signature. High S is accepted; recovery ids above 3 are not.
+	recover(hash, sig []byte) ([]byte, error)
+	// verify checks a 64-byte R ‖ S signature against a 33- or 65-byte key,
+	// refusing high S.
+	verify(pubkey, hash, sig []byte) bool
+}
+
+// Secp256k1Backend names the secp256k1 implementation this process uses,
+// for example "libsecp256k1 0.2.0 (libsecp256k1.so.1, loaded at run time)"
+// or "decred (pure Go)". The first call may load the system library.
+func Secp256k1Backend() string { return active().name() }
+
+func backendGenerateKey(rand io.Reader) ([]byte, error) { return active().generateKey(rand) }
+func backendPubkey(d []byte) (x, y *big.Int)            { return active().pubkey(d) }
+func backendParsePubkey(b []byte) (x, y *big.Int, err error) {
+	return active().parsePubkey(b)
+}
+func backendValidatePub(x, y *big.Int) error { return active().validatePub(x, y) }
+func backendECDH(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error) {
+	return active().ecdh(prv, x, y, false)
+}
+func backendECDHCompressed(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error) {
+	return active().ecdh(prv, x, y, true)
+}
+func backendSign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
+	return active().sign(hash, prv)
+}
+func backendRecover(hash, sig []byte) ([]byte, error) { return active().recover(hash, sig) }
+func backendVerify(pubkey, hash, sig []byte) bool     { return active().verify(pubkey, hash, sig) }

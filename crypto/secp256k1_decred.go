@@ -1,10 +1,7 @@
-//go:build !libsecp256k1
-
 package crypto
 
-// The default secp256k1 backend: decred's pure-Go dcrec/secp256k1. See
-// secp256k1.go for the seam this file implements; secp256k1_libsecp256k1.go
-// is the cgo alternative behind the libsecp256k1 build tag.
+// The pure-Go secp256k1 backend: decred's dcrec/secp256k1, used where the
+// system libsecp256k1 cannot be loaded. See secp256k1.go for the seam.
 
 import (
 	"crypto/ecdsa"
@@ -15,15 +12,17 @@ import (
 	decredecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 )
 
-// backendName names the secp256k1 implementation compiled in.
-const backendName = "decred"
+// decredBackend implements curveBackend with decred's dcrec/secp256k1.
+type decredBackend struct{}
+
+func (decredBackend) name() string { return "decred (pure Go)" }
 
 // compactSigMagicOffset is what decred adds to the recovery id in the first
 // byte of its compact signatures (the Bitcoin convention, 27).
 const compactSigMagicOffset = 27
 
-// backendGenerateKey returns a new private scalar (32 bytes, big endian).
-func backendGenerateKey(rand io.Reader) ([]byte, error) {
+// generateKey returns a new private scalar (32 bytes, big endian).
+func (decredBackend) generateKey(rand io.Reader) ([]byte, error) {
 	k, err := secp256k1.GeneratePrivateKeyFromRand(rand)
 	if err != nil {
 		return nil, err
@@ -32,28 +31,28 @@ func backendGenerateKey(rand io.Reader) ([]byte, error) {
 	return k.Serialize(), nil
 }
 
-// backendPubkey computes d·G as affine big.Int coordinates. d must be a valid
+// pubkey computes d·G as affine big.Int coordinates. d must be a valid
 // scalar in [1, N).
-func backendPubkey(d []byte) (x, y *big.Int) {
+func (decredBackend) pubkey(d []byte) (x, y *big.Int) {
 	k := secp256k1.PrivKeyFromBytes(d)
 	defer k.Zero()
 	pub := k.PubKey()
 	return pub.X(), pub.Y()
 }
 
-// backendParsePubkey parses a 65-byte uncompressed (0x04 only, no hybrid
+// parsePubkey parses a 65-byte uncompressed (0x04 only, no hybrid
 // forms) or 33-byte compressed key, rejecting coordinates >= p and points off
 // the curve.
-func backendParsePubkey(b []byte) (x, y *big.Int, err error) {
-	pub, err := parseBackendPub(b)
+func (decredBackend) parsePubkey(b []byte) (x, y *big.Int, err error) {
+	pub, err := decredParsePub(b)
 	if err != nil {
 		return nil, nil, err
 	}
 	return pub.X(), pub.Y(), nil
 }
 
-// parseBackendPub is backendParsePubkey without the conversion to big.Int.
-func parseBackendPub(b []byte) (*secp256k1.PublicKey, error) {
+// decredParsePub is parsePubkey without the conversion to big.Int.
+func decredParsePub(b []byte) (*secp256k1.PublicKey, error) {
 	if !pubkeyEncodingOK(b) {
 		return nil, ErrInvalidPubkey
 	}
@@ -64,16 +63,16 @@ func parseBackendPub(b []byte) (*secp256k1.PublicKey, error) {
 	return pub, nil
 }
 
-// backendValidatePub returns ErrInvalidPubkey unless (x, y) is a point on
+// validatePub returns ErrInvalidPubkey unless (x, y) is a point on
 // the curve with coordinates in [0, p).
-func backendValidatePub(x, y *big.Int) error {
-	_, err := toBackendPub(x, y)
+func (decredBackend) validatePub(x, y *big.Int) error {
+	_, err := decredPub(x, y)
 	return err
 }
 
-// toBackendPub converts and validates a public key given as big.Ints. It
+// decredPub converts and validates a public key given as big.Ints. It
 // rejects nil, negative or >= p coordinates, (0,0) and points off the curve.
-func toBackendPub(x, y *big.Int) (*secp256k1.PublicKey, error) {
+func decredPub(x, y *big.Int) (*secp256k1.PublicKey, error) {
 	if !coordsFit(x, y) {
 		return nil, ErrInvalidPubkey
 	}
@@ -93,8 +92,8 @@ func toBackendPub(x, y *big.Int) (*secp256k1.PublicKey, error) {
 	return pub, nil
 }
 
-// toBackendPriv converts a private key; the caller zeroes the result.
-func toBackendPriv(prv *ecdsa.PrivateKey) (*secp256k1.PrivateKey, error) {
+// decredPriv converts a private key; the caller zeroes the result.
+func decredPriv(prv *ecdsa.PrivateKey) (*secp256k1.PrivateKey, error) {
 	if err := checkPrivateKey(prv); err != nil {
 		return nil, err
 	}
@@ -105,31 +104,20 @@ func toBackendPriv(prv *ecdsa.PrivateKey) (*secp256k1.PrivateKey, error) {
 	return k, nil
 }
 
-// backendECDH returns the 32-byte X coordinate of prv·pub.
-func backendECDH(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error) {
-	pub, err := toBackendPub(x, y)
+// ecdh returns prv·pub: its X coordinate, or the compressed point.
+func (decredBackend) ecdh(prv *ecdsa.PrivateKey, x, y *big.Int, compressed bool) ([]byte, error) {
+	pub, err := decredPub(x, y)
 	if err != nil {
 		return nil, err
 	}
-	k, err := toBackendPriv(prv)
-	if err != nil {
-		return nil, err
-	}
-	defer k.Zero()
-	return secp256k1.GenerateSharedSecret(k, pub), nil
-}
-
-// backendECDHCompressed returns prv·pub in 33-byte compressed form.
-func backendECDHCompressed(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error) {
-	pub, err := toBackendPub(x, y)
-	if err != nil {
-		return nil, err
-	}
-	k, err := toBackendPriv(prv)
+	k, err := decredPriv(prv)
 	if err != nil {
 		return nil, err
 	}
 	defer k.Zero()
+	if !compressed {
+		return secp256k1.GenerateSharedSecret(k, pub), nil
+	}
 	var point, result secp256k1.JacobianPoint
 	pub.AsJacobian(&point)
 	secp256k1.ScalarMultNonConst(&k.Key, &point, &result)
@@ -137,9 +125,9 @@ func backendECDHCompressed(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error)
 	return secp256k1.NewPublicKey(&result.X, &result.Y).SerializeCompressed(), nil
 }
 
-// backendSign returns a 65-byte R ‖ S ‖ V signature with low S and V in {0,1}.
-func backendSign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
-	k, err := toBackendPriv(prv)
+// sign returns a 65-byte R ‖ S ‖ V signature with low S and V in {0,1}.
+func (decredBackend) sign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
+	k, err := decredPriv(prv)
 	if err != nil {
 		return nil, err
 	}
@@ -153,10 +141,10 @@ func backendSign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
 	return sig, nil
 }
 
-// backendRecover recovers the public key from a 65-byte R ‖ S ‖ V signature
+// recover recovers the public key from a 65-byte R ‖ S ‖ V signature
 // and returns it in 65-byte uncompressed form. High S is accepted here (as by
 // libsecp256k1); only VerifySignature insists on low S.
-func backendRecover(hash, sig []byte) ([]byte, error) {
+func (decredBackend) recover(hash, sig []byte) ([]byte, error) {
 	if len(sig) != SignatureLength || sig[64] > 3 {
 		return nil, ErrInvalidSignature
 	}
@@ -170,9 +158,9 @@ func backendRecover(hash, sig []byte) ([]byte, error) {
 	return pub.SerializeUncompressed(), nil
 }
 
-// backendVerify checks a 64-byte R ‖ S signature against a public key given
+// verify checks a 64-byte R ‖ S signature against a public key given
 // in 33- or 65-byte form. High S values are rejected (malleability).
-func backendVerify(pubkey, hash, sig []byte) bool {
+func (decredBackend) verify(pubkey, hash, sig []byte) bool {
 	if len(sig) != 64 {
 		return false
 	}
@@ -183,7 +171,7 @@ func backendVerify(pubkey, hash, sig []byte) bool {
 	if r.IsZero() || s.IsZero() || s.IsOverHalfOrder() {
 		return false
 	}
-	pub, err := parseBackendPub(pubkey)
+	pub, err := decredParsePub(pubkey)
 	if err != nil {
 		return false
 	}

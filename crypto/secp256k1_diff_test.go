@@ -1,10 +1,8 @@
-//go:build libsecp256k1 && cgo
-
 package crypto
 
-// Differential tests of the libsecp256k1 backend against decred, the
-// default backend, which stays importable under the tag. Inputs come from a
-// seeded generator, so a failure reproduces.
+// Differential tests: every backend this build has (testBackends) against
+// decred's library called directly. Inputs come from a seeded generator, so
+// a failure reproduces.
 
 import (
 	"bytes"
@@ -13,7 +11,6 @@ import (
 	"errors"
 	"math/big"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"testing"
 
@@ -112,53 +109,32 @@ func diffIterations() int {
 	return 300
 }
 
-func TestBackendIsLibsecp256k1(t *testing.T) {
-	if backendName != "libsecp256k1" {
-		t.Fatalf("backend %q", backendName)
-	}
-	if err := selfTest(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestLoadFromErrors(t *testing.T) {
-	err := loadFrom("libdevp2p-no-such-library.so")
-	if err == nil || !strings.Contains(err.Error(), "libdevp2p-no-such-library.so") {
-		t.Fatalf("missing library: err = %v", err)
-	}
-	// A library without the functions: refused, and the loaded one stays.
-	err = loadFrom("libc.so.6")
-	if err == nil || !strings.Contains(err.Error(), "no secp256k1_context_create") {
-		t.Fatalf("libc: err = %v", err)
-	}
-	if err := selfTest(); err != nil {
-		t.Fatalf("after failed loads: %v", err)
-	}
-}
-
 // TestDiffSignRecoverECDH: public keys, signatures, recovery, verification
 // and both ECDH forms agree byte for byte on random keys and digests.
-func TestDiffSignRecoverECDH(t *testing.T) {
+func TestDiffSignRecoverECDH(t *testing.T) { forEachBackend(t, diffSignRecoverECDH) }
+
+func diffSignRecoverECDH(t *testing.T, b curveBackend) {
 	r := diffRand(t)
 	for i := range diffIterations() {
 		d, k := randKey(t, r)
-		if got, want := FromECDSAPub(&k.PublicKey), refPubkey(d); !bytes.Equal(got, want) {
+		px, py := b.pubkey(d)
+		if got, want := FromECDSAPub(&ecdsa.PublicKey{X: px, Y: py}), refPubkey(d); !bytes.Equal(got, want) {
 			t.Fatalf("%d: pubkey %x, decred %x", i, got, want)
 		}
 		hash := randBytes(r, 32)
-		sig, err := Sign(hash, k)
+		sig, err := b.sign(hash, k)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if want := refSign(hash, d); !bytes.Equal(sig, want) {
 			t.Fatalf("%d: signature %x, decred %x", i, sig, want)
 		}
-		pub, err := Ecrecover(hash, sig)
+		pub, err := b.recover(hash, sig)
 		if want, werr := refRecover(hash, sig); err != nil || werr != nil || !bytes.Equal(pub, want) {
 			t.Fatalf("%d: recover %x %v, decred %x %v", i, pub, err, want, werr)
 		}
 		for _, p := range [][]byte{pub, CompressPubkey(&k.PublicKey)} {
-			if !VerifySignature(p, hash, sig[:64]) || !refVerify(p, hash, sig[:64]) {
+			if !b.verify(p, hash, sig[:64]) || !refVerify(p, hash, sig[:64]) {
 				t.Fatalf("%d: valid signature does not verify with %x", i, p)
 			}
 		}
@@ -167,20 +143,20 @@ func TestDiffSignRecoverECDH(t *testing.T) {
 		hs := bytes.Clone(sig)
 		new(big.Int).Sub(curveN, new(big.Int).SetBytes(sig[32:64])).FillBytes(hs[32:64])
 		hs[64] ^= 1
-		hp, err := Ecrecover(hash, hs)
+		hp, err := b.recover(hash, hs)
 		if want, werr := refRecover(hash, hs); err != nil || werr != nil || !bytes.Equal(hp, want) || !bytes.Equal(hp, pub) {
 			t.Fatalf("%d: high-S recover %x %v, decred %x %v", i, hp, err, want, werr)
 		}
-		if VerifySignature(pub, hash, hs[:64]) || refVerify(pub, hash, hs[:64]) {
+		if b.verify(pub, hash, hs[:64]) || refVerify(pub, hash, hs[:64]) {
 			t.Fatalf("%d: high-S signature verified", i)
 		}
 		// ECDH with another random key.
 		_, k2 := randKey(t, r)
-		x, err := ECDH(k, &k2.PublicKey)
+		x, err := b.ecdh(k, k2.X, k2.Y, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cx, err := ECDHCompressed(k, &k2.PublicKey)
+		cx, err := b.ecdh(k, k2.X, k2.Y, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +164,7 @@ func TestDiffSignRecoverECDH(t *testing.T) {
 		if !bytes.Equal(x, wx) || !bytes.Equal(cx, wc) {
 			t.Fatalf("%d: ECDH %x / %x, decred %x / %x", i, x, cx, wx, wc)
 		}
-		if x2, _ := ECDH(k2, &k.PublicKey); !bytes.Equal(x, x2) {
+		if x2, _ := b.ecdh(k2, k.X, k.Y, false); !bytes.Equal(x, x2) {
 			t.Fatalf("%d: ECDH not symmetric", i)
 		}
 	}
@@ -197,7 +173,9 @@ func TestDiffSignRecoverECDH(t *testing.T) {
 // TestDiffRecoverHostile feeds both backends signatures that are mostly
 // invalid: random R ‖ S, every recovery id, R small enough for the overflow
 // ids 2 and 3, and R, S at the edges of [1, N).
-func TestDiffRecoverHostile(t *testing.T) {
+func TestDiffRecoverHostile(t *testing.T) { forEachBackend(t, diffRecoverHostile) }
+
+func diffRecoverHostile(t *testing.T, b curveBackend) {
 	r := diffRand(t)
 	n := new(big.Int).Set(curveN)
 	p, _ := new(big.Int).SetString(curvePHex, 16)
@@ -211,7 +189,7 @@ func TestDiffRecoverHostile(t *testing.T) {
 	}
 	check := func(what string, hash, sig []byte) {
 		t.Helper()
-		got, err := Ecrecover(hash, sig)
+		got, err := b.recover(hash, sig)
 		want, werr := refRecover(hash, sig)
 		if (err == nil) != (werr == nil) || !bytes.Equal(got, want) {
 			t.Fatalf("%s: sig %x: recover %x %v, decred %x %v", what, sig, got, err, want, werr)
@@ -220,7 +198,7 @@ func TestDiffRecoverHostile(t *testing.T) {
 			t.Fatalf("%s: error %v", what, err)
 		}
 		if err == nil {
-			if v, w := VerifySignature(got, hash, sig[:64]), refVerify(got, hash, sig[:64]); v != w {
+			if v, w := b.verify(got, hash, sig[:64]), refVerify(got, hash, sig[:64]); v != w {
 				t.Fatalf("%s: sig %x: verify %v, decred %v", what, sig, v, w)
 			}
 		}
@@ -256,26 +234,26 @@ func TestDiffRecoverHostile(t *testing.T) {
 	// Digests at and above N: both use the digest mod N in the signature
 	// equation, so recovery and verification agree. The nonces differ
 	// (libsecp256k1 reduces the digest before RFC 6979, decred does not; see
-	// backendSign), so the signatures are compared by what they prove.
+	// systemBackend.sign), so the signatures are compared by what they prove.
 	d, k := randKey(t, r)
 	for _, h := range []*big.Int{n, new(big.Int).Add(n, big.NewInt(5)), edges[len(edges)-1]} {
 		hb := h.FillBytes(make([]byte, 32))
-		sig, err := Sign(hb, k)
+		sig, err := b.sign(hb, k)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ref := refSign(hb, d)
 		for _, s := range [][]byte{sig, ref} {
-			pub, err := Ecrecover(hb, s)
+			pub, err := b.recover(hb, s)
 			if err != nil || !bytes.Equal(pub, FromECDSAPub(&k.PublicKey)) {
 				t.Fatalf("digest %x: signature %x recovers %x, %v", hb, s, pub, err)
 			}
-			if !VerifySignature(pub, hb, s[:64]) || !refVerify(pub, hb, s[:64]) {
+			if !b.verify(pub, hb, s[:64]) || !refVerify(pub, hb, s[:64]) {
 				t.Fatalf("digest %x: signature %x does not verify", hb, s)
 			}
 			check("big digest", hb, s)
 		}
-		if again, _ := Sign(hb, k); !bytes.Equal(again, sig) {
+		if again, _ := b.sign(hb, k); !bytes.Equal(again, sig) {
 			t.Fatalf("digest %x: signature not deterministic", hb)
 		}
 	}
@@ -283,12 +261,14 @@ func TestDiffRecoverHostile(t *testing.T) {
 
 // TestDiffParse: both parsers accept and decode exactly the same keys among
 // random encodings, bit-flipped valid keys and coordinate aliases.
-func TestDiffParse(t *testing.T) {
+func TestDiffParse(t *testing.T) { forEachBackend(t, diffParse) }
+
+func diffParse(t *testing.T, be curveBackend) {
 	r := diffRand(t)
 	p, _ := new(big.Int).SetString(curvePHex, 16)
 	check := func(b []byte) bool {
 		t.Helper()
-		x, y, err := backendParsePubkey(b)
+		x, y, err := be.parsePubkey(b)
 		want, werr := refParse(b)
 		if (err == nil) != (werr == nil) {
 			t.Fatalf("%x: parse err %v, decred %v", b, err, werr)
@@ -303,7 +283,7 @@ func TestDiffParse(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("%x: parsed %x, decred %x", b, got, want)
 		}
-		if v := backendValidatePub(x, y); v != nil {
+		if v := be.validatePub(x, y); v != nil {
 			t.Fatalf("%x: parsed key fails validation", b)
 		}
 		return true
@@ -338,7 +318,7 @@ func TestDiffParse(t *testing.T) {
 				b := bytes.Clone(full)
 				y.FillBytes(b[33:])
 				check(b)
-				if err := backendValidatePub(k.X, y); (err == nil) != (refParseXY(k.X, y) == nil) {
+				if err := be.validatePub(k.X, y); (err == nil) != (refParseXY(k.X, y) == nil) {
 					t.Fatalf("validate (%x, %x): %v", k.X, y, err)
 				}
 			}
@@ -360,7 +340,9 @@ func refParseXY(x, y *big.Int) error {
 
 // TestDiffConcurrent uses the one shared context from several goroutines
 // at once (run it with -race); every result must match decred's.
-func TestDiffConcurrent(t *testing.T) {
+func TestDiffConcurrent(t *testing.T) { forEachBackend(t, diffConcurrent) }
+
+func diffConcurrent(t *testing.T, b curveBackend) {
 	r := diffRand(t)
 	type job struct {
 		d, hash, peer, sig, pub, shared []byte
@@ -385,16 +367,16 @@ func TestDiffConcurrent(t *testing.T) {
 			for round := range 5 {
 				for i := range jobs {
 					j := &jobs[(i+w+round)%len(jobs)]
-					sig, err := Sign(j.hash, j.k)
+					sig, err := b.sign(j.hash, j.k)
 					if err != nil || !bytes.Equal(sig, j.sig) {
 						errs <- errors.New("sign mismatch " + hex.EncodeToString(sig))
 						return
 					}
-					if pub, err := Ecrecover(j.hash, sig); err != nil || !bytes.Equal(pub, j.pub) {
+					if pub, err := b.recover(j.hash, sig); err != nil || !bytes.Equal(pub, j.pub) {
 						errs <- errors.New("recover mismatch")
 						return
 					}
-					if x, err := ECDH(j.k, &j.peerKey.PublicKey); err != nil || !bytes.Equal(x, j.shared) {
+					if x, err := b.ecdh(j.k, j.peerKey.X, j.peerKey.Y, false); err != nil || !bytes.Equal(x, j.shared) {
 						errs <- errors.New("ECDH mismatch")
 						return
 					}

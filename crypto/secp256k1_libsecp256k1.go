@@ -6,7 +6,6 @@ package crypto
 // library, the one go-ethereum bundles) through cgo, selected with
 // `-tags libsecp256k1`. Sign, recover and ECDH run about three times faster
 // than decred's pure Go, which is what bounds RLPx connection setup.
-// The cgo dependency stays behind a build tag so the default build is pure Go.
 //
 // The binding is written from the library's public headers (secp256k1.h,
 // secp256k1_ecdh.h, secp256k1_recovery.h; API of release 0.2.0 and later).
@@ -78,8 +77,20 @@ import (
 	"unsafe"
 )
 
-// backendName names the secp256k1 implementation compiled in.
-const backendName = "libsecp256k1"
+// cgoBackend implements curveBackend with libctx.
+type cgoBackend struct{}
+
+func (cgoBackend) name() string { return "libsecp256k1 (cgo, -tags libsecp256k1)" }
+
+func init() {
+	if err := selfTest(cgoBackend{}); err != nil {
+		panic("crypto: the loaded libsecp256k1 gives wrong results: " + err.Error())
+	}
+}
+
+// active: the tagged build always uses the library (loadLibrary panics at
+// start-up without it).
+func active() curveBackend { return cgoBackend{} }
 
 // libraryNames are tried in order with dlopen: the development symlink
 // (present wherever the headers are, so on the machine that built the
@@ -142,10 +153,10 @@ func cbytes(b []byte) *C.uchar {
 	return (*C.uchar)(unsafe.Pointer(unsafe.SliceData(b)))
 }
 
-// backendGenerateKey returns a new private scalar (32 bytes, big endian):
+// generateKey returns a new private scalar (32 bytes, big endian):
 // 32 bytes from rand, drawn again in the (about 2⁻¹²⁸) case that they are
 // zero or not below N, as decred does.
-func backendGenerateKey(rand io.Reader) ([]byte, error) {
+func (cgoBackend) generateKey(rand io.Reader) ([]byte, error) {
 	d := make([]byte, PrivateKeyLength)
 	for {
 		if _, err := io.ReadFull(rand, d); err != nil {
@@ -158,9 +169,9 @@ func backendGenerateKey(rand io.Reader) ([]byte, error) {
 	}
 }
 
-// backendPubkey computes d·G as affine big.Int coordinates. d must be a valid
+// pubkey computes d·G as affine big.Int coordinates. d must be a valid
 // scalar in [1, N).
-func backendPubkey(d []byte) (x, y *big.Int) {
+func (cgoBackend) pubkey(d []byte) (x, y *big.Int) {
 	if len(d) != PrivateKeyLength {
 		panic("crypto: backendPubkey needs a 32-byte scalar")
 	}
@@ -171,10 +182,10 @@ func backendPubkey(d []byte) (x, y *big.Int) {
 	return new(big.Int).SetBytes(pub[1:33]), new(big.Int).SetBytes(pub[33:])
 }
 
-// backendParsePubkey parses a 65-byte uncompressed (0x04 only, no hybrid
+// parsePubkey parses a 65-byte uncompressed (0x04 only, no hybrid
 // forms) or 33-byte compressed key, rejecting coordinates >= p and points off
 // the curve.
-func backendParsePubkey(b []byte) (x, y *big.Int, err error) {
+func (cgoBackend) parsePubkey(b []byte) (x, y *big.Int, err error) {
 	if !pubkeyEncodingOK(b) {
 		return nil, nil, ErrInvalidPubkey
 	}
@@ -197,9 +208,9 @@ func encodePub(x, y *big.Int, out *[PubkeyLength]byte) bool {
 	return true
 }
 
-// backendValidatePub returns ErrInvalidPubkey unless (x, y) is a point on
+// validatePub returns ErrInvalidPubkey unless (x, y) is a point on
 // the curve with coordinates in [0, p).
-func backendValidatePub(x, y *big.Int) error {
+func (cgoBackend) validatePub(x, y *big.Int) error {
 	var pub, out [PubkeyLength]byte
 	if !encodePub(x, y, &pub) || C.dp_pubkey_parse(libctx, cbytes(out[:]), cbytes(pub[:]), PubkeyLength) != 1 {
 		return ErrInvalidPubkey
@@ -207,24 +218,15 @@ func backendValidatePub(x, y *big.Int) error {
 	return nil
 }
 
-// backendECDH returns the 32-byte X coordinate of prv·pub.
-func backendECDH(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error) {
-	return ecdh(prv, x, y, false)
-}
-
-// backendECDHCompressed returns prv·pub in 33-byte compressed form.
-func backendECDHCompressed(prv *ecdsa.PrivateKey, x, y *big.Int) ([]byte, error) {
-	return ecdh(prv, x, y, true)
-}
-
-func ecdh(prv *ecdsa.PrivateKey, x, y *big.Int, compressed bool) ([]byte, error) {
+// ecdh returns prv·pub: its X coordinate, or the compressed point.
+func (b cgoBackend) ecdh(prv *ecdsa.PrivateKey, x, y *big.Int, compressed bool) ([]byte, error) {
 	var pub [PubkeyLength]byte
 	if !encodePub(x, y, &pub) {
 		return nil, ErrInvalidPubkey
 	}
 	if err := checkPrivateKey(prv); err != nil {
 		// A bad public key is reported first, as by decred.
-		if backendValidatePub(x, y) != nil {
+		if b.validatePub(x, y) != nil {
 			return nil, ErrInvalidPubkey
 		}
 		return nil, err
@@ -248,12 +250,12 @@ func ecdh(prv *ecdsa.PrivateKey, x, y *big.Int, compressed bool) ([]byte, error)
 	}
 }
 
-// backendSign returns a 65-byte R ‖ S ‖ V signature with low S and V in {0,1}.
+// sign returns a 65-byte R ‖ S ‖ V signature with low S and V in {0,1}.
 // The bytes are decred's, except for digests >= N (a chance of about 2⁻¹²⁸
 // for a hash): libsecp256k1 derives the RFC 6979 nonce from the digest mod
 // N, as the RFC's bits2octets says, decred from the digest as given. Both
 // signatures are valid and recover the same key.
-func backendSign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
+func (cgoBackend) sign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
 	if err := checkPrivateKey(prv); err != nil {
 		return nil, err
 	}
@@ -270,10 +272,10 @@ func backendSign(hash []byte, prv *ecdsa.PrivateKey) ([]byte, error) {
 	return sig, nil
 }
 
-// backendRecover recovers the public key from a 65-byte R ‖ S ‖ V signature
+// recover recovers the public key from a 65-byte R ‖ S ‖ V signature
 // and returns it in 65-byte uncompressed form. High S is accepted here, as by
 // decred; only VerifySignature insists on low S.
-func backendRecover(hash, sig []byte) ([]byte, error) {
+func (cgoBackend) recover(hash, sig []byte) ([]byte, error) {
 	if len(sig) != SignatureLength || sig[64] > 3 || len(hash) != DigestLength {
 		return nil, ErrInvalidSignature
 	}
@@ -284,10 +286,10 @@ func backendRecover(hash, sig []byte) ([]byte, error) {
 	return pub, nil
 }
 
-// backendVerify checks a 64-byte R ‖ S signature against a public key given
+// verify checks a 64-byte R ‖ S signature against a public key given
 // in 33- or 65-byte form. High S values are rejected (malleability), as are
 // R or S that are zero or >= N.
-func backendVerify(pubkey, hash, sig []byte) bool {
+func (cgoBackend) verify(pubkey, hash, sig []byte) bool {
 	if len(sig) != 64 || len(hash) != DigestLength || !pubkeyEncodingOK(pubkey) {
 		return false
 	}

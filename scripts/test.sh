@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Where libsecp256k1 is installed, the default build uses it (found at run
+# time); the crypto tests must then really load it rather than fall back.
+if pkg-config --exists libsecp256k1 2>/dev/null; then
+	export DEVP2P_REQUIRE_LIBSECP256K1=1
+fi
+
 echo "== main module: go vet"
 go vet ./...
 echo "== main module: go test -race"
@@ -12,6 +18,15 @@ go test -race -timeout 9m ./...
 # allocates); run them once without it so the zero-allocation paths stay so.
 echo "== main module: allocation tests without -race"
 go test -count=1 -run 'Allocs?$|ZeroAlloc' ./rlp/ ./rlpx/
+
+# The secp256k1 backends other than the one the run above chose: the system
+# library loaded without cgo (CGO_ENABLED=0), and decred's pure Go, forced by
+# the environment and by the build tag that never looks for the library.
+echo "== crypto without cgo, with DEVP2P_SECP256K1=go, and with -tags nosystemsecp256k1"
+CGO_ENABLED=0 go test -count=1 ./crypto/...
+DEVP2P_SECP256K1=go go test -count=1 ./crypto/... ./rlpx/ ./enr/
+go vet -tags nosystemsecp256k1 ./crypto/
+go test -count=1 -tags nosystemsecp256k1 ./crypto/
 
 # The C secp256k1 backend (-tags libsecp256k1, crypto/secp256k1_libsecp256k1.go)
 # replaces only the curve arithmetic, so only the packages that test it

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/devp2p-go/devp2p"
+	"github.com/devp2p-go/devp2p/crypto"
 )
 
 const (
@@ -86,6 +87,7 @@ func runNode(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	cfg.Logger = log
+	log.Info("secp256k1", "backend", crypto.Secp256k1Backend())
 	srv := &devp2p.Server{Config: cfg}
 	if err := srv.Start(); err != nil {
 		return startError(cfg, err)
