@@ -11,9 +11,10 @@ import (
 )
 
 // testBackends lists every backend of this build that can run here: decred
-// always, plus the C library where extraBackends finds it.
+// and the pure-Go one always, plus the C library where extraBackends finds
+// it.
 func testBackends(t *testing.T) []curveBackend {
-	return append([]curveBackend{decredBackend{}}, extraBackends(t)...)
+	return append([]curveBackend{decredBackend{}, goBackend{}}, extraBackends(t)...)
 }
 
 // forEachBackend runs f once per backend, as a subtest named after it, so
@@ -28,6 +29,8 @@ func shortName(b curveBackend) string {
 	switch b.(type) {
 	case decredBackend:
 		return "decred"
+	case goBackend:
+		return "go"
 	default:
 		return "libsecp256k1"
 	}

@@ -9,9 +9,9 @@ import (
 )
 
 // secp256k1Env is the environment variable that chooses the backend: unset
-// (or "auto") uses the system libsecp256k1 where it is installed and decred's
-// pure Go otherwise; "go" never loads the library. It is read once, at the
-// first secp256k1 operation.
+// (or "auto") uses the system libsecp256k1 where it is installed and the
+// pure-Go backend otherwise; "go" never loads the library. It is read once,
+// at the first secp256k1 operation.
 const secp256k1Env = "DEVP2P_SECP256K1"
 
 // errNoSystemLibrary: no libsecp256k1 shared library was found.
@@ -26,14 +26,14 @@ var active = sync.OnceValue(func() curveBackend {
 })
 
 // chooseBackend applies the secp256k1Env setting: the library that load
-// returns unless the setting is "go" or loading fails, decred otherwise.
+// returns unless the setting is "go" or loading fails, pure Go otherwise.
 func chooseBackend(setting string, load func() (curveBackend, error)) curveBackend {
 	if setting == "go" {
-		return fallbackBackend{decredBackend{}, secp256k1Env + "=go"}
+		return fallbackBackend{goBackend{}, secp256k1Env + "=go"}
 	}
 	b, err := load()
 	if err != nil {
-		return fallbackBackend{decredBackend{}, "system libsecp256k1 not used: " + err.Error()}
+		return fallbackBackend{goBackend{}, "system libsecp256k1 not used: " + err.Error()}
 	}
 	return b
 }
@@ -41,8 +41,8 @@ func chooseBackend(setting string, load func() (curveBackend, error)) curveBacke
 // fallbackBackend is the pure-Go backend with the reason the C library is
 // not in use, which its name reports (for the node's start-up log).
 type fallbackBackend struct {
-	decredBackend
+	goBackend
 	why string
 }
 
-func (f fallbackBackend) name() string { return f.decredBackend.name() + "; " + f.why }
+func (f fallbackBackend) name() string { return f.goBackend.name() + "; " + f.why }

@@ -27,7 +27,7 @@ func extraBackends(t *testing.T) []curveBackend {
 	return []curveBackend{b}
 }
 
-// TestChooseBackend forces each choice: the library when it loads, decred
+// TestChooseBackend forces each choice: the library when it loads, pure Go
 // when it does not or when DEVP2P_SECP256K1=go (which must not even try).
 func TestChooseBackend(t *testing.T) {
 	loaded := &systemBackendStub{}
@@ -45,7 +45,7 @@ func TestChooseBackend(t *testing.T) {
 		t.Errorf("auto with the library: %s", b.name())
 	}
 	b := chooseBackend("", loadFail)
-	if _, ok := b.(fallbackBackend); !ok || !strings.Contains(b.name(), errNoSystemLibrary.Error()) {
+	if _, ok := b.(fallbackBackend); !ok || !strings.Contains(b.name(), errNoSystemLibrary.Error()) || !strings.HasPrefix(b.name(), "pure Go") {
 		t.Errorf("auto without the library: %T %q", b, b.name())
 	}
 	b = chooseBackend("go", loadNever)
@@ -69,7 +69,7 @@ func TestSecp256k1Backend(t *testing.T) {
 	_, err := loadSystemBackend(systemLibraryNames())
 	switch {
 	case os.Getenv(secp256k1Env) == "go":
-		if !strings.HasPrefix(name, "decred") {
+		if !strings.HasPrefix(name, "pure Go") {
 			t.Errorf("%s=go, backend %q", secp256k1Env, name)
 		}
 	case err == nil:
@@ -77,7 +77,7 @@ func TestSecp256k1Backend(t *testing.T) {
 			t.Errorf("library loads but backend is %q", name)
 		}
 	default:
-		if !strings.HasPrefix(name, "decred") || !strings.Contains(name, err.Error()) {
+		if !strings.HasPrefix(name, "pure Go") || !strings.Contains(name, err.Error()) {
 			t.Errorf("library does not load (%v) but backend is %q", err, name)
 		}
 	}

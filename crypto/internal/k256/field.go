@@ -158,6 +158,10 @@ func (z *fe) mulSmall(x *fe, k uint64) *fe {
 
 // mul sets z = x·y.
 func (z *fe) mul(x, y *fe) *fe {
+	if useADX {
+		feMulADX(z, x, y)
+		return z
+	}
 	var t [8]uint64
 	mul512(&t, x, y)
 	reduce512(z, &t)
@@ -166,6 +170,10 @@ func (z *fe) mul(x, y *fe) *fe {
 
 // sqr sets z = x².
 func (z *fe) sqr(x *fe) *fe {
+	if useADX {
+		feMulADX(z, x, x)
+		return z
+	}
 	var t [8]uint64
 	sqr512(&t, x)
 	reduce512(z, &t)

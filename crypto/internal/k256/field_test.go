@@ -92,15 +92,58 @@ func checkField(t *testing.T, x, y fe) {
 	}
 }
 
+// fieldImpls lists the multiplication paths this CPU can run: the
+// generic Go code always, the BMI2/ADX assembly where available.
+func fieldImpls() []bool {
+	if useADX {
+		return []bool{false, true}
+	}
+	return []bool{false}
+}
+
+// withImpl runs f with the multiplication path forced to adx.
+func withImpl(t testing.TB, adx bool, f func()) {
+	saved := useADX
+	useADX = adx
+	defer func() { useADX = saved }()
+	f()
+}
+
+func implName(adx bool) string {
+	if adx {
+		return "adx"
+	}
+	return "generic"
+}
+
+// TestFieldImpls states which paths ran, so a machine without ADX shows it.
+func TestFieldImpls(t *testing.T) {
+	t.Logf("multiplication paths tested here: %v (useADX=%v)", fieldImpls(), useADX)
+}
+
 func TestFieldEdges(t *testing.T) {
-	for _, x := range edgeElements() {
-		for _, y := range edgeElements() {
-			checkField(t, x, y)
-		}
+	for _, adx := range fieldImpls() {
+		t.Run(implName(adx), func(t *testing.T) {
+			withImpl(t, adx, func() {
+				for _, x := range edgeElements() {
+					for _, y := range edgeElements() {
+						checkField(t, x, y)
+					}
+				}
+			})
+		})
 	}
 }
 
 func TestFieldRandom(t *testing.T) {
+	for _, adx := range fieldImpls() {
+		t.Run(implName(adx), func(t *testing.T) {
+			withImpl(t, adx, func() { fieldRandom(t) })
+		})
+	}
+}
+
+func fieldRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
 		// Limbs drawn from values where carries and folds happen.
@@ -159,6 +202,16 @@ func FuzzField(f *testing.F) {
 		if len(b) < 64 {
 			b = append(b, make([]byte, 64-len(b))...)
 		}
-		checkField(t, feFromLimbs(b[:32]), feFromLimbs(b[32:64]))
+		x, y := feFromLimbs(b[:32]), feFromLimbs(b[32:64])
+		for _, adx := range fieldImpls() {
+			withImpl(t, adx, func() { checkField(t, x, y) })
+		}
+		// Both paths give the same limbs, not only the same residue.
+		var g, a fe
+		withImpl(t, false, func() { g.mul(&x, &y) })
+		withImpl(t, useADX, func() { a.mul(&x, &y) })
+		if g != a {
+			t.Fatalf("mul(%x, %x): generic %x, adx %x", x, y, g, a)
+		}
 	})
 }
