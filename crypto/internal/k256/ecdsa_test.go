@@ -94,6 +94,14 @@ func TestSplitScalar(t *testing.T) {
 // TestRecoverVerifyDiff: recovery and verification agree with decred on
 // signatures made by random keys, their high-S twins, and random garbage.
 func TestRecoverVerifyDiff(t *testing.T) {
+	for _, adx := range fieldImpls() {
+		t.Run(implName(adx), func(t *testing.T) {
+			withImpl(t, adx, func() { recoverVerifyDiff(t) })
+		})
+	}
+}
+
+func recoverVerifyDiff(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for i := range 500 {
 		k := secp256k1.PrivKeyFromBytes(randBytes(r, 32))
