@@ -171,7 +171,7 @@ func (z *fe) mul(x, y *fe) *fe {
 // sqr sets z = x².
 func (z *fe) sqr(x *fe) *fe {
 	if useADX {
-		feMulADX(z, x, x)
+		feSqrADX(z, x)
 		return z
 	}
 	var t [8]uint64

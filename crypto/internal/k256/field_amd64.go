@@ -12,3 +12,8 @@ var useADX = cpu.X86.HasBMI2 && cpu.X86.HasADX
 //
 //go:noescape
 func feMulADX(z, x, y *fe)
+
+// feSqrADX sets z = x² mod p (field_amd64.s).
+//
+//go:noescape
+func feSqrADX(z, x *fe)

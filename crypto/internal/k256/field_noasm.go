@@ -7,3 +7,5 @@ package k256
 var useADX = false
 
 func feMulADX(z, x, y *fe) { panic("k256: feMulADX without assembly") }
+
+func feSqrADX(z, x *fe) { panic("k256: feSqrADX without assembly") }

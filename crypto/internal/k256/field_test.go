@@ -213,5 +213,10 @@ func FuzzField(f *testing.F) {
 		if g != a {
 			t.Fatalf("mul(%x, %x): generic %x, adx %x", x, y, g, a)
 		}
+		withImpl(t, false, func() { g.sqr(&x) })
+		withImpl(t, useADX, func() { a.sqr(&x) })
+		if g != a {
+			t.Fatalf("sqr(%x): generic %x, adx %x", x, g, a)
+		}
 	})
 }
