@@ -18,9 +18,7 @@ func FuzzRecover(f *testing.F) {
 	f.Add(hash, make([]byte, 64), byte(0))
 	f.Add(hash, append(N.FillBytes(make([]byte, 32)), c[33:]...), byte(1))
 	f.Fuzz(func(t *testing.T, hash, sig []byte, v byte) {
-		if len(hash) != 32 || len(sig) != 64 {
-			return
-		}
+		hash, sig = fit(hash, 32), fit(sig, 64)
 		v &= 3
 		for _, adx := range fieldImpls() {
 			withImpl(t, adx, func() {
@@ -43,11 +41,9 @@ func FuzzScalarMult(f *testing.F) {
 		f.Add(k, []byte{1})
 	}
 	f.Fuzz(func(t *testing.T, k, seed []byte) {
-		if len(k) != 32 || len(seed) == 0 || len(seed) > 32 {
-			return
-		}
+		k = fit(k, 32)
 		var s secp256k1.ModNScalar
-		if s.SetByteSlice(seed); s.IsZero() {
+		if s.SetByteSlice(fit(seed, 32)); s.IsZero() {
 			return
 		}
 		p := secp256k1.NewPrivateKey(&s).PubKey()
@@ -76,4 +72,13 @@ func FuzzParsePubkey(f *testing.F) {
 			t.Fatalf("parse %x: %x %v; decred %v", b, out, ok, err)
 		}
 	})
+}
+
+// fit pads b with zeros or cuts it to n bytes, so that every input the
+// fuzzer makes is used.
+func fit(b []byte, n int) []byte {
+	if len(b) >= n {
+		return b[:n]
+	}
+	return append(b, make([]byte, n-len(b))...)
 }
