@@ -147,9 +147,7 @@ func scalarFromBytes32(b *[32]byte) scalar {
 }
 
 // recodeOdd makes k odd (k or N − k, even reports which) and writes its
-// digits: k = Σ d[i]·16^i + 16^64, every d[i] odd in [−15, 15]. With
-// d = (k mod 32) − 16 and k ← (k − d)/16, k stays odd and shrinks below 32
-// after 63 steps, so the 64th quotient is exactly 1.
+// digits: k = Σ d[i]·16^i + 16^64 (recodeDigits).
 func recodeOdd(k scalar, d *[64]int8) (even uint64) {
 	even = 1 - k[0]&1
 	var nk scalar
@@ -158,10 +156,16 @@ func recodeOdd(k scalar, d *[64]int8) (even uint64) {
 	nk[1], borrow = bits.Sub64(orderN[1], k[1], borrow)
 	nk[2], borrow = bits.Sub64(orderN[2], k[2], borrow)
 	nk[3], _ = bits.Sub64(orderN[3], k[3], borrow)
-	mask := -even
-	for i := range k {
-		k[i] ^= (k[i] ^ nk[i]) & mask
-	}
+	k.cmov(&nk, even)
+	recodeDigits(k, d[:])
+	return even
+}
+
+// recodeDigits writes the digits of an odd k < 2^(4·len(d)+1):
+// k = Σ d[i]·16^i + 16^len(d), every d[i] odd in [−15, 15]. With
+// d = (k mod 32) − 16 and k ← (k − d)/16, k stays odd, and after
+// len(d) − 1 steps it is below 32, so the last quotient is exactly 1.
+func recodeDigits(k scalar, d []int8) {
 	// w holds k with a fifth word for the carry of k − d (d < 0).
 	w := [5]uint64{k[0], k[1], k[2], k[3], 0}
 	for i := range d {
@@ -182,15 +186,22 @@ func recodeOdd(k scalar, d *[64]int8) (even uint64) {
 		w[3] = w[3]>>4 | w[4]<<60
 		w[4] >>= 4
 	}
-	return even
+}
+
+// cmov sets k = x when cond is 1.
+func (k *scalar) cmov(x *scalar, cond uint64) {
+	mask := -cond
+	for i := range k {
+		k[i] ^= (k[i] ^ x[i]) & mask
+	}
 }
 
 // ctTable holds 1·P, 3·P, …, 15·P.
 type ctTable [8]projPoint
 
 // lookup returns the entry for the odd digit d (|d| ≤ 15), negated when d
-// is negative, scanning the whole table.
-func (t *ctTable) lookup(d int8) projPoint {
+// is negative, and once more when neg is 1, scanning the whole table.
+func (t *ctTable) lookup(d int8, neg uint64) projPoint {
 	sign := uint64(uint8(d) >> 7)
 	abs := uint64((int64(d) ^ -int64(sign)) + int64(sign)) // |d|
 	idx := abs >> 1
@@ -198,7 +209,7 @@ func (t *ctTable) lookup(d int8) projPoint {
 	for j := range t {
 		r.cmov(&t[j], eqMask(uint64(j), idx))
 	}
-	r.condNeg(sign)
+	r.condNeg(sign ^ neg)
 	return r
 }
 
@@ -208,9 +219,10 @@ func eqMask(a, b uint64) uint64 {
 	return 1 ^ ((x | -x) >> 63)
 }
 
-// ScalarMult returns k·P for the 32-byte big-endian scalar k (any value;
+// scalarMult returns k·P for the 32-byte big-endian scalar k (any value;
 // k ≡ 0 mod N gives the identity, reported as false) and an affine point
-// P on the curve, in constant time.
+// P on the curve, in constant time, without the endomorphism (the
+// reference for scalarMultGLV in the tests).
 func scalarMult(k *[32]byte, p *affPoint) (affPoint, bool) {
 	var t ctTable
 	var p2 projPoint
@@ -227,7 +239,7 @@ func scalarMult(k *[32]byte, p *affPoint) (affPoint, bool) {
 		acc.doubleComplete(&acc)
 		acc.doubleComplete(&acc)
 		acc.doubleComplete(&acc)
-		e := t.lookup(d[i])
+		e := t.lookup(d[i], 0)
 		acc.addComplete(&acc, &e)
 	}
 	acc.condNeg(even)
@@ -317,7 +329,7 @@ func ScalarMult(out *[65]byte, k *[32]byte, pub *[65]byte) bool {
 	if !ok {
 		return false
 	}
-	r, ok := scalarMult(k, &p)
+	r, ok := scalarMultGLV(k, &p)
 	r.putUncompressed(out)
 	return ok
 }
