@@ -99,26 +99,33 @@ func b2u(b bool) uint64 {
 	return u
 }
 
-// scalarMultGLV returns k·P for k < N, in constant time.
-func scalarMultGLV(kIn *[32]byte, p *affPoint) (affPoint, bool) {
-	k := reduceScalar(scalarFromBytes32(kIn))
-	c1 := mulShift384(&k, &glvG1)
-	c2 := mulShift384(&k, &glvG2)
+// glvSplit returns k1, k2 ≡ k − k2·λ, both in (−2¹²⁸, 2¹²⁸) mod N, for
+// k < N, in constant time.
+func glvSplit(k *scalar) (k1, k2 secp256k1.ModNScalar) {
+	c1 := mulShift384(k, &glvG1)
+	c2 := mulShift384(k, &glvG2)
 	s1, s2 := toModN(&c1), toModN(&c2)
-	var k1, k2, t secp256k1.ModNScalar
+	var t secp256k1.ModNScalar
 	k2.Mul2(&s1, &glvNegB1Scalar)
 	t.Mul2(&s2, &glvB2Scalar).Negate()
 	k2.Add(&t)
-	k1 = toModN(&k)
+	k1 = toModN(k)
 	t.Mul2(&k2, &glvLambda).Negate()
 	k1.Add(&t)
+	t.Zero()
+	s1.Zero()
+	s2.Zero()
+	return k1, k2
+}
+
+// scalarMultGLV returns k·P for k < N, in constant time.
+func scalarMultGLV(kIn *[32]byte, p *affPoint) (affPoint, bool) {
+	k := reduceScalar(scalarFromBytes32(kIn))
+	k1, k2 := glvSplit(&k)
 	v1, neg1, adj1 := splitHalf(&k1)
 	v2, neg2, adj2 := splitHalf(&k2)
 	k1.Zero()
 	k2.Zero()
-	t.Zero()
-	s1.Zero()
-	s2.Zero()
 
 	var d1, d2 [glvDigits]int8
 	recodeDigits(v1, d1[:])

@@ -3,7 +3,7 @@ package k256
 // ECDSA public key recovery and verification (SEC 1 v2, sections 4.1.4 and
 // 4.1.6, https://www.secg.org/sec1-v2.pdf) and public key parsing.
 
-import "math/big"
+import "github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 // ParsePubkey parses a 65-byte uncompressed key (prefix 0x04 only) or a
 // 33-byte compressed one (0x02/0x03) and writes its uncompressed form to
@@ -51,39 +51,55 @@ func Recover(out *[65]byte, hash []byte, sig []byte, v byte) bool {
 	if len(hash) != 32 || len(sig) != 64 || v > 3 {
 		return false
 	}
-	r, s := scalarFromBytes(sig[:32]), scalarFromBytes(sig[32:])
-	if r.Sign() == 0 || s.Sign() == 0 || r.Cmp(N) >= 0 || s.Cmp(N) >= 0 {
-		return false
+	var r, s secp256k1.ModNScalar
+	if r.SetByteSlice(sig[:32]) || s.SetByteSlice(sig[32:]) || r.IsZero() || s.IsZero() {
+		return false // r or s ≥ N, or zero
 	}
-	x := r
+	// R's x coordinate is r, or r + N for the ids 2 and 3.
+	var x fe
+	x.setBytes((*[32]byte)(sig[:32])) // r < N < p
 	if v&2 != 0 {
-		if r.Cmp(pMinusN) >= 0 {
+		if !belowPMinusN(sig[:32]) {
 			return false // r + N ≥ p
 		}
-		x = new(big.Int).Add(r, N)
+		x.add(&x, &fieldN)
 	}
-	var xb [32]byte
-	var xf fe
-	x.FillBytes(xb[:])
-	xf.setBytes(&xb)
-	rp, ok := liftX(&xf, v&1 == 1)
+	rp, ok := liftX(&x, v&1 == 1)
 	if !ok {
 		return false
 	}
 	// Q = r⁻¹·(s·R − e·G) = (−e·r⁻¹)·G + (s·r⁻¹)·R.
-	rinv := new(big.Int).ModInverse(r, N)
-	e := hashToScalar(hash)
-	u1 := new(big.Int).Mul(e, rinv)
-	u1.Neg(u1).Mod(u1, N)
-	u2 := new(big.Int).Mul(s, rinv)
-	u2.Mod(u2, N)
-	q := doubleScalarMult(u1, u2, &rp)
+	var rinv, u1, u2, e secp256k1.ModNScalar
+	rinv.InverseValNonConst(&r)
+	e.SetByteSlice(hash)
+	u1.Mul2(&e, &rinv).Negate()
+	u2.Mul2(&s, &rinv)
+	q := doubleScalarMult(&u1, &u2, &rp)
 	qa, ok := q.toAffine()
 	if !ok {
 		return false
 	}
 	qa.putUncompressed(out)
 	return true
+}
+
+// fieldN is N as a field element (N < p).
+var fieldN = fe{0xbfd25e8cd0364141, 0xbaaedce6af48a03b, 0xfffffffffffffffe, 0xffffffffffffffff}
+
+// pMinusNBytes is p − N, big-endian.
+var pMinusNBytes = [32]byte{
+	15: 0x01, 0x45, 0x51, 0x23, 0x19, 0x50, 0xb7, 0x5f, 0xc4, 0x40, 0x2d, 0xa1, 0x72, 0x2f, 0xc9, 0xba, 0xee,
+}
+
+// belowPMinusN reports whether the 32-byte big-endian r is below p − N,
+// that is whether r + N is a valid x coordinate.
+func belowPMinusN(r []byte) bool {
+	for i := range pMinusNBytes {
+		if r[i] != pMinusNBytes[i] {
+			return r[i] < pMinusNBytes[i]
+		}
+	}
+	return false
 }
 
 // Verify checks the signature r ‖ s (64 bytes) over the 32-byte hash
@@ -93,8 +109,8 @@ func Verify(pubkey, hash, sig []byte) bool {
 	if len(hash) != 32 || len(sig) != 64 {
 		return false
 	}
-	r, s := scalarFromBytes(sig[:32]), scalarFromBytes(sig[32:])
-	if r.Sign() == 0 || s.Sign() == 0 || r.Cmp(N) >= 0 || s.Cmp(halfN) > 0 {
+	var r, s secp256k1.ModNScalar
+	if r.SetByteSlice(sig[:32]) || s.SetByteSlice(sig[32:]) || r.IsZero() || s.IsZero() || s.IsOverHalfOrder() {
 		return false
 	}
 	pub, ok := parsePoint(pubkey)
@@ -102,12 +118,12 @@ func Verify(pubkey, hash, sig []byte) bool {
 		return false
 	}
 	// X = (e·s⁻¹)·G + (r·s⁻¹)·Q; valid iff X is finite and x(X) mod N = r.
-	w := new(big.Int).ModInverse(s, N)
-	u1 := new(big.Int).Mul(hashToScalar(hash), w)
-	u1.Mod(u1, N)
-	u2 := new(big.Int).Mul(r, w)
-	u2.Mod(u2, N)
-	x := doubleScalarMult(u1, u2, &pub)
+	var w, u1, u2, e secp256k1.ModNScalar
+	w.InverseValNonConst(&s)
+	e.SetByteSlice(hash)
+	u1.Mul2(&e, &w)
+	u2.Mul2(&r, &w)
+	x := doubleScalarMult(&u1, &u2, &pub)
 	if x.isInfinity() {
 		return false
 	}
@@ -115,16 +131,14 @@ func Verify(pubkey, hash, sig []byte) bool {
 	// X = (r + N)·Z² when r + N < p.
 	var z2, cand fe
 	z2.sqr(&x.z)
-	var rb [32]byte
-	r.FillBytes(rb[:])
-	cand.setBytes(&rb)
+	cand.setBytes((*[32]byte)(sig[:32]))
+	rf := cand
 	if cand.mul(&cand, &z2).equal(&x.x) {
 		return true
 	}
-	if r.Cmp(pMinusN) >= 0 {
+	if !belowPMinusN(sig[:32]) {
 		return false
 	}
-	new(big.Int).Add(r, N).FillBytes(rb[:])
-	cand.setBytes(&rb)
+	cand.add(&rf, &fieldN)
 	return cand.mul(&cand, &z2).equal(&x.x)
 }

@@ -48,7 +48,11 @@ func TestSplitScalar(t *testing.T) {
 		ks = append(ks, new(big.Int).Mod(new(big.Int).SetBytes(randBytes(r, 32)), N))
 	}
 	for _, k := range ks {
-		k1, k2 := splitScalar(k)
+		var kb [32]byte
+		k.FillBytes(kb[:])
+		var km secp256k1.ModNScalar
+		km.SetBytes(&kb)
+		k1, k2 := splitScalar(&km)
 		back := func(h halfScalar) *big.Int {
 			v := new(big.Int)
 			for i := len(h.w) - 1; i >= 0; i-- {
@@ -86,8 +90,11 @@ func TestSplitScalar(t *testing.T) {
 			}
 		}
 	}
-	if pMinusN.Cmp(new(big.Int).Sub(bigP, N)) != 0 {
-		t.Fatal("pMinusN is wrong")
+	if new(big.Int).SetBytes(pMinusNBytes[:]).Cmp(new(big.Int).Sub(bigP, N)) != 0 {
+		t.Fatal("pMinusNBytes is wrong")
+	}
+	if fieldN.big().Cmp(N) != 0 {
+		t.Fatal("fieldN is wrong")
 	}
 }
 

@@ -8,8 +8,9 @@ package k256
 // call) and width 8 for G (64 odd multiples of G and of λ·G, computed once).
 
 import (
-	"math/big"
 	"sync"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
 
 const (
@@ -55,7 +56,7 @@ func oddMultiples(t *[1 << (windowP - 2)]jacPoint, p *affPoint) {
 }
 
 // doubleScalarMult returns u1·G + u2·P for 0 ≤ u1, u2 < N.
-func doubleScalarMult(u1, u2 *big.Int, p *affPoint) jacPoint {
+func doubleScalarMult(u1, u2 *secp256k1.ModNScalar, p *affPoint) jacPoint {
 	gt := gTables()
 	var pt, lpt [1 << (windowP - 2)]jacPoint
 	oddMultiples(&pt, p)

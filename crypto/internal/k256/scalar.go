@@ -1,12 +1,14 @@
 package k256
 
-// Scalars modulo the group order N, the GLV decomposition and wNAF digits.
-// Scalar arithmetic is a small part of a recovery or verification (one
-// inversion, a few products), so it uses math/big.
+// Scalars modulo the group order N for recovery and verification, the GLV
+// decomposition of public scalars and their wNAF digits. The arithmetic
+// mod N is decred's ModNScalar.
 
 import (
 	"math/big"
 	"math/bits"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
 
 func mustBig(hex string) *big.Int {
@@ -16,22 +18,6 @@ func mustBig(hex string) *big.Int {
 	}
 	return v
 }
-
-var (
-	// N is the group order.
-	N     = mustBig("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
-	halfN = new(big.Int).Rsh(N, 1)
-	// pMinusN is p − N: an x coordinate below it has a second candidate R
-	// (x + N) in recovery.
-	pMinusN = mustBig("14551231950b75fc4402da1722fc9baee")
-
-	// The GLV basis: (a1, b1), (a2, b2) span the lattice of (k1, k2) with
-	// k1 + k2·λ ≡ 0 (mod N); b2 = a1 and b1 is negative.
-	glvA1    = mustBig("3086d221a7d46bcde86c90e49284eb15")
-	glvNegB1 = mustBig("e4437ed6010e88286f547fa90abfe4c3")
-	glvA2    = mustBig("114ca50f7a8e2f3f657c1108d9d44cfd8")
-	glvB2    = glvA1
-)
 
 // beta is the cube root of unity mod p with λ·(x, y) = (β·x, y).
 var beta = fe{0xc1396c28719501ee, 0x9cf0497512f58995, 0x6e64479eac3434e9, 0x7ae96a2b657c0710}
@@ -43,31 +29,27 @@ type halfScalar struct {
 	neg bool
 }
 
-// splitScalar returns k1, k2 with k ≡ k1 + k2·λ (mod N), |k1|, |k2| < 2¹²⁹,
-// for 0 ≤ k < N: c1 = round(b2·k/N), c2 = round(−b1·k/N), k1 = k − c1·a1 −
-// c2·a2, k2 = c1·(−b1) − c2·b2.
-func splitScalar(k *big.Int) (k1, k2 halfScalar) {
-	var c1, c2, t, u big.Int
-	c1.Mul(glvB2, k).Add(&c1, halfN).Quo(&c1, N)
-	c2.Mul(glvNegB1, k).Add(&c2, halfN).Quo(&c2, N)
-	t.Mul(&c1, glvA1)
-	u.Mul(&c2, glvA2)
-	t.Sub(k, &t).Sub(&t, &u)
-	k1 = toHalf(&t)
-	t.Mul(&c1, glvNegB1)
-	u.Mul(&c2, glvB2)
-	t.Sub(&t, &u)
-	k2 = toHalf(&t)
-	return k1, k2
+// splitScalar returns the GLV halves of k < N as signed magnitudes
+// (variable time: for public scalars).
+func splitScalar(k *secp256k1.ModNScalar) (k1, k2 halfScalar) {
+	var b [32]byte
+	k.PutBytes(&b)
+	ks := scalarFromBytes32(&b)
+	m1, m2 := glvSplit(&ks)
+	return toHalf(&m1), toHalf(&m2)
 }
 
-func toHalf(v *big.Int) halfScalar {
-	h := halfScalar{neg: v.Sign() < 0}
-	for i, w := range new(big.Int).Abs(v).Bits() {
-		if i < len(h.w) {
-			h.w[i] = uint64(w)
-		}
+// toHalf converts a half in (−2¹²⁸, 2¹²⁸), given mod N.
+func toHalf(m *secp256k1.ModNScalar) halfScalar {
+	h := halfScalar{neg: m.IsOverHalfOrder()}
+	v := *m
+	if h.neg {
+		v.Negate()
 	}
+	var b [32]byte
+	v.PutBytes(&b)
+	s := scalarFromBytes32(&b)
+	copy(h.w[:], s[:3])
 	return h
 }
 
@@ -117,17 +99,4 @@ func (h *halfScalar) wnaf(d *[wnafMax]int8, w uint) int {
 		i++
 	}
 	return int(i)
-}
-
-// scalarFromBytes interprets 32 big-endian bytes as an integer (not
-// reduced).
-func scalarFromBytes(b []byte) *big.Int { return new(big.Int).SetBytes(b) }
-
-// hashToScalar is the ECDSA e: the 32-byte digest as an integer mod N.
-func hashToScalar(hash []byte) *big.Int {
-	e := new(big.Int).SetBytes(hash)
-	if e.Cmp(N) >= 0 {
-		e.Sub(e, N)
-	}
-	return e
 }
