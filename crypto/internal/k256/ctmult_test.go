@@ -78,7 +78,7 @@ func TestScalarMultDiff(t *testing.T) {
 						checkMult(t, k, p)
 					}
 				}
-				for range 200 {
+				for range iterations(200) {
 					k := randBytes(r, 32)
 					checkMult(t, k, g)
 					checkMult(t, k, secp256k1.PrivKeyFromBytes(randBytes(r, 32)).PubKey())
@@ -100,7 +100,7 @@ func TestScalarMultInvalidPoint(t *testing.T) {
 func TestRecodeOdd(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	ks := edgeScalars()
-	for range 1000 {
+	for range iterations(1000) {
 		ks = append(ks, randBytes(r, 32))
 	}
 	for _, kb := range ks {
@@ -131,7 +131,7 @@ var glvLambdaBig = mustBig("5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02
 func TestGLVSplitConstantTime(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	ks := edgeScalars()
-	for range 3000 {
+	for range iterations(3000) {
 		ks = append(ks, randBytes(r, 32))
 	}
 	limit := new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(2))

@@ -44,7 +44,7 @@ func TestSplitScalar(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	lambda := mustBig("5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72")
 	ks := []*big.Int{big.NewInt(0), big.NewInt(1), new(big.Int).Sub(N, big.NewInt(1)), halfN, lambda}
-	for range 2000 {
+	for range iterations(2000) {
 		ks = append(ks, new(big.Int).Mod(new(big.Int).SetBytes(randBytes(r, 32)), N))
 	}
 	for _, k := range ks {
@@ -110,7 +110,7 @@ func TestRecoverVerifyDiff(t *testing.T) {
 
 func recoverVerifyDiff(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	for i := range 500 {
+	for i := range iterations(500) {
 		k := secp256k1.PrivKeyFromBytes(randBytes(r, 32))
 		hash := randBytes(r, 32)
 		c := decredecdsa.SignCompact(k, hash, false)

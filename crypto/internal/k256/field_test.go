@@ -145,7 +145,7 @@ func TestFieldRandom(t *testing.T) {
 
 func fieldRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for range 20000 {
+	for range iterations(20000) {
 		// Limbs drawn from values where carries and folds happen.
 		pick := func() uint64 {
 			switch r.IntN(6) {
