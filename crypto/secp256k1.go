@@ -6,12 +6,13 @@ package crypto
 //
 //	secp256k1_system.go         default build: the system's libsecp256k1,
 //	                            found and loaded at run time without cgo
-//	secp256k1_decred.go         decred's pure-Go dcrec/secp256k1, used when
+//	secp256k1_go.go             pure Go (crypto/internal/k256), used when
 //	                            the library is absent or DEVP2P_SECP256K1=go
 //	secp256k1_libsecp256k1.go   -tags libsecp256k1 (needs cgo): the system
 //	                            library through cgo, required at start-up
 //
-// All backends give identical results and errors. Every function that takes
+// All backends give identical results and errors; the tests compare each
+// with decred's dcrec/secp256k1 (secp256k1_decred_test.go). Every function that takes
 // a public key validates it first: coordinates in [0, p), on the curve, not
 // the point at infinity. An off-curve key or an x+p alias that reached ECDH
 // would let a remote peer run an invalid-curve attack on the node key or

@@ -18,7 +18,7 @@ import (
 	decredecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 )
 
-// The decred reference, written as secp256k1_decred.go does it.
+// The decred reference, called directly (decredBackend wraps the same calls).
 
 func refPubkey(d []byte) []byte {
 	return secp256k1.PrivKeyFromBytes(d).PubKey().SerializeUncompressed()

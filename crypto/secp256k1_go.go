@@ -11,6 +11,7 @@ package crypto
 import (
 	"crypto/ecdsa"
 	"crypto/rand"
+	"io"
 	"math/big"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -19,11 +20,28 @@ import (
 )
 
 // goBackend implements curveBackend in pure Go.
-type goBackend struct {
-	decredBackend // generateKey: random bytes below N, no curve arithmetic
-}
+type goBackend struct{}
 
 func (goBackend) name() string { return "pure Go (k256)" }
+
+// generateKey returns a new private scalar: 32 bytes from rand, drawn again
+// in the (about 2⁻¹²⁸) case that they are zero or not below N.
+func (goBackend) generateKey(rand io.Reader) ([]byte, error) {
+	d := make([]byte, PrivateKeyLength)
+	for {
+		if _, err := io.ReadFull(rand, d); err != nil {
+			clear(d)
+			return nil, err
+		}
+		var k secp256k1.ModNScalar
+		overflow := k.SetByteSlice(d)
+		zero := k.IsZero()
+		k.Zero()
+		if !overflow && !zero {
+			return d, nil
+		}
+	}
+}
 
 // pubkey computes d·G in constant time; d must be a valid scalar.
 func (goBackend) pubkey(d []byte) (x, y *big.Int) {

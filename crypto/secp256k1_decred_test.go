@@ -1,7 +1,8 @@
 package crypto
 
-// The pure-Go secp256k1 backend: decred's dcrec/secp256k1, used where the
-// system libsecp256k1 cannot be loaded. See secp256k1.go for the seam.
+// decred's dcrec/secp256k1 as a curveBackend: the reference the other
+// backends are compared with (it was the package's default backend before
+// the system library and k256).
 
 import (
 	"crypto/ecdsa"
