@@ -10,15 +10,18 @@ import (
 )
 
 // requireSystemEnv, when set to 1, makes the tests fail if the system
-// libsecp256k1 cannot be loaded (scripts/test.sh sets it where the library
-// is installed), so a broken binding cannot pass as "library absent".
+// libsecp256k1 cannot be loaded by a build that looks for it
+// (scripts/test.sh sets it where the library is installed), so a broken
+// binding cannot pass as "library absent".
 const requireSystemEnv = "DEVP2P_REQUIRE_LIBSECP256K1"
 
 // extraBackends returns the system library's backend when it loads here.
 func extraBackends(t *testing.T) []curveBackend {
 	b, err := loadSystemBackend(systemLibraryNames())
 	if err != nil {
-		if os.Getenv(requireSystemEnv) == "1" {
+		// A build that never loads the library (no names to try) is not
+		// held to the requirement.
+		if os.Getenv(requireSystemEnv) == "1" && len(systemLibraryNames()) > 0 {
 			t.Fatalf("%s=1 but the system libsecp256k1 does not load: %v", requireSystemEnv, err)
 		}
 		t.Logf("system libsecp256k1 not tested: %v", err)

@@ -87,11 +87,11 @@ func runNode(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	cfg.Logger = log
-	log.Info("secp256k1", "backend", crypto.Secp256k1Backend())
 	srv := &devp2p.Server{Config: cfg}
 	if err := srv.Start(); err != nil {
 		return startError(cfg, err)
 	}
+	log.Info("secp256k1", "backend", crypto.Secp256k1Backend())
 	defer srv.Stop()
 	stopWatch := watchPeerDrops(srv, log)
 	defer stopWatch()
