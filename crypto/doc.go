@@ -18,9 +18,11 @@
 //     Go. It is loaded privately, so a program that also links another copy
 //     of the library (as go-ethereum's crypto/secp256k1 does) is not
 //     disturbed.
-//   - decred's pure-Go dcrec/secp256k1, used where the library is not
-//     installed, fails its start-up self-test, or the environment variable
-//     DEVP2P_SECP256K1=go says not to look for it.
+//   - Pure Go (crypto/internal/k256: 64-bit limbs with an amd64 BMI2/ADX
+//     path; GLV and wNAF for recovery and verification; constant-time
+//     complete formulas for key derivation, signing and ECDH), used where
+//     the library is not installed, fails its start-up self-test, or the
+//     environment variable DEVP2P_SECP256K1=go says not to look for it.
 //   - Built with `-tags libsecp256k1` (cgo and the library's headers), the
 //     library through cgo, required at start-up.
 //
