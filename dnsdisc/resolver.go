@@ -1,0 +1,5 @@
+package dnsdisc
+
+import "net"
+
+func defaultResolver() Resolver { return net.DefaultResolver }
