@@ -30,7 +30,7 @@ var layering = map[string][]string{
 	"discover/v5wire": {"rlp", "crypto", "enode", "mclock"}, // session and challenge expiry (departs from DESIGN.md)
 	"discover/v4":     {"discover", "discover/v4wire"},
 	"discover/v5":     {"discover", "discover/v5wire"},
-	"dnsdisc":         {"enode", "enr"},
+	"dnsdisc":         {"enode", "enr", "mclock"}, // query timeouts and rate limit on an injected clock (departs from DESIGN.md)
 	"nat":             nil,
 	"internal/dial":   {"enode", "nodedb", "netutil", "mclock"},
 	"":                {"*"},

@@ -115,8 +115,10 @@ func (c *Client) resolveEntry(ctx context.Context, domain, hash string) (entry, 
 	if err != nil {
 		return nil, err
 	}
+	tooLong := false
 	for _, txt := range txts {
 		if len(txt) > maxTXTSize {
+			tooLong = true
 			continue // cannot be an honest entry; a matching one may follow
 		}
 		if !bytes.HasPrefix(crypto.Keccak256([]byte(txt)), want) {
@@ -128,6 +130,9 @@ func (c *Client) resolveEntry(ctx context.Context, domain, hash string) (entry, 
 		}
 		c.cache.add(name, e)
 		return e, nil
+	}
+	if tooLong {
+		return nil, fmt.Errorf("%s: %w (over %d bytes)", name, ErrTooLong, maxTXTSize)
 	}
 	return nil, fmt.Errorf("%s: %w", name, ErrHashMismatch)
 }

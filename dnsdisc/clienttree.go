@@ -135,4 +135,3 @@ func (t *clientTree) updateRoot(ctx context.Context, now mclock.AbsTime) error {
 	t.root = root
 	return nil
 }
-

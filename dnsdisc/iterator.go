@@ -178,4 +178,3 @@ func (c *Client) SyncTree(ctx context.Context, url string) (*Tree, error) {
 	}
 	return t, nil
 }
-
