@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -91,11 +92,13 @@ func newKey(t testing.TB) *ecdsa.PrivateKey {
 	return k
 }
 
-// testNodes makes n nodes with signed v4 records.
+// testNodes returns n nodes with signed v4 records. Nodes are made once per
+// test binary and shared, since signing dominates the test time under -race.
 func testNodes(t testing.TB, n int) []*enode.Node {
 	t.Helper()
-	nodes := make([]*enode.Node, n)
-	for i := range nodes {
+	nodePool.mu.Lock()
+	defer nodePool.mu.Unlock()
+	for i := len(nodePool.nodes); i < n; i++ {
 		var r enr.Record
 		r.Set(enr.IPv4(netipv4(i)))
 		r.Set(enr.UDP(30303))
@@ -108,9 +111,14 @@ func testNodes(t testing.TB, n int) []*enode.Node {
 		if err != nil {
 			t.Fatal(err)
 		}
-		nodes[i] = node
+		nodePool.nodes = append(nodePool.nodes, node)
 	}
-	return nodes
+	return slices.Clone(nodePool.nodes[:n])
+}
+
+var nodePool struct {
+	mu    sync.Mutex
+	nodes []*enode.Node
 }
 
 // signedTree builds and signs a tree and returns its URL and TXT records.
