@@ -28,7 +28,10 @@ type clientTree struct {
 }
 
 func newClientTree(c *Client, loc *linkEntry) *clientTree {
-	return &clientTree{c: c, loc: loc}
+	// AbsTime has no fixed origin (it may be negative), so the times start
+	// at now rather than at zero.
+	now := c.cfg.Clock.Now()
+	return &clientTree{c: c, loc: loc, nextCheck: now, retryAt: now}
 }
 
 // wakeAt is the earliest time step can make progress.

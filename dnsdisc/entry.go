@@ -231,7 +231,13 @@ func isHash(h string) bool {
 }
 
 func parseLink(text string) (*linkEntry, error) {
-	rest := text[len(linkPrefix):]
+	rest, ok := strings.CutPrefix(text, linkPrefix)
+	if !ok {
+		return nil, fmt.Errorf("invalid link entry: %w", ErrUnknownEntry)
+	}
+	if len(text) > maxTXTSize {
+		return nil, fmt.Errorf("invalid link entry: %w", ErrTooLong)
+	}
 	key, domain, ok := strings.Cut(rest, "@")
 	if !ok {
 		return nil, fmt.Errorf("invalid link entry: %w", ErrNoPubkey)
