@@ -53,18 +53,24 @@ type vector struct {
 }
 
 func loadVectors(t *testing.T) []vector {
-	data, err := os.ReadFile("testdata/dnsdisc.json")
+	vectors, err := readVectorsFile()
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(vectors) < 20 {
+		t.Fatalf("only %d vectors loaded", len(vectors))
+	}
+	return vectors
+}
+
+func readVectorsFile() ([]vector, error) {
+	data, err := os.ReadFile("testdata/dnsdisc.json")
+	if err != nil {
+		return nil, err
+	}
 	var file struct{ Vectors []vector }
-	if err := json.Unmarshal(data, &file); err != nil {
-		t.Fatal(err)
-	}
-	if len(file.Vectors) < 20 {
-		t.Fatalf("only %d vectors loaded", len(file.Vectors))
-	}
-	return file.Vectors
+	err = json.Unmarshal(data, &file)
+	return file.Vectors, err
 }
 
 var errorKinds = map[string]error{
