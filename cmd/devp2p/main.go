@@ -45,6 +45,7 @@ func newApp() (*cli.Command, *unknownCommand) {
 			enrCommand,
 			devnetCommand,
 			nodeCommand,
+			dnsCommand,
 			discv4Command,
 			discv5Command,
 			nodesetCommand,
