@@ -71,13 +71,18 @@ func MakeTree(seq uint64, nodes []*enode.Node, links []string) (*Tree, error) {
 }
 
 // buildSubtree stores the leaves and the branches above them and returns the
-// hash of the top branch. Leaves are grouped into branches of at most
+// hash of the top entry. Leaves are grouped into branches of at most
 // maxBranchChildren, level by level, so every branch stays within
-// branchSizeLimit bytes and the depth is log13(n).
+// branchSizeLimit bytes and the depth is log13(n). A single leaf is its own
+// subtree, with no branch above it, as go-ethereum builds it: the same input
+// then gives the same records in both implementations.
 func (t *Tree) buildSubtree(leaves []entry) string {
 	level := make([]string, len(leaves))
 	for i, e := range leaves {
 		level[i] = t.add(e)
+	}
+	if len(level) == 1 {
+		return level[0]
 	}
 	for len(level) > maxBranchChildren {
 		var up []string
