@@ -11,6 +11,7 @@ require (
 	github.com/ebitengine/purego v0.11.3 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
 	golang.org/x/crypto v0.59.0 // indirect
+	golang.org/x/time v0.14.0 // indirect
 )
 
 require (
