@@ -84,13 +84,6 @@ type treeInfo struct {
 	Links  []string `json:"links,omitempty"`
 }
 
-// dnsNodeEntry is the part of a node set entry this command reads and writes
-// (go-ethereum's node set format; other fields are kept by whoever made it).
-type dnsNodeEntry struct {
-	Seq    uint64 `json:"seq"`
-	Record string `json:"record"`
-}
-
 func dnsSign(_ context.Context, cmd *cli.Command) error {
 	if cmd.NArg() != 2 {
 		return usageErrorf(cmd, "want arguments DIR KEYFILE, got %d", cmd.NArg())
@@ -242,15 +235,11 @@ func dnsSync(ctx context.Context, cmd *cli.Command) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fileError("create", dir, err)
 	}
-	set := make(map[string]dnsNodeEntry)
+	set := make(nodeSet)
 	for _, n := range tree.Nodes() {
-		text, err := n.Record().Text()
-		if err != nil {
-			return err
-		}
-		set[n.ID().String()] = dnsNodeEntry{Seq: n.Seq(), Record: text}
+		set[n.ID()] = &nodeSetEntry{Seq: n.Seq(), Record: nodeRecord{n}}
 	}
-	if err := writeJSON(filepath.Join(dir, dnsNodesFile), set); err != nil {
+	if err := set.write(filepath.Join(dir, dnsNodesFile)); err != nil {
 		return err
 	}
 	info := treeInfo{URL: url, Domain: domain, Seq: tree.Seq(), Sig: tree.Signature(), Links: tree.Links()}
@@ -275,27 +264,18 @@ func loadTreeInfo(dir string, required bool) (treeInfo, error) {
 	return info, nil
 }
 
-// loadTreeNodes reads the records of DIR/nodes.json.
+// loadTreeNodes reads the nodes of DIR/nodes.json that have a signed record;
+// a node known only by its enode URL cannot be published and is left out.
 func loadTreeNodes(dir string) ([]*enode.Node, error) {
-	file := filepath.Join(dir, dnsNodesFile)
-	data, err := readSmallFile(file, maxNodesFile)
+	set, err := loadNodeSet(filepath.Join(dir, dnsNodesFile))
 	if err != nil {
 		return nil, err
 	}
-	var set map[string]dnsNodeEntry
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("%s: %v", file, err)
-	}
 	nodes := make([]*enode.Node, 0, len(set))
-	for _, id := range slices.Sorted(maps.Keys(set)) {
-		n, err := enode.Parse(enode.ValidSchemes, set[id].Record)
-		if err != nil {
-			return nil, fmt.Errorf("%s: node %s: %v", file, shorten(id), err)
+	for _, e := range set {
+		if e.Record.Node.Record().Signature() != nil {
+			nodes = append(nodes, e.Record.Node)
 		}
-		if n.ID().String() != id {
-			return nil, fmt.Errorf("%s: node %s has the record of %s", file, shorten(id), n.ID())
-		}
-		nodes = append(nodes, n)
 	}
 	return nodes, nil
 }

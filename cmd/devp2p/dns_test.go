@@ -39,7 +39,7 @@ func writeTestNodeSet(t *testing.T, dir string, n int) []string {
 			t.Fatal(err)
 		}
 		text, _ := node.Record().Text()
-		set[node.ID().String()] = map[string]any{"seq": node.Seq(), "record": text, "score": 3}
+		set[node.ID().String()] = map[string]any{"seq": node.Seq(), "record": text, "score": 3, "firstResponse": "2026-01-01T00:00:00Z", "lastResponse": "2026-01-02T00:00:00Z", "lastCheck": "2026-01-02T00:00:00Z"}
 		ids = append(ids, node.ID().String())
 	}
 	data, _ := json.Marshal(set)

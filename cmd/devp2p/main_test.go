@@ -172,13 +172,14 @@ func TestFlagParseErrors(t *testing.T) {
 // TestUnknownCommand: a name that is no command says so, lists the
 // commands there are, and exits 2, at every level.
 func TestUnknownCommand(t *testing.T) {
-	top := "(commands: key, enr, devnet, node, discv4, discv5, nodeset, rlpx;"
+	top := "(commands: key, enr, devnet, node, dns, discv4, discv5, nodeset, rlpx;"
 	mustFailWith(t, 2, `devp2p: unknown command "bogus" `+top, "bogus")
 	mustFailWith(t, 2, `devp2p: unknown command "bogus" `+top, "help", "bogus")
 	mustFailWith(t, 2, `devp2p: key: unknown command "bogus" (commands: generate, to-enode, to-enr, to-id;`, "key", "bogus")
 	mustFailWith(t, 2, `devp2p: discv4: unknown command "bogus" (commands: ping, requestenr, resolve, crawl`, "discv4", "bogus")
 	mustFailWith(t, 2, `devp2p: discv5: unknown command "bogus" (commands: ping, requestenr, resolve, crawl, listen;`, "discv5", "bogus")
 	mustFailWith(t, 2, `devp2p: nodeset: unknown command "bogus" (commands: info, filter;`, "nodeset", "bogus")
+	mustFailWith(t, 2, `devp2p: dns: unknown command "bogus" (commands: sign, to-txt, to-zone, sync;`, "dns", "bogus")
 	// A known command still shows its help.
 	if out := mustRun(t, "key"); !strings.Contains(out, "to-enr") {
 		t.Errorf("devp2p key: no help:\n%s", out)
