@@ -12,6 +12,9 @@
 //	devp2p discv4 crawl --bootnodes ... nodes.json
 //	devp2p discv5 ping enr:...               # discovery v5 PING/PONG
 //	devp2p nodeset filter nodes.json --eth   # nodes of a crawl with an "eth" record key
+//	devp2p dns sign dir/ key --domain nodes.example.org  # dir/nodes.json as a signed DNS tree
+//	devp2p dns to-zone dir/                  # that tree as a zone file (to-txt: as JSON)
+//	devp2p dns sync enrtree://...@nodes.example.org dir/  # download and verify a tree
 //
 // A node runs the devp2p layer alone, without sub-protocols: execution
 // clients, which need eth, drop it after the Hello exchange, and the node
