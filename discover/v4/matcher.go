@@ -46,15 +46,23 @@ type reply struct {
 	matched chan<- bool // whether any matcher wanted it
 }
 
-// pending registers a matcher and returns it; its errc reports the outcome.
-func (t *UDPv4) pending(id enode.ID, ip netip.Addr, kind byte, optional bool, callback func(v4wire.Packet) (bool, bool)) *replyMatcher {
+// pending registers a matcher and returns it once the matcher loop has
+// taken it; its errc then reports the outcome. The error is the loop's
+// refusal (a crowded list, a closed engine): the caller must not send the
+// request then, or a reply would come that nobody waits for.
+func (t *UDPv4) pending(id enode.ID, ip netip.Addr, kind byte, optional bool, callback func(v4wire.Packet) (bool, bool)) (*replyMatcher, error) {
 	rm := &replyMatcher{from: id, ip: ip, kind: kind, optional: optional, callback: callback, errc: make(chan error, 1)}
 	select {
 	case t.addMatcher <- rm:
+		// The loop answers on addResult right after taking rm, before it
+		// takes another matcher, so this answer is rm's.
+		if err := <-t.addResult; err != nil {
+			return nil, err
+		}
+		return rm, nil
 	case <-t.closing:
-		rm.errc <- errClosed
+		return nil, errClosed
 	}
-	return rm
 }
 
 // handleReply hands p to the matcher loop and reports whether a request was
@@ -105,11 +113,12 @@ func (t *UDPv4) matchLoop() {
 				limit = maxPending / 2
 			}
 			if len(plist) >= limit {
-				p.errc <- errTooManyPending
+				t.addResult <- errTooManyPending
 				continue
 			}
 			p.deadline = clock.Now().Add(respTimeout)
 			plist = append(plist, p)
+			t.addResult <- nil
 
 		case r := <-t.gotReply:
 			// Every waiting request that matches gets the packet: two

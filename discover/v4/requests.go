@@ -31,16 +31,20 @@ func (t *UDPv4) ping(n *enode.Node) (seq uint64, err error) {
 	if !ok {
 		return 0, errNoUDPEndpoint
 	}
-	rm := t.sendPing(n.ID(), addr, false, func(p *v4wire.Pong) { seq = p.ENRSeq })
+	rm, err := t.sendPing(n.ID(), addr, false, func(p *v4wire.Pong) { seq = p.ENRSeq })
+	if err != nil {
+		return 0, err
+	}
 	if err := <-rm.errc; err != nil {
 		return 0, err
 	}
 	return seq, nil
 }
 
-// sendPing sends a ping and registers the matcher for its pong. callback,
-// if set, runs on the matcher loop when the pong arrives.
-func (t *UDPv4) sendPing(toid enode.ID, to netip.AddrPort, optional bool, callback func(*v4wire.Pong)) *replyMatcher {
+// sendPing registers the matcher for a pong and sends the ping, unless the
+// matcher was refused. callback, if set, runs on the matcher loop when the
+// pong arrives.
+func (t *UDPv4) sendPing(toid enode.ID, to netip.AddrPort, optional bool, callback func(*v4wire.Pong)) (*replyMatcher, error) {
 	self := t.localNode.Node()
 	req := &v4wire.Ping{
 		Version:    pingVersion,
@@ -51,12 +55,10 @@ func (t *UDPv4) sendPing(toid enode.ID, to netip.AddrPort, optional bool, callba
 	}
 	packet, hash, err := v4wire.Encode(t.priv, req)
 	if err != nil {
-		rm := &replyMatcher{errc: make(chan error, 1)}
-		rm.errc <- err
-		return rm
+		return nil, err
 	}
 	// Register before sending so that a fast pong finds its matcher.
-	rm := t.pending(toid, to.Addr(), v4wire.PongPacket, optional, func(p v4wire.Packet) (bool, bool) {
+	rm, err := t.pending(toid, to.Addr(), v4wire.PongPacket, optional, func(p v4wire.Packet) (bool, bool) {
 		pong := p.(*v4wire.Pong)
 		if !bytes.Equal(pong.ReplyTok, hash) {
 			return false, false
@@ -69,11 +71,12 @@ func (t *UDPv4) sendPing(toid enode.ID, to netip.AddrPort, optional bool, callba
 		}
 		return true, true
 	})
-	if len(rm.errc) == 0 {
-		t.localNode.UDPContact(to)
-		t.write(to, toid, req, packet)
+	if err != nil {
+		return nil, err
 	}
-	return rm
+	t.localNode.UDPContact(to)
+	t.write(to, toid, req, packet)
+	return rm, nil
 }
 
 // ownEndpoint is the UDP endpoint we announce in pings: the record's, else
@@ -98,14 +101,15 @@ func (t *UDPv4) ensureBond(toid enode.ID, to netip.AddrPort) {
 	}
 	// Wait for its ping while our ping is in flight: the two may arrive
 	// in any order.
-	pingWait := t.pending(toid, to.Addr(), v4wire.PingPacket, false, func(v4wire.Packet) (bool, bool) { return true, true })
-	pm := t.sendPing(toid, to, false, nil)
-	if err := <-pm.errc; err != nil {
-		// No pong: it will not ping back either. Let the ping waiter
-		// time out on its own; the request that follows fails fast.
-		<-pingWait.errc
-		return
+	pingWait, err := t.pending(toid, to.Addr(), v4wire.PingPacket, false, func(v4wire.Packet) (bool, bool) { return true, true })
+	if err != nil {
+		return // the request that follows fails as well
 	}
+	if pm, err := t.sendPing(toid, to, false, nil); err == nil {
+		<-pm.errc
+	}
+	// Without a pong it will not ping back either, and the ping waiter
+	// times out on its own; the request that follows then fails fast.
 	<-pingWait.errc
 }
 
@@ -116,7 +120,7 @@ func (t *UDPv4) findnode(toid enode.ID, to netip.AddrPort, target v4wire.Pubkey)
 		nodes     = make([]*enode.Node, 0, discover.BucketSize)
 		nreceived int
 	)
-	rm := t.pending(toid, to.Addr(), v4wire.NeighborsPacket, false, func(p v4wire.Packet) (bool, bool) {
+	rm, err := t.pending(toid, to.Addr(), v4wire.NeighborsPacket, false, func(p v4wire.Packet) (bool, bool) {
 		reply := p.(*v4wire.Neighbors)
 		for _, rn := range reply.Nodes {
 			nreceived++
@@ -132,10 +136,11 @@ func (t *UDPv4) findnode(toid enode.ID, to netip.AddrPort, target v4wire.Pubkey)
 		}
 		return true, nreceived >= discover.BucketSize
 	})
-	if len(rm.errc) == 0 {
-		t.send(to, toid, &v4wire.Findnode{Target: target, Expiration: t.makeExpiration()})
+	if err != nil {
+		return nil, err
 	}
-	err := <-rm.errc
+	t.send(to, toid, &v4wire.Findnode{Target: target, Expiration: t.makeExpiration()})
+	err = <-rm.errc
 	// A node that knows fewer than k nodes answers with fewer; what came
 	// before the timeout is its answer.
 	if errors.Is(err, errTimeout) && nreceived > 0 {
@@ -157,7 +162,7 @@ func (t *UDPv4) RequestENR(n *enode.Node) (*enode.Node, error) {
 		return nil, err
 	}
 	var resp *v4wire.ENRResponse
-	rm := t.pending(n.ID(), addr.Addr(), v4wire.ENRResponsePacket, false, func(p v4wire.Packet) (bool, bool) {
+	rm, err := t.pending(n.ID(), addr.Addr(), v4wire.ENRResponsePacket, false, func(p v4wire.Packet) (bool, bool) {
 		r := p.(*v4wire.ENRResponse)
 		if !bytes.Equal(r.ReplyTok, hash) {
 			return false, false
@@ -165,9 +170,10 @@ func (t *UDPv4) RequestENR(n *enode.Node) (*enode.Node, error) {
 		resp = r
 		return true, true
 	})
-	if len(rm.errc) == 0 {
-		t.write(addr, n.ID(), req, packet)
+	if err != nil {
+		return nil, err
 	}
+	t.write(addr, n.ID(), req, packet)
 	if err := <-rm.errc; err != nil {
 		return nil, err
 	}

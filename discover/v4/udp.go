@@ -25,6 +25,7 @@ type UDPv4 struct {
 	replays   *replayFilter
 
 	addMatcher chan *replyMatcher
+	addResult  chan error // the loop's verdict on each addMatcher, in turn
 	gotReply   chan reply
 
 	ctx       context.Context // cancelled by Close; ends lookups
@@ -56,6 +57,7 @@ func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
 		bonds:      newBonds(cfg.DB, cfg.Now),
 		replays:    newReplayFilter(cfg.Now),
 		addMatcher: make(chan *replyMatcher),
+		addResult:  make(chan error),
 		gotReply:   make(chan reply),
 		closing:    make(chan struct{}),
 	}
