@@ -1,6 +1,7 @@
 package devp2p
 
 import (
+	"context"
 	"fmt"
 	"net"
 
@@ -149,7 +150,7 @@ func (srv *Server) discoveryPeerless() {
 		// empty and wait for the rate-limited refresh instead.
 		disc.Table().AddFoundNode(boot[0])
 	}
-	disc.Lookup(srv.localnode.Node())
+	disc.Lookup(context.Background(), srv.localnode.Node()) // ended by the engine's Close
 }
 
 // DiscV4 returns the discv4 engine, or nil when the server runs without

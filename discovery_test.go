@@ -195,7 +195,7 @@ func TestDiscoverySelf(t *testing.T) {
 	if a.DiscV4().Self().Seq() != a.Self().Seq() {
 		t.Error("discovery and server announce different records")
 	}
-	if err := b.DiscV4().Ping(a.Self()); err != nil {
+	if err := b.DiscV4().Ping(t.Context(), a.Self()); err != nil {
 		t.Fatalf("ping to the record's UDP endpoint: %v", err)
 	}
 }

@@ -33,23 +33,23 @@ func TestDiscoveryV5SharedPort(t *testing.T) {
 		t.Fatal("discv5 not running")
 	}
 	// discv5 across the shared sockets, both ways.
-	if err := b.DiscV5().Ping(a.Self()); err != nil {
+	if err := b.DiscV5().Ping(t.Context(), a.Self()); err != nil {
 		t.Fatal("v5 ping b→a:", err)
 	}
-	if err := a.DiscV5().Ping(b.Self()); err != nil {
+	if err := a.DiscV5().Ping(t.Context(), b.Self()); err != nil {
 		t.Fatal("v5 ping a→b:", err)
 	}
 	// discv4 still answers on the same ports.
-	if err := b.DiscV4().Ping(a.Self()); err != nil {
+	if err := b.DiscV4().Ping(t.Context(), a.Self()); err != nil {
 		t.Fatal("v4 ping b→a:", err)
 	}
 	// TALKREQ through the server's engine.
 	a.DiscV5().RegisterTalkHandler("t", func(id enode.ID, addr netip.AddrPort, req []byte) []byte { return req })
-	if resp, err := b.DiscV5().TalkRequest(a.Self(), "t", []byte("x")); err != nil || string(resp) != "x" {
+	if resp, err := b.DiscV5().TalkRequest(t.Context(), a.Self(), "t", []byte("x")); err != nil || string(resp) != "x" {
 		t.Fatalf("talk: %q, %v", resp, err)
 	}
 	// b's lookup through a finds a.
-	found := b.DiscV5().Lookup(a.Self().ID())
+	found := b.DiscV5().Lookup(t.Context(), a.Self().ID())
 	if !slices.ContainsFunc(found, func(n *enode.Node) bool { return n.ID() == a.Self().ID() }) {
 		t.Errorf("lookup did not find a: %v", found)
 	}

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"net"
 	"net/netip"
@@ -87,11 +88,11 @@ func buildOurDiscv4Net(b *testing.B) *discv4Net {
 			b.Fatal(err)
 		}
 	}
-	runBounded(len(nodes), func(i int) { nodes[i].Lookup(nodes[i].Self()) })
+	runBounded(len(nodes), func(i int) { nodes[i].Lookup(context.Background(), nodes[i].Self()) })
 	return &discv4Net{nw: nw, conn0: conn0, lookup: func(target *ecdsa.PublicKey) int {
 		var pk v4wire.Pubkey
 		copy(pk[:], gcrypto.FromECDSAPub(target)[1:])
-		return len(nodes[0].LookupPubkey(pk))
+		return len(nodes[0].LookupPubkey(context.Background(), pk))
 	}}
 }
 

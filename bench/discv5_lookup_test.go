@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"crypto/rand"
 	"slices"
 	"sync"
@@ -71,10 +72,10 @@ func buildOurDiscv5Net(b *testing.B) *discv5Net {
 			nt.ids = append(nt.ids, [32]byte(nodes[i].Self().ID()))
 		}
 	}
-	runBounded(len(nodes), func(i int) { nodes[i].Lookup(nodes[i].Self().ID()) })
+	runBounded(len(nodes), func(i int) { nodes[i].Lookup(context.Background(), nodes[i].Self().ID()) })
 	nt.lookup = func(target [32]byte) [][32]byte {
 		var out [][32]byte
-		for _, n := range nodes[0].Lookup(enode.ID(target)) {
+		for _, n := range nodes[0].Lookup(context.Background(), enode.ID(target)) {
 			out = append(out, [32]byte(n.ID()))
 		}
 		return out

@@ -57,9 +57,10 @@ type Transport interface {
 	// Self is the local node.
 	Self() *enode.Node
 	// Ping checks that n is alive and returns its ENR sequence number.
-	Ping(n *enode.Node) (seq uint64, err error)
+	// Like every call that waits on the network, it returns once ctx ends.
+	Ping(ctx context.Context, n *enode.Node) (seq uint64, err error)
 	// RequestENR fetches n's current record.
-	RequestENR(n *enode.Node) (*enode.Node, error)
+	RequestENR(ctx context.Context, n *enode.Node) (*enode.Node, error)
 	// NewSelfLookup and NewRandomLookup create (without running) the lookups
 	// of a table refresh: one for the local node's ID, one for a random target.
 	NewSelfLookup(ctx context.Context) *Lookup

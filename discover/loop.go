@@ -173,9 +173,9 @@ func (t *Table) dueRevalidations(max int) []*tableNode {
 func (t *Table) revalidate(e *tableNode, done chan<- revalResult) {
 	n := t.nodeOf(e)
 	r := revalResult{e: e}
-	r.seq, r.err = t.tr.Ping(n)
+	r.seq, r.err = t.tr.Ping(t.ctx, n)
 	if r.err == nil && r.seq > n.Seq() {
-		if rec, err := t.tr.RequestENR(n); err == nil && rec.ID() == n.ID() {
+		if rec, err := t.tr.RequestENR(t.ctx, n); err == nil && rec.ID() == n.ID() {
 			r.record = rec
 		}
 	}

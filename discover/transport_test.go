@@ -57,7 +57,7 @@ func (tr *fakeTransport) setDead(id enode.ID, dead bool) {
 	tr.dead[id] = dead
 }
 
-func (tr *fakeTransport) Ping(n *enode.Node) (uint64, error) {
+func (tr *fakeTransport) Ping(ctx context.Context, n *enode.Node) (uint64, error) {
 	tr.mu.Lock()
 	tr.pings[n.ID()]++
 	tr.mu.Unlock()
@@ -68,7 +68,7 @@ func (tr *fakeTransport) Ping(n *enode.Node) (uint64, error) {
 	return n.Seq(), nil
 }
 
-func (tr *fakeTransport) RequestENR(n *enode.Node) (*enode.Node, error) {
+func (tr *fakeTransport) RequestENR(ctx context.Context, n *enode.Node) (*enode.Node, error) {
 	if tr.isDead(n.ID()) {
 		time.Sleep(fakeTimeout)
 		return nil, errFakeTimeout

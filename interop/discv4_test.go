@@ -95,13 +95,13 @@ func TestDiscv4PingAndENR(t *testing.T) {
 	gn := fromGeth(t, geth.Self())
 	on := toGeth(t, ours.Self())
 
-	if err := ours.Ping(gn); err != nil {
+	if err := ours.Ping(t.Context(), gn); err != nil {
 		t.Fatalf("we ping geth: %v", err)
 	}
 	if _, err := geth.Ping(on); err != nil {
 		t.Fatalf("geth pings us: %v", err)
 	}
-	rec, err := ours.RequestENR(gn)
+	rec, err := ours.RequestENR(t.Context(), gn)
 	if err != nil {
 		t.Fatalf("we request geth's ENR: %v", err)
 	}
@@ -140,7 +140,7 @@ func TestDiscv4MixedLookup(t *testing.T) {
 	// Each node looks for itself once, as its refresh does, so that the
 	// bootnode introduces everybody.
 	for _, n := range ours {
-		n.Lookup(n.Self())
+		n.Lookup(t.Context(), n.Self())
 	}
 	for _, g := range geths {
 		g.LookupPubkey(g.Self().Pubkey())
@@ -150,7 +150,7 @@ func TestDiscv4MixedLookup(t *testing.T) {
 	target := fromGeth(t, geths[3].Self())
 	found := false
 	for try := 0; try < 5 && !found; try++ {
-		found = slices.ContainsFunc(ours[0].Lookup(target), func(n *enode.Node) bool { return n.ID() == target.ID() })
+		found = slices.ContainsFunc(ours[0].Lookup(t.Context(), target), func(n *enode.Node) bool { return n.ID() == target.ID() })
 	}
 	if !found {
 		t.Error("our lookup did not find the geth node")
@@ -165,7 +165,7 @@ func TestDiscv4MixedLookup(t *testing.T) {
 		t.Error("geth's lookup did not find our node")
 	}
 	// Resolve through the mixed network returns geth's current record.
-	if r := ours[1].Resolve(target); r.Seq() != target.Seq() {
+	if r := ours[1].Resolve(t.Context(), target); r.Seq() != target.Seq() {
 		t.Errorf("resolve: seq %d, want %d", r.Seq(), target.Seq())
 	}
 }

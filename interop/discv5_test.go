@@ -67,13 +67,13 @@ func TestDiscv5PingHandshake(t *testing.T) {
 	geth := startGethDiscv5(t, nil)
 	gn, on := fromGeth(t, geth.Self()), toGeth(t, ours.Self())
 
-	if err := ours.Ping(gn); err != nil {
+	if err := ours.Ping(t.Context(), gn); err != nil {
 		t.Fatalf("we ping geth: %v", err)
 	}
 	if _, err := geth.Ping(on); err != nil {
 		t.Fatalf("geth pings us: %v", err)
 	}
-	rec, err := ours.RequestENR(gn)
+	rec, err := ours.RequestENR(t.Context(), gn)
 	if err != nil || rec.ID() != gn.ID() || rec.Seq() != gn.Seq() {
 		t.Fatalf("we request geth's ENR: %v, %v", rec, err)
 	}
@@ -87,7 +87,7 @@ func TestDiscv5PingHandshake(t *testing.T) {
 	if _, err := geth.Ping(toGeth(t, ours2.Self())); err != nil {
 		t.Fatalf("geth handshakes with a new node of ours: %v", err)
 	}
-	if err := ours2.Ping(gn); err != nil {
+	if err := ours2.Ping(t.Context(), gn); err != nil {
 		t.Fatalf("ping on the session geth started: %v", err)
 	}
 }
@@ -103,7 +103,7 @@ func TestDiscv5TalkRequest(t *testing.T) {
 	geth.RegisterTalkHandler("echo", func(n *genode.Node, addr *net.UDPAddr, req []byte) []byte {
 		return append([]byte("geth:"), req...)
 	})
-	resp, err := ours.TalkRequest(gn, "echo", []byte("hi"))
+	resp, err := ours.TalkRequest(t.Context(), gn, "echo", []byte("hi"))
 	if err != nil || !bytes.Equal(resp, []byte("geth:hi")) {
 		t.Fatalf("we ask geth: %q, %v", resp, err)
 	}
@@ -115,7 +115,7 @@ func TestDiscv5TalkRequest(t *testing.T) {
 	if err != nil || len(resp) != 0 {
 		t.Fatalf("geth asks us (unknown protocol): %q, %v", resp, err)
 	}
-	resp, err = ours.TalkRequest(gn, "nope", []byte("hi"))
+	resp, err = ours.TalkRequest(t.Context(), gn, "nope", []byte("hi"))
 	if err != nil || len(resp) != 0 {
 		t.Fatalf("we ask geth (unknown protocol): %q, %v", resp, err)
 	}
@@ -143,7 +143,7 @@ func mixedLookup(t *testing.T, boot []*enode.Node) {
 		geths = append(geths, startGethDiscv5(t, boot))
 	}
 	for _, n := range ours {
-		n.Lookup(n.Self().ID())
+		n.Lookup(t.Context(), n.Self().ID())
 	}
 	for _, g := range geths {
 		g.Lookup(g.Self().ID())
@@ -152,7 +152,7 @@ func mixedLookup(t *testing.T, boot []*enode.Node) {
 		target := fromGeth(t, geths[i].Self()).ID()
 		found := false
 		for try := 0; try < lookupTries && !found; try++ {
-			found = slices.Contains(idsOfNodes(n.Lookup(target)), target)
+			found = slices.Contains(idsOfNodes(n.Lookup(t.Context(), target)), target)
 		}
 		if !found {
 			t.Errorf("our node %d did not find geth node %d", i, i)

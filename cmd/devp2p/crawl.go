@@ -63,8 +63,8 @@ var crawlCommand = &cli.Command{
 
 // crawlEngine is what a crawl needs of a discovery engine.
 type crawlEngine interface {
-	LookupRandom() []*enode.Node
-	RequestENR(*enode.Node) (*enode.Node, error)
+	LookupRandom(context.Context) []*enode.Node
+	RequestENR(context.Context, *enode.Node) (*enode.Node, error)
 	// TableNodes returns the nodes of the engine's table, which also learns
 	// nodes from the lookups' side traffic (nodes that contact us).
 	TableNodes() []*enode.Node
@@ -74,8 +74,8 @@ type crawlEngine interface {
 
 // tableEngine is what discv4's and discv5's engines have in common.
 type tableEngine interface {
-	LookupRandom() []*enode.Node
-	RequestENR(*enode.Node) (*enode.Node, error)
+	LookupRandom(context.Context) []*enode.Node
+	RequestENR(context.Context, *enode.Node) (*enode.Node, error)
 	Table() *discover.Table
 	Close()
 }
@@ -178,7 +178,7 @@ func (c *crawler) run(ctx context.Context, seeds []*enode.Node) {
 	for range crawlWorkers / 2 {
 		checkers.Go(func() {
 			for n := range c.check {
-				c.checkNode(n)
+				c.checkNode(ctx, n)
 			}
 		})
 	}
@@ -197,7 +197,7 @@ func (c *crawler) run(ctx context.Context, seeds []*enode.Node) {
 			running++
 			go func() {
 				fresh := 0
-				for _, n := range append(c.disc.LookupRandom(), c.disc.TableNodes()...) {
+				for _, n := range append(c.disc.LookupRandom(ctx), c.disc.TableNodes()...) {
 					if c.found(n) {
 						fresh++
 					}
@@ -278,13 +278,13 @@ func (c *crawler) found(n *enode.Node) bool {
 }
 
 // checkNode asks n for its record and scores the outcome.
-func (c *crawler) checkNode(n *enode.Node) {
+func (c *crawler) checkNode(ctx context.Context, n *enode.Node) {
 	var (
 		rec *enode.Node
 		err error
 	)
 	for try := 0; try < crawlCheckTries && !c.isStopped(); try++ {
-		if rec, err = c.disc.RequestENR(n); err == nil {
+		if rec, err = c.disc.RequestENR(ctx, n); err == nil {
 			break
 		}
 	}

@@ -44,7 +44,7 @@ func newFakeEngine(lookup []*enode.Node, answers map[enode.ID]*enode.Node) *fake
 	}
 }
 
-func (e *fakeEngine) LookupRandom() []*enode.Node {
+func (e *fakeEngine) LookupRandom(context.Context) []*enode.Node {
 	if e.block {
 		<-e.closed
 		return nil
@@ -53,7 +53,7 @@ func (e *fakeEngine) LookupRandom() []*enode.Node {
 	return e.lookup
 }
 
-func (e *fakeEngine) RequestENR(n *enode.Node) (*enode.Node, error) {
+func (e *fakeEngine) RequestENR(_ context.Context, n *enode.Node) (*enode.Node, error) {
 	if e.block {
 		<-e.closed
 		return nil, errors.New("closed")

@@ -125,7 +125,7 @@ func discv4Ping(ctx context.Context, cmd *cli.Command) error {
 	err = untilTimeout(ctx, disc, timeout, func() error {
 		return untilAnswer(func() error {
 			start := time.Now()
-			err := disc.Ping(n)
+			err := disc.Ping(ctx, n)
 			took = time.Since(start)
 			return err
 		})
@@ -154,7 +154,7 @@ func discv4RequestENR(ctx context.Context, cmd *cli.Command) error {
 	var rec *enode.Node
 	err = untilTimeout(ctx, disc, timeout, func() (err error) {
 		return untilAnswer(func() error {
-			rec, err = disc.RequestENR(n)
+			rec, err = disc.RequestENR(ctx, n)
 			return err
 		})
 	})
@@ -186,7 +186,7 @@ func discv4Resolve(ctx context.Context, cmd *cli.Command) error {
 	var found *enode.Node
 	err = untilTimeout(ctx, disc, timeout, func() error {
 		return untilAnswer(func() (err error) {
-			found, err = resolveV4(disc, n, len(boot) > 0)
+			found, err = resolveV4(ctx, disc, n, len(boot) > 0)
 			return err
 		})
 	})
@@ -200,16 +200,16 @@ func discv4Resolve(ctx context.Context, cmd *cli.Command) error {
 // resolveV4 asks n for its record and, if it does not answer and lookup is
 // set, looks for n in the network (it may have moved) and asks it there.
 // Unlike UDPv4.Resolve, it tells "nobody answered" from an answer.
-func resolveV4(disc *v4.UDPv4, n *enode.Node, lookup bool) (*enode.Node, error) {
-	rec, err := disc.RequestENR(n)
+func resolveV4(ctx context.Context, disc *v4.UDPv4, n *enode.Node, lookup bool) (*enode.Node, error) {
+	rec, err := disc.RequestENR(ctx, n)
 	if err == nil || !lookup {
 		return rec, err
 	}
-	for _, c := range disc.Lookup(n) {
+	for _, c := range disc.Lookup(ctx, n) {
 		if c.ID() != n.ID() {
 			continue
 		}
-		if rec, cerr := disc.RequestENR(c); cerr == nil {
+		if rec, cerr := disc.RequestENR(ctx, c); cerr == nil {
 			return rec, nil
 		}
 	}

@@ -56,7 +56,7 @@ func startDiscNodes(t *testing.T, n int) []*v4.UDPv4 {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			nd.Lookup(nd.Self())
+			nd.Lookup(t.Context(), nd.Self())
 		})
 	}
 	wg.Wait()

@@ -135,7 +135,7 @@ func discv5Ping(ctx context.Context, cmd *cli.Command) error {
 	err = untilTimeout(ctx, disc, timeout, func() error {
 		return untilAnswer(func() error {
 			start := time.Now()
-			err := disc.Ping(n)
+			err := disc.Ping(ctx, n)
 			took = time.Since(start)
 			return err
 		})
@@ -164,7 +164,7 @@ func discv5RequestENR(ctx context.Context, cmd *cli.Command) error {
 	var rec *enode.Node
 	err = untilTimeout(ctx, disc, timeout, func() error {
 		return untilAnswer(func() (err error) {
-			rec, err = disc.RequestENR(n)
+			rec, err = disc.RequestENR(ctx, n)
 			return err
 		})
 	})
@@ -196,7 +196,7 @@ func discv5Resolve(ctx context.Context, cmd *cli.Command) error {
 	var found *enode.Node
 	err = untilTimeout(ctx, disc, timeout, func() error {
 		return untilAnswer(func() (err error) {
-			found, err = resolveV5(disc, n, len(boot) > 0)
+			found, err = resolveV5(ctx, disc, n, len(boot) > 0)
 			return err
 		})
 	})
@@ -210,16 +210,16 @@ func discv5Resolve(ctx context.Context, cmd *cli.Command) error {
 // resolveV5 asks n for its record and, if it does not answer and lookup is
 // set, looks for n in the network (it may have moved) and asks it there.
 // Unlike UDPv5.Resolve, it tells "nobody answered" from an answer.
-func resolveV5(disc *v5.UDPv5, n *enode.Node, lookup bool) (*enode.Node, error) {
-	rec, err := disc.RequestENR(n)
+func resolveV5(ctx context.Context, disc *v5.UDPv5, n *enode.Node, lookup bool) (*enode.Node, error) {
+	rec, err := disc.RequestENR(ctx, n)
 	if err == nil || !lookup {
 		return rec, err
 	}
-	for _, c := range disc.Lookup(n.ID()) {
+	for _, c := range disc.Lookup(ctx, n.ID()) {
 		if c.ID() != n.ID() {
 			continue
 		}
-		if rec, cerr := disc.RequestENR(c); cerr == nil {
+		if rec, cerr := disc.RequestENR(ctx, c); cerr == nil {
 			return rec, nil
 		}
 	}

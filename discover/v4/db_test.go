@@ -21,7 +21,7 @@ func TestNodeDBBonds(t *testing.T) {
 	b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 	defer a.Close()
 	defer b.Close()
-	if err := a.Ping(b.Self()); err != nil {
+	if err := a.Ping(t.Context(), b.Self()); err != nil {
 		t.Fatal(err)
 	}
 	if db.LastPongReceived(b.Self().ID(), b.Self().IPAddr()).IsZero() {
@@ -32,7 +32,7 @@ func TestNodeDBBonds(t *testing.T) {
 	}
 	// b pinged a back (it had no proof of a); that ping is recorded too,
 	// once a has handled it. RequestENR relies on it and must work.
-	if _, err := a.RequestENR(b.Self()); err != nil {
+	if _, err := a.RequestENR(t.Context(), b.Self()); err != nil {
 		t.Fatal(err)
 	}
 	if db.LastPingReceived(b.Self().ID(), b.Self().IPAddr()).IsZero() {

@@ -26,6 +26,10 @@
 // The endpoint that peers report in pings and pongs feeds the LocalNode's
 // external-address prediction.
 //
+// Every call that waits on the network (Ping, RequestENR, Resolve, the
+// lookups) takes a context first: when it ends, the call returns at once
+// with the context's error (Resolve and the lookups with what they have).
+//
 // Example:
 //
 //	conn, _ := net.ListenUDP("udp", &net.UDPAddr{Port: 30303})

@@ -1,6 +1,7 @@
 package v4_test
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 
@@ -45,7 +46,7 @@ func Example() {
 	bob := startNode(nw, &clock, "11.0.1.1:30303")
 	defer bob.Close()
 
-	if err := alice.Ping(bob.Self()); err != nil {
+	if err := alice.Ping(context.Background(), bob.Self()); err != nil {
 		panic(err)
 	}
 	fmt.Println("bob answered alice's ping")

@@ -295,7 +295,7 @@ func TestNeighborsFromInternetWithLANNodes(t *testing.T) {
 			}})
 		}()
 		var target v4wire.Pubkey
-		nodes, err := a.findnode(p.id(), pAddr, target)
+		nodes, err := a.findnode(t.Context(), p.id(), pAddr, target)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -336,7 +336,7 @@ func TestGarbageAndForgedPackets(t *testing.T) {
 		if got := p.received(v4wire.PongPacket); len(got) != 0 {
 			t.Fatalf("corrupt packets answered: %d pongs", len(got))
 		}
-		if err := b.Ping(a.Self()); err != nil {
+		if err := b.Ping(t.Context(), a.Self()); err != nil {
 			t.Fatalf("node stopped answering: %v", err)
 		}
 	})
@@ -395,7 +395,7 @@ func TestFlood(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 		synctest.Wait()
-		if err := b.Ping(a.Self()); err != nil {
+		if err := b.Ping(t.Context(), a.Self()); err != nil {
 			t.Fatalf("node stopped answering after the flood: %v", err)
 		}
 		if n := a.npending.Load(); n > maxPending {

@@ -71,7 +71,7 @@ func TestLoopback30(t *testing.T) {
 			wg.Go(func() {
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				nd.Lookup(nd.Self())
+				nd.Lookup(t.Context(), nd.Self())
 			})
 		}
 		wg.Wait()
@@ -85,7 +85,7 @@ func TestLoopback30(t *testing.T) {
 		// timeout; a repeated lookup must then get it right.
 		var err error
 		for try := 0; try < 3; try++ {
-			if err = testnet.SameIDs(testnet.IDsOf(src.LookupPubkey(target)), want); err == nil {
+			if err = testnet.SameIDs(testnet.IDsOf(src.LookupPubkey(t.Context(), target)), want); err == nil {
 				break
 			}
 			t.Logf("lookup %d, try %d: %v", i, try, err)

@@ -1,8 +1,10 @@
 package v4
 
 import (
+	"context"
 	"errors"
 	"net/netip"
+	"slices"
 
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/enode"
@@ -65,6 +67,31 @@ func (t *UDPv4) pending(id enode.ID, ip netip.Addr, kind byte, optional bool, ca
 	}
 }
 
+// wait returns rm's outcome, or ctx's error if ctx ends first. In that
+// case it withdraws rm from the matcher loop before returning, so rm's
+// callback never runs after wait returns and the caller may read what the
+// callback wrote.
+func (t *UDPv4) wait(ctx context.Context, rm *replyMatcher) error {
+	select {
+	case err := <-rm.errc:
+		return err
+	case <-ctx.Done():
+	}
+	select {
+	case t.dropMatcher <- droppedMatcher{rm, ctx.Err()}:
+	case <-t.closing: // the loop ends every matcher with errClosed
+	}
+	// A reply may have completed rm just before the withdrawal: then that
+	// outcome stands.
+	return <-rm.errc
+}
+
+// droppedMatcher withdraws a matcher whose caller stopped waiting.
+type droppedMatcher struct {
+	rm  *replyMatcher
+	err error // what rm's caller gets
+}
+
 // handleReply hands p to the matcher loop and reports whether a request was
 // waiting for it.
 func (t *UDPv4) handleReply(from enode.ID, ip netip.Addr, p v4wire.Packet) bool {
@@ -119,6 +146,13 @@ func (t *UDPv4) matchLoop() {
 			p.deadline = clock.Now().Add(respTimeout)
 			plist = append(plist, p)
 			t.addResult <- nil
+
+		case d := <-t.dropMatcher:
+			// Not found: it completed already and its errc holds the outcome.
+			if i := slices.Index(plist, d.rm); i >= 0 {
+				plist = slices.Delete(plist, i, i+1)
+				d.rm.errc <- d.err
+			}
 
 		case r := <-t.gotReply:
 			// Every waiting request that matches gets the packet: two

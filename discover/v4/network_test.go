@@ -47,7 +47,7 @@ func TestNetwork200(t *testing.T) {
 			src := nodes[(i*37)%len(nodes)]
 			start := time.Now()
 			sent := src.PacketsSent()
-			got := src.LookupPubkey(target)
+			got := src.LookupPubkey(t.Context(), target)
 			t.Logf("lookup %d: %v (simulated), %d packets sent", i, time.Since(start), src.PacketsSent()-sent)
 			want := testnet.TrueClosest(nodes, src.Self().ID(), target.ID(), discover.BucketSize)
 			if err := testnet.SameIDs(testnet.IDsOf(got), want); err != nil {

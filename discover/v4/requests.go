@@ -19,14 +19,17 @@ func checkRelay(sender netip.Addr, n *enode.Node) error {
 	return netutil.CheckRelayAddr(sender, n.IPAddr())
 }
 
-// Ping sends a ping to n and waits for the pong.
-func (t *UDPv4) Ping(n *enode.Node) error {
-	_, err := t.ping(n)
+// Ping sends a ping to n and waits for the pong, at most until ctx ends.
+func (t *UDPv4) Ping(ctx context.Context, n *enode.Node) error {
+	_, err := t.ping(ctx, n)
 	return err
 }
 
 // ping sends a ping and returns the ENR sequence number from the pong.
-func (t *UDPv4) ping(n *enode.Node) (seq uint64, err error) {
+func (t *UDPv4) ping(ctx context.Context, n *enode.Node) (seq uint64, err error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	addr, ok := n.UDPEndpoint()
 	if !ok {
 		return 0, errNoUDPEndpoint
@@ -35,7 +38,7 @@ func (t *UDPv4) ping(n *enode.Node) (seq uint64, err error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := <-rm.errc; err != nil {
+	if err := t.wait(ctx, rm); err != nil {
 		return 0, err
 	}
 	return seq, nil
@@ -94,28 +97,36 @@ func (t *UDPv4) ownEndpoint(self *enode.Node) netip.AddrPort {
 // ensureBond makes sure n holds a proof of our endpoint before we send it a
 // findnode or ENR request: if n has not pinged us within bondExpiration, we
 // ping it and wait for its ping back (which we answer with the pong that is
-// our proof).
-func (t *UDPv4) ensureBond(toid enode.ID, to netip.AddrPort) {
+// our proof). It fails only when ctx ends; a node that does not bond lets
+// the request that follows fail.
+func (t *UDPv4) ensureBond(ctx context.Context, toid enode.ID, to netip.AddrPort) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if t.bonds.pingedRecently(toid, to.Addr()) {
-		return
+		return nil
 	}
 	// Wait for its ping while our ping is in flight: the two may arrive
 	// in any order.
 	pingWait, err := t.pending(toid, to.Addr(), v4wire.PingPacket, false, func(v4wire.Packet) (bool, bool) { return true, true })
 	if err != nil {
-		return // the request that follows fails as well
+		return ctx.Err()
 	}
 	if pm, err := t.sendPing(toid, to, false, nil); err == nil {
-		<-pm.errc
+		t.wait(ctx, pm)
 	}
 	// Without a pong it will not ping back either, and the ping waiter
 	// times out on its own; the request that follows then fails fast.
-	<-pingWait.errc
+	t.wait(ctx, pingWait)
+	return ctx.Err()
 }
 
 // findnode asks n for the nodes closest to target and collects Neighbors
 // packets until it has discover.BucketSize nodes or respTimeout passes.
-func (t *UDPv4) findnode(toid enode.ID, to netip.AddrPort, target v4wire.Pubkey) ([]*enode.Node, error) {
+func (t *UDPv4) findnode(ctx context.Context, toid enode.ID, to netip.AddrPort, target v4wire.Pubkey) ([]*enode.Node, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var (
 		nodes     = make([]*enode.Node, 0, discover.BucketSize)
 		nreceived int
@@ -140,7 +151,7 @@ func (t *UDPv4) findnode(toid enode.ID, to netip.AddrPort, target v4wire.Pubkey)
 		return nil, err
 	}
 	t.send(to, toid, &v4wire.Findnode{Target: target, Expiration: t.makeExpiration()})
-	err = <-rm.errc
+	err = t.wait(ctx, rm)
 	// A node that knows fewer than k nodes answers with fewer; what came
 	// before the timeout is its answer.
 	if errors.Is(err, errTimeout) && nreceived > 0 {
@@ -149,13 +160,15 @@ func (t *UDPv4) findnode(toid enode.ID, to netip.AddrPort, target v4wire.Pubkey)
 	return nodes, err
 }
 
-// RequestENR asks n for its current record.
-func (t *UDPv4) RequestENR(n *enode.Node) (*enode.Node, error) {
+// RequestENR asks n for its current record, waiting at most until ctx ends.
+func (t *UDPv4) RequestENR(ctx context.Context, n *enode.Node) (*enode.Node, error) {
 	addr, ok := n.UDPEndpoint()
 	if !ok {
 		return nil, errNoUDPEndpoint
 	}
-	t.ensureBond(n.ID(), addr)
+	if err := t.ensureBond(ctx, n.ID(), addr); err != nil {
+		return nil, err
+	}
 	req := &v4wire.ENRRequest{Expiration: t.makeExpiration()}
 	packet, hash, err := v4wire.Encode(t.priv, req)
 	if err != nil {
@@ -174,7 +187,7 @@ func (t *UDPv4) RequestENR(n *enode.Node) (*enode.Node, error) {
 		return nil, err
 	}
 	t.write(addr, n.ID(), req, packet)
-	if err := <-rm.errc; err != nil {
+	if err := t.wait(ctx, rm); err != nil {
 		return nil, err
 	}
 	rn, err := enode.New(t.cfg.ValidSchemes, &resp.Record)
@@ -192,18 +205,18 @@ func (t *UDPv4) RequestENR(n *enode.Node) (*enode.Node, error) {
 
 // Resolve returns the newest record of n that it can find: from the table,
 // from n itself, or from the nodes a lookup for n's key turns up. It returns
-// n when nothing newer is found.
-func (t *UDPv4) Resolve(n *enode.Node) *enode.Node {
+// n when nothing newer is found, also when ctx ends first.
+func (t *UDPv4) Resolve(ctx context.Context, n *enode.Node) *enode.Node {
 	if tn := t.tab.Node(n.ID()); tn != nil && tn.Seq() > n.Seq() {
 		n = tn
 	}
-	if rn, err := t.RequestENR(n); err == nil {
+	if rn, err := t.RequestENR(ctx, n); err == nil {
 		return rn
 	}
 	// The node may have moved: look for it.
-	for _, c := range t.lookup(t.ctx, v4wire.EncodePubkey(n.Pubkey())) {
+	for _, c := range t.lookup(ctx, v4wire.EncodePubkey(n.Pubkey())) {
 		if c.ID() == n.ID() {
-			if rn, err := t.RequestENR(c); err == nil {
+			if rn, err := t.RequestENR(ctx, c); err == nil {
 				return rn
 			}
 		}
@@ -212,22 +225,24 @@ func (t *UDPv4) Resolve(n *enode.Node) *enode.Node {
 }
 
 // Lookup finds the discover.BucketSize nodes closest to target that answer.
-func (t *UDPv4) Lookup(target *enode.Node) []*enode.Node {
-	return t.lookup(t.ctx, v4wire.EncodePubkey(target.Pubkey()))
+// When ctx ends first, it returns the nodes that answered so far.
+func (t *UDPv4) Lookup(ctx context.Context, target *enode.Node) []*enode.Node {
+	return t.lookup(ctx, v4wire.EncodePubkey(target.Pubkey()))
 }
 
-// LookupPubkey finds the nodes closest to the ID of a public key.
-func (t *UDPv4) LookupPubkey(key v4wire.Pubkey) []*enode.Node {
-	return t.lookup(t.ctx, key)
+// LookupPubkey finds the nodes closest to the ID of a public key, as Lookup.
+func (t *UDPv4) LookupPubkey(ctx context.Context, key v4wire.Pubkey) []*enode.Node {
+	return t.lookup(ctx, key)
 }
 
-// LookupRandom runs a lookup for a random target.
-func (t *UDPv4) LookupRandom() []*enode.Node {
-	return t.newRandomLookup(t.ctx).Run()
+// LookupRandom runs a lookup for a random target, as Lookup.
+func (t *UDPv4) LookupRandom(ctx context.Context) []*enode.Node {
+	return t.newRandomLookup(ctx).Run()
 }
 
 // RandomNodes returns an iterator that runs lookups for random targets and
-// yields the nodes they find. It feeds the dialer.
+// yields the nodes they find. It feeds the dialer. Its Close (or the
+// engine's) ends the lookup in progress.
 func (t *UDPv4) RandomNodes() enode.Iterator {
 	return t.tab.NewLookupIterator(t.newRandomLookup)
 }
@@ -242,11 +257,10 @@ func (t *UDPv4) newLookup(ctx context.Context, target v4wire.Pubkey) *discover.L
 		if !ok {
 			return nil, errNoUDPEndpoint
 		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		if err := t.ensureBond(ctx, n.ID(), addr); err != nil {
+			return nil, err
 		}
-		t.ensureBond(n.ID(), addr)
-		return t.findnode(n.ID(), addr, target)
+		return t.findnode(ctx, n.ID(), addr, target)
 	})
 }
 
@@ -259,9 +273,13 @@ func (t *UDPv4) newRandomLookup(ctx context.Context) *discover.Lookup {
 // tableTransport is the engine as the table sees it.
 type tableTransport struct{ t *UDPv4 }
 
-func (tt tableTransport) Self() *enode.Node                             { return tt.t.Self() }
-func (tt tableTransport) Ping(n *enode.Node) (uint64, error)            { return tt.t.ping(n) }
-func (tt tableTransport) RequestENR(n *enode.Node) (*enode.Node, error) { return tt.t.RequestENR(n) }
+func (tt tableTransport) Self() *enode.Node { return tt.t.Self() }
+func (tt tableTransport) Ping(ctx context.Context, n *enode.Node) (uint64, error) {
+	return tt.t.ping(ctx, n)
+}
+func (tt tableTransport) RequestENR(ctx context.Context, n *enode.Node) (*enode.Node, error) {
+	return tt.t.RequestENR(ctx, n)
+}
 func (tt tableTransport) NewSelfLookup(ctx context.Context) *discover.Lookup {
 	return tt.t.newLookup(ctx, v4wire.EncodePubkey(&tt.t.priv.PublicKey))
 }

@@ -1,7 +1,6 @@
 package v4
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"errors"
 	"net/netip"
@@ -24,12 +23,11 @@ type UDPv4 struct {
 	bonds     *bonds
 	replays   *replayFilter
 
-	addMatcher chan *replyMatcher
-	addResult  chan error // the loop's verdict on each addMatcher, in turn
-	gotReply   chan reply
+	addMatcher  chan *replyMatcher
+	addResult   chan error // the loop's verdict on each addMatcher, in turn
+	dropMatcher chan droppedMatcher
+	gotReply    chan reply
 
-	ctx       context.Context // cancelled by Close; ends lookups
-	cancel    context.CancelFunc
 	closing   chan struct{}
 	closeOnce sync.Once
 	wg        sync.WaitGroup
@@ -49,19 +47,19 @@ func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
 		return nil, errors.New("discover/v4: nil LocalNode")
 	}
 	t := &UDPv4{
-		conn:       conn,
-		priv:       cfg.PrivateKey,
-		localNode:  ln,
-		cfg:        cfg,
-		log:        logger{cfg.Log},
-		bonds:      newBonds(cfg.DB, cfg.Now),
-		replays:    newReplayFilter(cfg.Now),
-		addMatcher: make(chan *replyMatcher),
-		addResult:  make(chan error),
-		gotReply:   make(chan reply),
-		closing:    make(chan struct{}),
+		conn:        conn,
+		priv:        cfg.PrivateKey,
+		localNode:   ln,
+		cfg:         cfg,
+		log:         logger{cfg.Log},
+		bonds:       newBonds(cfg.DB, cfg.Now),
+		replays:     newReplayFilter(cfg.Now),
+		addMatcher:  make(chan *replyMatcher),
+		addResult:   make(chan error),
+		dropMatcher: make(chan droppedMatcher),
+		gotReply:    make(chan reply),
+		closing:     make(chan struct{}),
 	}
-	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.tab, err = discover.NewTable(tableTransport{t}, discover.Config{
 		DB:              cfg.DB,
 		Bootnodes:       cfg.Bootnodes,
@@ -95,7 +93,6 @@ func (t *UDPv4) PacketsSent() int64 { return t.packetsSent.Load() }
 // Close shuts the engine down and waits for its goroutines.
 func (t *UDPv4) Close() {
 	t.closeOnce.Do(func() {
-		t.cancel()
 		close(t.closing)
 		t.conn.Close()
 		t.tab.Close()

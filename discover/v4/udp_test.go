@@ -21,7 +21,7 @@ func TestPingPong(t *testing.T) {
 		defer a.Close()
 		defer b.Close()
 
-		if err := a.Ping(b.Self()); err != nil {
+		if err := a.Ping(t.Context(), b.Self()); err != nil {
 			t.Fatalf("ping: %v", err)
 		}
 		synctest.Wait()
@@ -45,7 +45,7 @@ func TestPingTimeout(t *testing.T) {
 		bn := b.Self()
 		b.Close()
 		start := time.Now()
-		if err := a.Ping(bn); err != errTimeout {
+		if err := a.Ping(t.Context(), bn); err != errTimeout {
 			t.Fatalf("ping to closed node: %v", err)
 		}
 		if d := time.Since(start); d != respTimeout {
@@ -62,7 +62,7 @@ func TestRequestENR(t *testing.T) {
 		defer a.Close()
 		defer b.Close()
 
-		rec, err := a.RequestENR(b.Self())
+		rec, err := a.RequestENR(t.Context(), b.Self())
 		if err != nil {
 			t.Fatalf("RequestENR: %v", err)
 		}
@@ -114,12 +114,12 @@ func TestResolve(t *testing.T) {
 		defer b.Close()
 		old := b.Self()
 		b.localNode.Set(enr.TCP(30304)) // new record, higher seq
-		if got := a.Resolve(old); got.Seq() <= old.Seq() || got.TCP() != 30304 {
+		if got := a.Resolve(t.Context(), old); got.Seq() <= old.Seq() || got.TCP() != 30304 {
 			t.Fatalf("resolve returned seq %d (tcp %d), want the newer record", got.Seq(), got.TCP())
 		}
 		// An unreachable node resolves to itself.
 		b.Close()
-		if got := a.Resolve(old); got != old {
+		if got := a.Resolve(t.Context(), old); got != old {
 			t.Fatal("resolve of an unreachable node did not return the input")
 		}
 	})

@@ -12,6 +12,11 @@
 //	udp.RegisterTalkHandler("myproto", func(id enode.ID, addr netip.AddrPort, req []byte) []byte { ... })
 //	it := udp.RandomNodes() // dial candidates
 //
+// Every call that waits on the network (Ping, RequestENR, Findnode,
+// TalkRequest, Resolve, the lookups) takes a context first: when it ends,
+// the call returns at once with the context's error (Resolve and the
+// lookups with what they have) and a call queued behind it starts.
+//
 // To share one UDP port with discv4, pass discv4's Unhandled channel as
 // Config.Unhandled: discv4 reads the socket and hands over what is not v4.
 package v5

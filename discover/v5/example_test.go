@@ -1,6 +1,7 @@
 package v5_test
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 
@@ -50,21 +51,21 @@ func Example() {
 	node := startNode(nw, &clock, "11.0.2.1:30303", boot.Self())
 	defer node.Close()
 
-	found := node.Lookup(target.Self().ID())
+	found := node.Lookup(context.Background(), target.Self().ID())
 	fmt.Println("lookup found the target:", len(found) > 0 && found[0].ID() == target.Self().ID())
 
-	if err := node.Ping(target.Self()); err != nil {
+	if err := node.Ping(context.Background(), target.Self()); err != nil {
 		panic(err)
 	}
 	fmt.Println("pong received")
 
-	reply, err := node.TalkRequest(target.Self(), "echo", []byte("hi"))
+	reply, err := node.TalkRequest(context.Background(), target.Self(), "echo", []byte("hi"))
 	if err != nil {
 		panic(err)
 	}
 	fmt.Printf("talk reply: %q\n", reply)
 
-	rec, err := node.RequestENR(target.Self())
+	rec, err := node.RequestENR(context.Background(), target.Self())
 	if err != nil {
 		panic(err)
 	}

@@ -118,7 +118,7 @@ func TestNodesVerification(t *testing.T) {
 		done := make(chan error, 1)
 		go func() {
 			var err error
-			got, err = ours.Findnode(fake.node, []uint{256})
+			got, err = ours.Findnode(t.Context(), fake.node, []uint{256})
 			done <- err
 		}()
 		src, from, p := fake.acceptRequest()
@@ -154,7 +154,7 @@ func TestNodesResponseLimits(t *testing.T) {
 			done := make(chan error, 1)
 			go func() {
 				var err error
-				got, err = ours.Findnode(fake.node, []uint{256})
+				got, err = ours.Findnode(t.Context(), fake.node, []uint{256})
 				done <- err
 			}()
 			src, from, p := fake.acceptRequest()
@@ -248,7 +248,7 @@ func TestRandomPacketFlood(t *testing.T) {
 		t.Logf("after %d packets: %d pending challenges, %d goroutines", n, pending, runtime.NumGoroutine())
 		other := startNode(t, nw, testnet.PublicAddr(3), Config{})
 		defer other.Close()
-		if err := other.Ping(ours.Self()); err != nil {
+		if err := other.Ping(t.Context(), ours.Self()); err != nil {
 			t.Fatal("node unusable after flood:", err)
 		}
 	})
@@ -271,7 +271,7 @@ func TestTalkFlood(t *testing.T) {
 		})
 		// Establish a session: the fake pings us.
 		done := make(chan error, 1)
-		go func() { done <- ours.Ping(fake.node) }()
+		go func() { done <- ours.Ping(t.Context(), fake.node) }()
 		src, from, p := fake.acceptRequest()
 		fake.send(src, from, &v5wire.Pong{ReqID: p.RequestID(), ToIP: net.IP{11, 0, 1, 1}, ToPort: 30303})
 		if err := <-done; err != nil {

@@ -26,23 +26,24 @@ func checkRelay(sender netip.Addr, n *enode.Node) error {
 	return netutil.CheckRelayAddr(sender, n.IPAddr())
 }
 
-// Ping sends a PING to n and waits for the PONG.
-func (t *UDPv5) Ping(n *enode.Node) error {
-	_, err := t.ping(n)
+// Ping sends a PING to n and waits for the PONG, at most until ctx ends.
+func (t *UDPv5) Ping(ctx context.Context, n *enode.Node) error {
+	_, err := t.ping(ctx, n)
 	return err
 }
 
-func (t *UDPv5) ping(n *enode.Node) (uint64, error) {
-	resp, err := t.call(n, &v5wire.Ping{ENRSeq: t.localNode.Seq()}, v5wire.PongMsg)
+func (t *UDPv5) ping(ctx context.Context, n *enode.Node) (uint64, error) {
+	resp, err := t.call(ctx, n, &v5wire.Ping{ENRSeq: t.localNode.Seq()}, v5wire.PongMsg)
 	if err != nil {
 		return 0, err
 	}
 	return resp[0].(*v5wire.Pong).ENRSeq, nil
 }
 
-// RequestENR asks n for its current record (FINDNODE at distance 0).
-func (t *UDPv5) RequestENR(n *enode.Node) (*enode.Node, error) {
-	nodes, err := t.Findnode(n, []uint{0})
+// RequestENR asks n for its current record (FINDNODE at distance 0),
+// waiting at most until ctx ends.
+func (t *UDPv5) RequestENR(ctx context.Context, n *enode.Node) (*enode.Node, error) {
+	nodes, err := t.Findnode(ctx, n, []uint{0})
 	if err != nil {
 		return nil, err
 	}
@@ -53,21 +54,23 @@ func (t *UDPv5) RequestENR(n *enode.Node) (*enode.Node, error) {
 }
 
 // Resolve returns the newest record of n we can get: from the table or the
-// node itself. It returns n when it finds nothing newer.
-func (t *UDPv5) Resolve(n *enode.Node) *enode.Node {
+// node itself. It returns n when it finds nothing newer, also when ctx ends
+// first.
+func (t *UDPv5) Resolve(ctx context.Context, n *enode.Node) *enode.Node {
 	if tn := t.tab.Node(n.ID()); tn != nil && tn.Seq() > n.Seq() {
 		n = tn
 	}
-	if rn, err := t.RequestENR(n); err == nil && rn.Seq() > n.Seq() {
+	if rn, err := t.RequestENR(ctx, n); err == nil && rn.Seq() > n.Seq() {
 		return rn
 	}
 	return n
 }
 
 // Findnode asks n for the nodes at the given log distances from it and
-// returns the records that pass verification.
-func (t *UDPv5) Findnode(n *enode.Node, distances []uint) ([]*enode.Node, error) {
-	resp, err := t.call(n, &v5wire.Findnode{Distances: distances}, v5wire.NodesMsg)
+// returns the records that pass verification, waiting at most until ctx
+// ends.
+func (t *UDPv5) Findnode(ctx context.Context, n *enode.Node, distances []uint) ([]*enode.Node, error) {
+	resp, err := t.call(ctx, n, &v5wire.Findnode{Distances: distances}, v5wire.NodesMsg)
 	var (
 		nodes []*enode.Node
 		seen  = make(map[enode.ID]bool)
@@ -126,9 +129,10 @@ func (t *UDPv5) verifyResponseNode(src *enode.Node, rec *enr.Record, distances [
 	return n, nil
 }
 
-// TalkRequest sends a TALKREQ for protocol to n and returns the response.
-func (t *UDPv5) TalkRequest(n *enode.Node, protocol string, req []byte) ([]byte, error) {
-	resp, err := t.call(n, &v5wire.TalkRequest{Protocol: protocol, Message: req}, v5wire.TalkRespMsg)
+// TalkRequest sends a TALKREQ for protocol to n and returns the response,
+// waiting at most until ctx ends.
+func (t *UDPv5) TalkRequest(ctx context.Context, n *enode.Node, protocol string, req []byte) ([]byte, error) {
+	resp, err := t.call(ctx, n, &v5wire.TalkRequest{Protocol: protocol, Message: req}, v5wire.TalkRespMsg)
 	if err != nil {
 		return nil, err
 	}
@@ -136,17 +140,19 @@ func (t *UDPv5) TalkRequest(n *enode.Node, protocol string, req []byte) ([]byte,
 }
 
 // Lookup finds the discover.BucketSize nodes closest to target that answer.
-func (t *UDPv5) Lookup(target enode.ID) []*enode.Node {
-	return t.newLookup(t.ctx, target).Run()
+// When ctx ends first, it returns the nodes that answered so far.
+func (t *UDPv5) Lookup(ctx context.Context, target enode.ID) []*enode.Node {
+	return t.newLookup(ctx, target).Run()
 }
 
-// LookupRandom runs a lookup for a random target.
-func (t *UDPv5) LookupRandom() []*enode.Node {
-	return t.newRandomLookup(t.ctx).Run()
+// LookupRandom runs a lookup for a random target, as Lookup.
+func (t *UDPv5) LookupRandom(ctx context.Context) []*enode.Node {
+	return t.newRandomLookup(ctx).Run()
 }
 
 // RandomNodes returns an iterator that runs lookups for random targets and
-// yields the nodes they find. It feeds the dialer.
+// yields the nodes they find. It feeds the dialer. Its Close (or the
+// engine's) ends the lookup in progress.
 func (t *UDPv5) RandomNodes() enode.Iterator {
 	return t.tab.NewLookupIterator(t.newRandomLookup)
 }
@@ -205,10 +211,7 @@ func (t *UDPv5) newLookup(ctx context.Context, target enode.ID) *discover.Lookup
 // (a NODES packet of several lost) still counts: n is alive, and the records
 // that came are as good as the whole answer's.
 func (t *UDPv5) lookupQuery(ctx context.Context, target enode.ID, n *enode.Node) ([]*enode.Node, error) {
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	nodes, err := t.Findnode(n, lookupDistances(target, n.ID()))
+	nodes, err := t.Findnode(ctx, n, lookupDistances(target, n.ID()))
 	if errors.Is(err, errTimeout) && len(nodes) > 0 {
 		t.cfg.Log.Debug("partial NODES answer in lookup", "id", n.ID(), "records", len(nodes))
 		err = nil
@@ -225,9 +228,13 @@ func (t *UDPv5) newRandomLookup(ctx context.Context) *discover.Lookup {
 // tableTransport is the engine as the table sees it.
 type tableTransport struct{ t *UDPv5 }
 
-func (tt tableTransport) Self() *enode.Node                             { return tt.t.Self() }
-func (tt tableTransport) Ping(n *enode.Node) (uint64, error)            { return tt.t.ping(n) }
-func (tt tableTransport) RequestENR(n *enode.Node) (*enode.Node, error) { return tt.t.RequestENR(n) }
+func (tt tableTransport) Self() *enode.Node { return tt.t.Self() }
+func (tt tableTransport) Ping(ctx context.Context, n *enode.Node) (uint64, error) {
+	return tt.t.ping(ctx, n)
+}
+func (tt tableTransport) RequestENR(ctx context.Context, n *enode.Node) (*enode.Node, error) {
+	return tt.t.RequestENR(ctx, n)
+}
 func (tt tableTransport) NewSelfLookup(ctx context.Context) *discover.Lookup {
 	return tt.t.newLookup(ctx, tt.t.Self().ID())
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -36,10 +37,9 @@ type UDPv5 struct {
 	timeoutCh  chan timeoutEvent
 	packetInCh chan ReadPacket
 	sendCh     chan sendRequest
+	cancelCh   chan canceledCall
 	funcCh     chan func() // run on dispatch (tests, stats)
 
-	ctx       context.Context
-	cancel    context.CancelFunc
 	closing   chan struct{}
 	closeOnce sync.Once
 	wg        sync.WaitGroup
@@ -77,6 +77,12 @@ type call struct {
 	timerGen   int
 }
 
+// canceledCall withdraws a call whose caller stopped waiting.
+type canceledCall struct {
+	c   *call
+	err error // what c's caller gets
+}
+
 type timeoutEvent struct {
 	c   *call
 	gen int
@@ -108,6 +114,7 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 		timeoutCh:  make(chan timeoutEvent),
 		packetInCh: make(chan ReadPacket),
 		sendCh:     make(chan sendRequest),
+		cancelCh:   make(chan canceledCall),
 		funcCh:     make(chan func()),
 		closing:    make(chan struct{}),
 		codec:      v5wire.NewCodec(cfg.PrivateKey, ln.Node, cfg.Clock, cfg.SessionCacheSize),
@@ -115,7 +122,6 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 		queued:     make(map[enode.ID][]*call),
 		byNonce:    make(map[v5wire.Nonce]*call),
 	}
-	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.tab, err = discover.NewTable(tableTransport{t}, discover.Config{
 		DB:              cfg.DB,
 		Bootnodes:       cfg.Bootnodes,
@@ -156,7 +162,6 @@ func (t *UDPv5) PacketsSent() int64 { return t.packetsSent.Load() }
 // Close shuts the engine down and waits for its goroutines.
 func (t *UDPv5) Close() {
 	t.closeOnce.Do(func() {
-		t.cancel()
 		close(t.closing)
 		if t.cfg.Unhandled == nil {
 			t.conn.Close()
@@ -223,6 +228,8 @@ func (t *UDPv5) dispatch() {
 			t.sessions.Store(int64(t.codec.Sessions().Len()))
 		case s := <-t.sendCh:
 			t.send(s.id, s.addr, s.p, nil)
+		case cc := <-t.cancelCh:
+			t.cancelCall(cc.c, cc.err)
 		case f := <-t.funcCh:
 			f()
 		case <-t.closing:
@@ -335,6 +342,25 @@ func (t *UDPv5) finishCall(c *call, err error) {
 	}
 }
 
+// cancelCall ends c with err if it is still active or queued; otherwise it
+// has ended and its outcome is in c.err already.
+func (t *UDPv5) cancelCall(c *call, err error) {
+	if t.active[c.id] == c {
+		t.finishCall(c, err)
+		return
+	}
+	q := t.queued[c.id]
+	if i := slices.Index(q, c); i >= 0 {
+		q = slices.Delete(q, i, i+1)
+		if len(q) == 0 {
+			delete(t.queued, c.id)
+		} else {
+			t.queued[c.id] = q
+		}
+		c.err <- err
+	}
+}
+
 // send encodes p for id/addr and writes it.
 func (t *UDPv5) send(id enode.ID, addr netip.AddrPort, p v5wire.Packet, challenge *v5wire.Whoareyou) (v5wire.Nonce, error) {
 	enc, nonce, err := t.codec.Encode(id, addr.String(), p, challenge)
@@ -354,8 +380,9 @@ func (t *UDPv5) write(addr netip.AddrPort, enc []byte) {
 	t.packetsSent.Add(1)
 }
 
-// call sends p to n and waits for the responses of type respType.
-func (t *UDPv5) call(n *enode.Node, p v5wire.Packet, respType byte) ([]v5wire.Packet, error) {
+// call sends p to n and waits for the responses of type respType, or until
+// ctx ends.
+func (t *UDPv5) call(ctx context.Context, n *enode.Node, p v5wire.Packet, respType byte) ([]v5wire.Packet, error) {
 	addr, ok := n.UDPEndpoint()
 	if !ok {
 		return nil, errNoUDPEndpoint
@@ -364,12 +391,29 @@ func (t *UDPv5) call(n *enode.Node, p v5wire.Packet, respType byte) ([]v5wire.Pa
 		node: n, id: n.ID(), addr: addr, packet: p, respType: respType,
 		ch: make(chan v5wire.Packet, totalNodesRespLimit), err: make(chan error, 1),
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	select {
 	case t.callCh <- c:
 	case <-t.closing:
 		return nil, errClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	err := <-c.err
+	var err error
+	select {
+	case err = <-c.err:
+	case <-ctx.Done():
+		// Withdraw c, so that a call queued behind it starts now and no
+		// response lands in c.ch after we read it.
+		select {
+		case t.cancelCh <- canceledCall{c, ctx.Err()}:
+		case <-t.closing: // dispatch ends c with errClosed
+		}
+		// A response may have completed c just before: then that stands.
+		err = <-c.err
+	}
 	var resps []v5wire.Packet
 	for len(c.ch) > 0 {
 		resps = append(resps, <-c.ch)

@@ -22,10 +22,10 @@ func TestPingHandshake(t *testing.T) {
 		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 		defer a.Close()
 		defer b.Close()
-		if err := a.Ping(b.Self()); err != nil {
+		if err := a.Ping(t.Context(), b.Self()); err != nil {
 			t.Fatal("first ping:", err)
 		}
-		if err := b.Ping(a.Self()); err != nil {
+		if err := b.Ping(t.Context(), a.Self()); err != nil {
 			t.Fatal("ping back:", err)
 		}
 		// b knows a now (handshake record), a's session is reused. Let the
@@ -33,7 +33,7 @@ func TestPingHandshake(t *testing.T) {
 		// first, so the count below holds only the new ping.
 		synctest.Wait()
 		sent := a.PacketsSent()
-		if err := a.Ping(b.Self()); err != nil {
+		if err := a.Ping(t.Context(), b.Self()); err != nil {
 			t.Fatal(err)
 		}
 		if d := a.PacketsSent() - sent; d != 1 {
@@ -49,18 +49,18 @@ func TestRehandshakeAfterSessionLoss(t *testing.T) {
 		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 		defer a.Close()
 		defer b.Close()
-		if err := a.Ping(b.Self()); err != nil {
+		if err := a.Ping(t.Context(), b.Self()); err != nil {
 			t.Fatal(err)
 		}
 		// b forgets the session: a's next message is undecryptable there,
 		// b challenges, a answers with a new handshake.
 		dropSessions(b)
-		if err := a.Ping(b.Self()); err != nil {
+		if err := a.Ping(t.Context(), b.Self()); err != nil {
 			t.Fatal("after remote session loss:", err)
 		}
 		// a forgets: a sends a random packet and gets challenged.
 		dropSessions(a)
-		if err := a.Ping(b.Self()); err != nil {
+		if err := a.Ping(t.Context(), b.Self()); err != nil {
 			t.Fatal("after local session loss:", err)
 		}
 	})
@@ -100,7 +100,7 @@ func TestHandshakeLoss(t *testing.T) {
 					}
 					return !tc.drop(false, fromB.Add(1))
 				})
-				err := a.Ping(b.Self())
+				err := a.Ping(t.Context(), b.Self())
 				if (err != nil) != tc.wantErr {
 					t.Fatalf("ping: err %v, want error %v", err, tc.wantErr)
 				}
@@ -123,7 +123,7 @@ func TestHandshakeLossRepeatedChallenge(t *testing.T) {
 		defer ours.Close()
 		fake := newFakePeer(t, nw, testnet.PublicAddr(2))
 		done := make(chan error, 1)
-		go func() { done <- ours.Ping(fake.node) }()
+		go func() { done <- ours.Ping(t.Context(), fake.node) }()
 
 		src, from, p := fake.read()
 		first, ok := p.(*v5wire.Unknown)
@@ -189,11 +189,11 @@ func TestTalkRequest(t *testing.T) {
 			}
 			return append([]byte("re:"), req...)
 		})
-		resp, err := a.TalkRequest(b.Self(), "echo", []byte("hello"))
+		resp, err := a.TalkRequest(t.Context(), b.Self(), "echo", []byte("hello"))
 		if err != nil || !bytes.Equal(resp, []byte("re:hello")) {
 			t.Fatalf("got %q, %v", resp, err)
 		}
-		resp, err = a.TalkRequest(b.Self(), "unknown", []byte("x"))
+		resp, err = a.TalkRequest(t.Context(), b.Self(), "unknown", []byte("x"))
 		if err != nil || len(resp) != 0 {
 			t.Fatalf("unknown protocol: got %q, %v", resp, err)
 		}
@@ -227,7 +227,7 @@ func TestNetwork(t *testing.T) {
 			// One lookup finds them, without a retry: the distances it
 			// asks for make every answer the node's closest to the target
 			// (lookupDistances).
-			if err := testnet.SameIDs(testnet.IDsOf(src.Lookup(target)), want); err != nil {
+			if err := testnet.SameIDs(testnet.IDsOf(src.Lookup(t.Context(), target)), want); err != nil {
 				t.Errorf("lookup %d: %v", i, err)
 			}
 		}

@@ -90,9 +90,10 @@ type NodeDialer interface {
 
 // Resolver finds the current record of a node, usually through a discovery
 // lookup. It returns nil when the node cannot be found. Resolve should bound
-// its own running time; the scheduler runs it inside a dial task.
+// its own running time; the scheduler runs it inside a dial task, whose
+// context ends when the dial is cancelled (Stop, RemoveStatic).
 type Resolver interface {
-	Resolve(n *enode.Node) *enode.Node
+	Resolve(ctx context.Context, n *enode.Node) *enode.Node
 }
 
 // PeerMemory remembers good peers across restarts. nodedb.DB implements it.

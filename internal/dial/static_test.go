@@ -87,7 +87,7 @@ type fakeResolver struct {
 	fn    func(*enode.Node) *enode.Node
 }
 
-func (r *fakeResolver) Resolve(n *enode.Node) *enode.Node {
+func (r *fakeResolver) Resolve(ctx context.Context, n *enode.Node) *enode.Node {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls = append(r.calls, r.clock.Now())

@@ -99,7 +99,7 @@ func (t *dialTask) dial(s *Scheduler) (net.Conn, error) {
 // endpoint was found (and then dest is the new record).
 func (t *dialTask) resolve(s *Scheduler) bool {
 	t.resolveTried = true
-	r := s.cfg.Resolver.Resolve(t.dest)
+	r := s.cfg.Resolver.Resolve(t.ctx, t.dest)
 	if r == nil || r.ID() != t.dest.ID() {
 		return false
 	}
