@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/v4"
 	"github.com/devp2p-go/devp2p/internal/dial"
 )
@@ -73,13 +74,15 @@ func (srv *Server) setupDiscovery() error {
 		}
 	}
 	disc, err := v4.ListenV4(conn, srv.localnode, v4.Config{
-		PrivateKey:  srv.cfg.PrivateKey,
-		DB:          srv.nodedb,
-		Bootnodes:   srv.cfg.BootstrapNodes,
-		NetRestrict: srv.cfg.NetRestrict,
-		Unhandled:   srv.discV5Unhandled(), // nil unless DiscoveryV5
-		Clock:       srv.clock,
-		Log:         srv.log,
+		PrivateKey: srv.cfg.PrivateKey,
+		TableConfig: discover.TableConfig{
+			DB:          srv.nodedb,
+			Bootnodes:   srv.cfg.BootstrapNodes,
+			NetRestrict: srv.cfg.NetRestrict,
+		},
+		Unhandled: srv.discV5Unhandled(), // nil unless DiscoveryV5
+		Clock:     srv.clock,
+		Logger:    srv.log,
 	})
 	if err != nil {
 		conn.Close()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/v4"
 	"github.com/devp2p-go/devp2p/discover/v5"
 )
@@ -45,13 +46,15 @@ func (srv *Server) setupDiscoveryV5(conn *net.UDPConn) error {
 	}
 	in := make(chan v5.ReadPacket)
 	udp, err := v5.ListenV5(conn, srv.localnode, v5.Config{
-		PrivateKey:  srv.cfg.PrivateKey,
-		DB:          srv.nodedb,
-		Bootnodes:   srv.cfg.BootstrapNodesV5,
-		NetRestrict: srv.cfg.NetRestrict,
-		Unhandled:   in,
-		Clock:       srv.clock,
-		Log:         srv.log,
+		PrivateKey: srv.cfg.PrivateKey,
+		TableConfig: discover.TableConfig{
+			DB:          srv.nodedb,
+			Bootnodes:   srv.cfg.BootstrapNodesV5,
+			NetRestrict: srv.cfg.NetRestrict,
+		},
+		Unhandled: in,
+		Clock:     srv.clock,
+		Logger:    srv.log,
 	})
 	if err != nil {
 		return fmt.Errorf("devp2p: discovery v5: %w", err)

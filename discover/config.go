@@ -2,7 +2,6 @@ package discover
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"time"
 
@@ -67,8 +66,10 @@ type Transport interface {
 	NewRandomLookup(ctx context.Context) *Lookup
 }
 
-// Config holds the table's settings. The zero value is usable.
-type Config struct {
+// TableConfig holds the settings of the Kademlia table. Config, v4.Config and
+// v5.Config embed it, so that an engine hands it to its table whole. The zero
+// value is usable.
+type TableConfig struct {
 	DB          *nodedb.DB       // optional: seeds on start, live nodes stored
 	Bootnodes   []*enode.Node    // added on start and whenever the table runs empty
 	NetRestrict *netutil.Netlist // optional: only nodes in these networks are added
@@ -76,9 +77,14 @@ type Config struct {
 	RefreshInterval time.Duration // default DefaultRefreshInterval
 	NewNodeCheck    time.Duration // default DefaultNewNodeCheck
 	ProvenNodeCheck time.Duration // default DefaultProvenNodeCheck
+}
 
-	Clock mclock.Clock // default mclock.System{}
-	Log   *slog.Logger // default discards
+// Config holds the table's settings. The zero value is usable.
+type Config struct {
+	TableConfig
+
+	Clock  mclock.Clock // default mclock.System{}
+	Logger *slog.Logger // default slog.Default()
 }
 
 func (cfg Config) withDefaults() Config {
@@ -94,8 +100,8 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Clock == nil {
 		cfg.Clock = mclock.System{}
 	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
 	return cfg
 }

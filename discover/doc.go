@@ -30,7 +30,9 @@
 //
 // Example (inside a protocol engine):
 //
-//	tab, err := discover.NewTable(transport, discover.Config{DB: db, Bootnodes: boot})
+//	tab, err := discover.NewTable(transport, discover.Config{
+//		TableConfig: discover.TableConfig{DB: db, Bootnodes: boot},
+//	})
 //	...
 //	tab.Start()
 //	defer tab.Close()

@@ -108,7 +108,7 @@ func testLookupConverges(t *testing.T, ndead int) {
 func TestLookupWaitsForRefreshOnEmptyTable(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		boot := newNode(randomID(), ipFor(1))
-		tab, tr := newTestTable(t, Config{Bootnodes: []*enode.Node{boot}})
+		tab, tr := newTestTable(t, Config{TableConfig: TableConfig{Bootnodes: []*enode.Node{boot}}})
 		tr.known = []*enode.Node{boot}
 		tab.Start()
 		defer tab.Close()

@@ -204,7 +204,7 @@ func (t *Table) handleReval(r revalResult) {
 	}
 	if r.err != nil {
 		if e.livenessChecks == 0 {
-			t.cfg.Log.Debug("Removing unresponsive node", "id", e.ID(), "err", r.err)
+			t.cfg.Logger.Debug("Removing unresponsive node", "id", e.ID(), "err", r.err)
 			t.removeEntry(b, e)
 		} else {
 			e.livenessChecks /= 3
@@ -223,7 +223,7 @@ func (t *Table) handleReval(r revalResult) {
 	t.mu.Unlock()
 	if t.cfg.DB != nil {
 		if err := t.cfg.DB.UpdateNode(n); err != nil {
-			t.cfg.Log.Debug("Could not store node", "id", n.ID(), "err", err)
+			t.cfg.Logger.Debug("Could not store node", "id", n.ID(), "err", err)
 		}
 	}
 }

@@ -50,12 +50,12 @@ func (t *Table) handleAdd(op addOp) {
 func (t *Table) addEntry(b *bucket, n *enode.Node) bool {
 	ip := n.IPAddr()
 	if !t.ips.add(ip) {
-		t.cfg.Log.Debug("Table IP limit reached", "id", n.ID(), "ip", ip)
+		t.cfg.Logger.Debug("Table IP limit reached", "id", n.ID(), "ip", ip)
 		return false
 	}
 	if !b.ips.add(ip) {
 		t.ips.remove(ip)
-		t.cfg.Log.Debug("Bucket IP limit reached", "id", n.ID(), "ip", ip)
+		t.cfg.Logger.Debug("Bucket IP limit reached", "id", n.ID(), "ip", ip)
 		return false
 	}
 	if i := b.findReplacement(n.ID()); i >= 0 {
@@ -161,7 +161,7 @@ func (t *Table) handleFind(r findResult) {
 	}
 	e.findFails++
 	if e.findFails >= maxFindnodeFailures {
-		t.cfg.Log.Debug("Removing node after failed findnode calls", "id", e.ID(), "fails", e.findFails)
+		t.cfg.Logger.Debug("Removing node after failed findnode calls", "id", e.ID(), "fails", e.findFails)
 		t.removeEntry(b, e)
 	}
 }

@@ -142,7 +142,7 @@ func TestIPLimits(t *testing.T) {
 		}
 	})
 	t.Run("netrestrict", func(t *testing.T) {
-		tab, tr := newTestTable(t, Config{NetRestrict: netutil.MustParseNetlist("12.0.0.0/8")})
+		tab, tr := newTestTable(t, Config{TableConfig: TableConfig{NetRestrict: netutil.MustParseNetlist("12.0.0.0/8")}})
 		tab.handleAdd(addOp{n: nodeAtDistance(tr.self.ID(), 256, "13.0.0.1")})
 		tab.handleAdd(addOp{n: nodeAtDistance(tr.self.ID(), 256, "12.0.0.1")})
 		if tab.Len() != 1 || tab.Nodes()[0].IPAddr() != netip.MustParseAddr("12.0.0.1") {
@@ -261,7 +261,7 @@ func TestSeedsFromDB(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		tab, tr := newTestTable(t, Config{DB: db})
+		tab, tr := newTestTable(t, Config{TableConfig: TableConfig{DB: db}})
 		now := time.Now()
 		var fresh, stale []*enode.Node
 		for i := range 40 {
@@ -290,7 +290,7 @@ func TestSeedsFromDB(t *testing.T) {
 func TestRefreshOnEmptyTable(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		boot := nodeAtDistance(enode.ID{}, 256, ipFor(7))
-		tab, tr := newTestTable(t, Config{Bootnodes: []*enode.Node{boot}})
+		tab, tr := newTestTable(t, Config{TableConfig: TableConfig{Bootnodes: []*enode.Node{boot}}})
 		tab.Start()
 		defer tab.Close()
 		synctest.Wait()

@@ -10,6 +10,7 @@ import (
 	genode "github.com/ethereum/go-ethereum/p2p/enode"
 
 	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/discover"
 	v4 "github.com/devp2p-go/devp2p/discover/v4"
 	"github.com/devp2p-go/devp2p/enode"
 )
@@ -59,7 +60,7 @@ func startOurDiscv4(t *testing.T, boot []*enode.Node) *v4.UDPv4 {
 	ln := enode.NewLocalNode(nil, key)
 	ln.SetStaticIP(net.IPv4(127, 0, 0, 1))
 	ln.SetFallbackUDP(conn.LocalAddr().(*net.UDPAddr).Port)
-	udp, err := v4.ListenV4(conn, ln, v4.Config{PrivateKey: key, Bootnodes: boot})
+	udp, err := v4.ListenV4(conn, ln, v4.Config{PrivateKey: key, TableConfig: discover.TableConfig{Bootnodes: boot}})
 	if err != nil {
 		t.Fatal(err)
 	}

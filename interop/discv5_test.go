@@ -12,6 +12,7 @@ import (
 	genode "github.com/ethereum/go-ethereum/p2p/enode"
 
 	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/discover"
 	v5 "github.com/devp2p-go/devp2p/discover/v5"
 	"github.com/devp2p-go/devp2p/enode"
 )
@@ -52,7 +53,7 @@ func startOurDiscv5(t *testing.T, boot []*enode.Node) *v5.UDPv5 {
 	ln := enode.NewLocalNode(nil, key)
 	ln.SetStaticIP(net.IPv4(127, 0, 0, 1))
 	ln.SetFallbackUDP(conn.LocalAddr().(*net.UDPAddr).Port)
-	udp, err := v5.ListenV5(conn, ln, v5.Config{PrivateKey: key, Bootnodes: boot})
+	udp, err := v5.ListenV5(conn, ln, v5.Config{PrivateKey: key, TableConfig: discover.TableConfig{Bootnodes: boot}})
 	if err != nil {
 		t.Fatal(err)
 	}

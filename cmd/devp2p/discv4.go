@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/v4"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/nodedb"
@@ -98,7 +99,10 @@ func startV4(ctx context.Context, cmd *cli.Command, bootnodes []*enode.Node) (*v
 	}
 	ln.SetFallbackIP(ip)
 	ln.SetFallbackUDP(local.Port)
-	disc, err := v4.ListenV4(conn, ln, v4.Config{PrivateKey: key, DB: db, Bootnodes: bootnodes})
+	disc, err := v4.ListenV4(conn, ln, v4.Config{
+		PrivateKey:  key,
+		TableConfig: discover.TableConfig{DB: db, Bootnodes: bootnodes},
+	})
 	if err != nil {
 		conn.Close()
 		db.Close()

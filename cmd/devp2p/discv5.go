@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/v5"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/nodedb"
@@ -108,7 +109,7 @@ func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (
 	}
 	ln.SetFallbackIP(ip)
 	ln.SetFallbackUDP(local.Port)
-	disc, err := v5.ListenV5(conn, ln, v5.Config{PrivateKey: key, DB: db, Bootnodes: bootnodes})
+	disc, err := v5.ListenV5(conn, ln, v5.Config{PrivateKey: key, TableConfig: discover.TableConfig{DB: db, Bootnodes: bootnodes}})
 	if err != nil {
 		conn.Close()
 		db.Close()

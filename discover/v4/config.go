@@ -3,7 +3,6 @@ package v4
 import (
 	"crypto/ecdsa"
 	"errors"
-	"io"
 	"log/slog"
 	"time"
 
@@ -11,8 +10,6 @@ import (
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/enr"
 	"github.com/devp2p-go/devp2p/mclock"
-	"github.com/devp2p-go/devp2p/netutil"
-	"github.com/devp2p-go/devp2p/nodedb"
 )
 
 // Protocol timing and limits (discv4.md and go-ethereum's values;
@@ -55,21 +52,17 @@ type ReadPacket = discover.ReadPacket
 type Config struct {
 	PrivateKey *ecdsa.PrivateKey // required: the key of the LocalNode
 
-	DB          *nodedb.DB        // optional: endpoint proofs, seeds, live nodes
-	Bootnodes   []*enode.Node     // the table starts from these
-	NetRestrict *netutil.Netlist  // optional: talk only to nodes in these networks
-	Unhandled   chan<- ReadPacket // optional: undecodable packets go here (never blocks)
+	// The table's settings. DB, when set, also stores endpoint proofs;
+	// NetRestrict also limits whom the engine talks to.
+	discover.TableConfig
+
+	Unhandled chan<- ReadPacket // optional: undecodable packets go here (never blocks)
 
 	ValidSchemes enr.IdentityScheme // for records in ENR responses; default enode.ValidSchemes
 
-	// Table timing (zero means the discover package's defaults).
-	RefreshInterval time.Duration
-	NewNodeCheck    time.Duration
-	ProvenNodeCheck time.Duration
-
-	Clock mclock.Clock     // default mclock.System{}
-	Now   func() time.Time // wall clock for packet expiration; default time.Now
-	Log   *slog.Logger     // default discards
+	Clock  mclock.Clock     // default mclock.System{}
+	Now    func() time.Time // wall clock for packet expiration; default time.Now
+	Logger *slog.Logger     // default slog.Default()
 }
 
 func (cfg Config) withDefaults() (Config, error) {
@@ -85,8 +78,13 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
 	return cfg, nil
+}
+
+// tableConfig is the configuration of the engine's table.
+func (cfg Config) tableConfig() discover.Config {
+	return discover.Config{TableConfig: cfg.TableConfig, Clock: cfg.Clock, Logger: cfg.Logger}
 }

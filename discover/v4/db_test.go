@@ -3,6 +3,7 @@ package v4
 import (
 	"testing"
 
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/nodedb"
@@ -17,7 +18,7 @@ func TestNodeDBBonds(t *testing.T) {
 	}
 	defer db.Close()
 	nw := memnet.New()
-	a := startNode(t, nw, testnet.PublicAddr(1), Config{DB: db})
+	a := startNode(t, nw, testnet.PublicAddr(1), Config{TableConfig: discover.TableConfig{DB: db}})
 	b := startNode(t, nw, testnet.PublicAddr(2), Config{})
 	defer a.Close()
 	defer b.Close()

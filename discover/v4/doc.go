@@ -34,7 +34,10 @@
 //
 //	conn, _ := net.ListenUDP("udp", &net.UDPAddr{Port: 30303})
 //	ln := enode.NewLocalNode(db, key)
-//	disc, err := v4.ListenV4(conn, ln, v4.Config{PrivateKey: key, DB: db, Bootnodes: boot})
+//	disc, err := v4.ListenV4(conn, ln, v4.Config{
+//		PrivateKey:  key,
+//		TableConfig: discover.TableConfig{DB: db, Bootnodes: boot},
+//	})
 //	...
 //	defer disc.Close()
 //	it := disc.RandomNodes() // feed the dialer

@@ -51,7 +51,7 @@ func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
 		priv:        cfg.PrivateKey,
 		localNode:   ln,
 		cfg:         cfg,
-		log:         logger{cfg.Log},
+		log:         logger{cfg.Logger},
 		bonds:       newBonds(cfg.DB, cfg.Now),
 		replays:     newReplayFilter(cfg.Now),
 		addMatcher:  make(chan *replyMatcher),
@@ -60,16 +60,7 @@ func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
 		gotReply:    make(chan reply),
 		closing:     make(chan struct{}),
 	}
-	t.tab, err = discover.NewTable(tableTransport{t}, discover.Config{
-		DB:              cfg.DB,
-		Bootnodes:       cfg.Bootnodes,
-		NetRestrict:     cfg.NetRestrict,
-		RefreshInterval: cfg.RefreshInterval,
-		NewNodeCheck:    cfg.NewNodeCheck,
-		ProvenNodeCheck: cfg.ProvenNodeCheck,
-		Clock:           cfg.Clock,
-		Log:             cfg.Log,
-	})
+	t.tab, err = discover.NewTable(tableTransport{t}, cfg.tableConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +68,7 @@ func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
 	go t.matchLoop()
 	go t.readLoop()
 	t.tab.Start()
-	cfg.Log.Debug("discv4 listening", "addr", conn.LocalAddr(), "id", ln.ID())
+	cfg.Logger.Debug("discv4 listening", "addr", conn.LocalAddr(), "id", ln.ID())
 	return t, nil
 }
 
@@ -104,7 +95,7 @@ func (t *UDPv4) Close() {
 // not keep the buffer (v4wire.Decode copies), so one buffer serves all.
 func (t *UDPv4) readLoop() {
 	defer t.wg.Done()
-	discover.ReadLoop(t.conn, maxPacketSize, t.closing, t.cfg.Log, func(from netip.AddrPort, data []byte) bool {
+	discover.ReadLoop(t.conn, maxPacketSize, t.closing, t.cfg.Logger, func(from netip.AddrPort, data []byte) bool {
 		t.handlePacket(from, data)
 		return true
 	})

@@ -3,7 +3,6 @@ package v5
 import (
 	"crypto/ecdsa"
 	"errors"
-	"io"
 	"log/slog"
 	"time"
 
@@ -11,8 +10,6 @@ import (
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/enr"
 	"github.com/devp2p-go/devp2p/mclock"
-	"github.com/devp2p-go/devp2p/netutil"
-	"github.com/devp2p-go/devp2p/nodedb"
 )
 
 // Protocol limits (go-ethereum's values; docs/SECURITY.md explains each).
@@ -49,24 +46,19 @@ type ReadPacket = discover.ReadPacket
 type Config struct {
 	PrivateKey *ecdsa.PrivateKey // required: the LocalNode's key
 
-	DB          *nodedb.DB
-	Bootnodes   []*enode.Node
-	NetRestrict *netutil.Netlist
+	// The table's settings; NetRestrict also limits whom the engine talks to.
+	discover.TableConfig
 
 	// Unhandled, when set, is where packets come from instead of reading
 	// the socket: the socket is shared with discv4, which reads it and
 	// hands over what it cannot decode. The channel is never closed by us.
 	Unhandled <-chan ReadPacket
 
-	ValidSchemes     enr.IdentityScheme
-	SessionCacheSize int
+	ValidSchemes     enr.IdentityScheme // for records in NODES responses; default enode.ValidSchemes
+	SessionCacheSize int                // default v5wire.DefaultSessionCacheSize
 
-	RefreshInterval time.Duration
-	NewNodeCheck    time.Duration
-	ProvenNodeCheck time.Duration
-
-	Clock mclock.Clock
-	Log   *slog.Logger
+	Clock  mclock.Clock // default mclock.System{}
+	Logger *slog.Logger // default slog.Default()
 }
 
 func (cfg Config) withDefaults() (Config, error) {
@@ -79,8 +71,13 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = mclock.System{}
 	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
 	return cfg, nil
+}
+
+// tableConfig is the configuration of the engine's table.
+func (cfg Config) tableConfig() discover.Config {
+	return discover.Config{TableConfig: cfg.TableConfig, Clock: cfg.Clock, Logger: cfg.Logger}
 }

@@ -8,7 +8,10 @@
 // (requested distance, relayable address, signature) before they reach the
 // table, and runs TALKREQ handlers registered by applications.
 //
-//	udp, err := v5.ListenV5(conn, localNode, v5.Config{PrivateKey: key, Bootnodes: boot})
+//	udp, err := v5.ListenV5(conn, localNode, v5.Config{
+//		PrivateKey:  key,
+//		TableConfig: discover.TableConfig{Bootnodes: boot},
+//	})
 //	udp.RegisterTalkHandler("myproto", func(id enode.ID, addr netip.AddrPort, req []byte) []byte { ... })
 //	it := udp.RandomNodes() // dial candidates
 //

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/discover/v5"
 	"github.com/devp2p-go/devp2p/enode"
@@ -24,7 +25,7 @@ func startNode(nw *memnet.Network, clock mclock.Clock, addr string, bootnodes ..
 	ln := enode.NewLocalNode(nil, key)
 	ln.SetStaticIP(ap.Addr().AsSlice())
 	ln.SetFallbackUDP(int(ap.Port()))
-	disc, err := v5.ListenV5(conn, ln, v5.Config{PrivateKey: key, Bootnodes: bootnodes, Clock: clock})
+	disc, err := v5.ListenV5(conn, ln, v5.Config{PrivateKey: key, TableConfig: discover.TableConfig{Bootnodes: bootnodes}, Clock: clock})
 	if err != nil {
 		panic(err)
 	}

@@ -18,7 +18,7 @@ func (t *UDPv5) handlePacket(data []byte, ip netip.Addr, port uint16) {
 	}
 	src, n, p, err := t.codec.Decode(data, from.String())
 	if err != nil {
-		t.cfg.Log.Debug("bad discv5 packet", "id", src, "addr", from, "err", err)
+		t.cfg.Logger.Debug("bad discv5 packet", "id", src, "addr", from, "err", err)
 		return
 	}
 	if n != nil {
@@ -62,7 +62,7 @@ func ipBytes(ip netip.Addr) net.IP {
 func (t *UDPv5) handleWhoareyou(w *v5wire.Whoareyou, from netip.AddrPort) {
 	c := t.byNonce[w.Nonce]
 	if c == nil || c.addr != from {
-		t.cfg.Log.Debug("unsolicited WHOAREYOU", "addr", from)
+		t.cfg.Logger.Debug("unsolicited WHOAREYOU", "addr", from)
 		return
 	}
 	if c.handshakes >= maxHandshakesPerCall {
@@ -107,7 +107,7 @@ func (t *UDPv5) knownNode(id enode.ID) *enode.Node {
 func (t *UDPv5) handleResponse(src enode.ID, from netip.AddrPort, p v5wire.Packet) {
 	c := t.active[src]
 	if c == nil || c.addr != from || p.Kind() != c.respType || !bytes.Equal(p.RequestID(), c.packet.RequestID()) {
-		t.cfg.Log.Debug("unsolicited discv5 response", "id", src, "addr", from, "type", p.Name())
+		t.cfg.Logger.Debug("unsolicited discv5 response", "id", src, "addr", from, "type", p.Name())
 		return
 	}
 	c.responses++

@@ -79,7 +79,7 @@ func (t *UDPv5) Findnode(ctx context.Context, n *enode.Node, distances []uint) (
 		for _, r := range p.(*v5wire.Nodes).Nodes {
 			rn, verr := t.verifyResponseNode(n, r, distances, seen)
 			if verr != nil {
-				t.cfg.Log.Debug("invalid record in NODES", "id", n.ID(), "err", verr)
+				t.cfg.Logger.Debug("invalid record in NODES", "id", n.ID(), "err", verr)
 				continue
 			}
 			nodes = append(nodes, rn)
@@ -213,7 +213,7 @@ func (t *UDPv5) newLookup(ctx context.Context, target enode.ID) *discover.Lookup
 func (t *UDPv5) lookupQuery(ctx context.Context, target enode.ID, n *enode.Node) ([]*enode.Node, error) {
 	nodes, err := t.Findnode(ctx, n, lookupDistances(target, n.ID()))
 	if errors.Is(err, errTimeout) && len(nodes) > 0 {
-		t.cfg.Log.Debug("partial NODES answer in lookup", "id", n.ID(), "records", len(nodes))
+		t.cfg.Logger.Debug("partial NODES answer in lookup", "id", n.ID(), "records", len(nodes))
 		err = nil
 	}
 	return nodes, err

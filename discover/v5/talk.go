@@ -55,7 +55,7 @@ func (ts *talkSystem) handle(t *UDPv5, src enode.ID, from netip.AddrPort, req *v
 	case ts.slots <- struct{}{}:
 	default:
 		ts.dropped.Add(1)
-		t.cfg.Log.Debug("dropping TALKREQ: too many active", "id", src, "protocol", req.Protocol)
+		t.cfg.Logger.Debug("dropping TALKREQ: too many active", "id", src, "protocol", req.Protocol)
 		return
 	}
 	t.wg.Add(1)

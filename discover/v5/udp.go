@@ -122,16 +122,7 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 		queued:     make(map[enode.ID][]*call),
 		byNonce:    make(map[v5wire.Nonce]*call),
 	}
-	t.tab, err = discover.NewTable(tableTransport{t}, discover.Config{
-		DB:              cfg.DB,
-		Bootnodes:       cfg.Bootnodes,
-		NetRestrict:     cfg.NetRestrict,
-		RefreshInterval: cfg.RefreshInterval,
-		NewNodeCheck:    cfg.NewNodeCheck,
-		ProvenNodeCheck: cfg.ProvenNodeCheck,
-		Clock:           cfg.Clock,
-		Log:             cfg.Log,
-	})
+	t.tab, err = discover.NewTable(tableTransport{t}, cfg.tableConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +134,7 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 		go t.readLoop()
 	}
 	t.tab.Start()
-	cfg.Log.Debug("discv5 listening", "addr", conn.LocalAddr(), "id", ln.ID())
+	cfg.Logger.Debug("discv5 listening", "addr", conn.LocalAddr(), "id", ln.ID())
 	return t, nil
 }
 
@@ -176,7 +167,7 @@ func (t *UDPv5) Close() {
 func (t *UDPv5) readLoop() {
 	defer t.wg.Done()
 	// +1: oversized packets are seen as such.
-	discover.ReadLoop(t.conn, maxPacketSize+1, t.closing, t.cfg.Log, func(from netip.AddrPort, data []byte) bool {
+	discover.ReadLoop(t.conn, maxPacketSize+1, t.closing, t.cfg.Logger, func(from netip.AddrPort, data []byte) bool {
 		select {
 		case t.packetInCh <- ReadPacket{Data: bytes.Clone(data), Addr: from}:
 			return true
@@ -281,7 +272,7 @@ func (t *UDPv5) handleTimeout(c *call) {
 		t.finishCall(c, errTimeout)
 		return
 	}
-	t.cfg.Log.Debug("no reply to handshake, resending request", "id", c.id, "addr", c.addr, "type", c.packet.Name())
+	t.cfg.Logger.Debug("no reply to handshake, resending request", "id", c.id, "addr", c.addr, "type", c.packet.Name())
 	c.resent = true
 	c.handshakes = 0
 	t.sendCall(c, nil)
@@ -365,7 +356,7 @@ func (t *UDPv5) cancelCall(c *call, err error) {
 func (t *UDPv5) send(id enode.ID, addr netip.AddrPort, p v5wire.Packet, challenge *v5wire.Whoareyou) (v5wire.Nonce, error) {
 	enc, nonce, err := t.codec.Encode(id, addr.String(), p, challenge)
 	if err != nil {
-		t.cfg.Log.Debug("cannot encode discv5 packet", "id", id, "addr", addr, "type", p.Name(), "err", err)
+		t.cfg.Logger.Debug("cannot encode discv5 packet", "id", id, "addr", addr, "type", p.Name(), "err", err)
 		return nonce, err
 	}
 	t.write(addr, enc)
@@ -374,7 +365,7 @@ func (t *UDPv5) send(id enode.ID, addr netip.AddrPort, p v5wire.Packet, challeng
 
 func (t *UDPv5) write(addr netip.AddrPort, enc []byte) {
 	if _, err := t.conn.WriteToUDPAddrPort(enc, addr); err != nil {
-		t.cfg.Log.Debug("UDP write error", "addr", addr, "err", err)
+		t.cfg.Logger.Debug("UDP write error", "addr", addr, "err", err)
 		return
 	}
 	t.packetsSent.Add(1)
