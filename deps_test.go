@@ -23,7 +23,7 @@ var layering = map[string][]string{
 	"netutil":         nil,
 	"enr":             {"rlp"},
 	"enode":           {"enr", "crypto", "netutil"},
-	"nodedb":          {"enode"},
+	"nodedb":          {"enode", "mclock"}, // wall time and the expirer's timer (departs from DESIGN.md)
 	"rlpx":            {"crypto/ecies", "rlp"},
 	"discover":        {"enode", "nodedb", "netutil", "mclock"},
 	"discover/v4wire": {"rlp", "crypto", "enode"},
@@ -31,7 +31,7 @@ var layering = map[string][]string{
 	"discover/v4":     {"discover", "discover/v4wire"},
 	"discover/v5":     {"discover", "discover/v5wire"},
 	"dnsdisc":         {"enode", "enr", "mclock"}, // query timeouts and rate limit on an injected clock (departs from DESIGN.md)
-	"nat":             nil,
+	"nat":             {"mclock"},                 // renewal timers (departs from DESIGN.md)
 	"internal/dial":   {"enode", "nodedb", "netutil", "mclock"},
 	"":                {"*"},
 	"cmd/devp2p":      {"", "*"},

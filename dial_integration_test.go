@@ -193,7 +193,7 @@ func TestDialWarmRestart(t *testing.T) {
 	a.Stop()
 	sub.Unsubscribe()
 
-	db, err := nodedb.Open(dbPath)
+	db, err := nodedb.Open(nodedb.Config{Path: dbPath})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,19 +106,19 @@ func publicIP(ip netip.Addr) bool {
 		!netutil.IsLAN(ip) && !netutil.IsSpecialNetwork(ip)
 }
 
-// natClock adapts the server's mclock.Clock to nat.Clock, so renewals run
-// on simulated time in tests.
+// natClock is the server's clock, so renewals run on simulated time in
+// tests, with the test hook on scheduling.
 type natClock struct {
-	srv   *Server
-	clock mclock.Clock
+	srv *Server
+	mclock.Clock
 }
 
-func (c natClock) AfterFunc(d time.Duration, f func()) func() bool {
-	t := c.clock.AfterFunc(d, f)
+func (c natClock) AfterFunc(d time.Duration, f func()) mclock.Timer {
+	t := c.Clock.AfterFunc(d, f)
 	if natHooks.scheduled != nil {
 		natHooks.scheduled(c.srv, d)
 	}
-	return t.Stop
+	return t
 }
 
 // parseNAT reads a config file's NAT field (nat.Parse syntax). "" and

@@ -172,7 +172,7 @@ func (srv *Server) startDiscovery() error {
 
 func (srv *Server) setupLocalNode() error {
 	self := enode.PubkeyToIDV4(&srv.cfg.PrivateKey.PublicKey)
-	db, err := nodedb.Open(srv.cfg.NodeDatabase, nodedb.WithLogger(srv.log), nodedb.WithSelf(self))
+	db, err := nodedb.Open(nodedb.Config{Path: srv.cfg.NodeDatabase, Self: self, Clock: srv.clock, Logger: srv.log})
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func BenchmarkNodeDB(b *testing.B) {
 	}
 	now := time.Now()
 	b.Run("QuerySeeds10k/ours", func(b *testing.B) {
-		db, err := nodedb.Open("")
+		db, err := nodedb.Open(nodedb.Config{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -125,7 +125,7 @@ func BenchmarkNodeDB(b *testing.B) {
 	b.Run("OpenMemory/ours", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			db, err := nodedb.Open("")
+			db, err := nodedb.Open(nodedb.Config{})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -256,7 +256,7 @@ func TestFindnodeFailuresDropNode(t *testing.T) {
 
 func TestSeedsFromDB(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		db, err := nodedb.Open("")
+		db, err := nodedb.Open(nodedb.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}

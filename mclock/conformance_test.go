@@ -26,7 +26,13 @@ func TestConformance(t *testing.T) {
 }
 
 func testClock(t *testing.T, c Clock, advance func(time.Duration)) {
-	start := c.Now()
+	start, wallStart := c.Now(), c.Wall()
+	defer func() {
+		// The wall clock moved as far as the monotonic one.
+		if got, want := c.Wall().Sub(wallStart), c.Now().Sub(start); got != want {
+			t.Errorf("wall clock moved %v, monotonic %v", got, want)
+		}
+	}()
 
 	// A timer fires exactly at its deadline, not before.
 	tm := c.NewTimer(time.Second)

@@ -16,6 +16,11 @@ func (t AbsTime) Sub(t2 AbsTime) time.Duration { return time.Duration(t - t2) }
 // a Simulated clock.
 type Clock interface {
 	Now() AbsTime
+	// Wall returns the calendar time, for what is stamped on packets or
+	// stored across restarts (discv4 expirations, node database times).
+	// Between two calls it moves as Now does, except that the System
+	// clock follows adjustments of the host's clock.
+	Wall() time.Time
 	Sleep(time.Duration)
 	NewTimer(time.Duration) ChanTimer
 	After(time.Duration) <-chan AbsTime

@@ -10,7 +10,8 @@ import (
 // Timers fire in deadline order (ties in the order they were scheduled) on the
 // goroutine that advances the clock; AfterFunc callbacks run there too, with
 // the clock's lock released, so they may schedule or stop timers. The zero
-// value is ready to use, starting at time 0. It is safe for concurrent use.
+// value is ready to use, starting at time 0 (SimulatedEpoch on the wall
+// clock). It is safe for concurrent use.
 //
 // A timer scheduled with d <= 0 is due at once and fires on the next Run,
 // including Run(0). Sleep with d <= 0 returns at once.
@@ -25,6 +26,10 @@ type Simulated struct {
 }
 
 var _ Clock = (*Simulated)(nil)
+
+// SimulatedEpoch is the wall-clock time of a Simulated clock at time 0. It is
+// fixed so that simulations stamp the same times on every run.
+var SimulatedEpoch = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // simTimer is a timer of a Simulated clock.
 type simTimer struct {
@@ -102,6 +107,9 @@ func (s *Simulated) Now() AbsTime {
 	defer s.mu.Unlock()
 	return s.now
 }
+
+// Wall returns SimulatedEpoch plus the simulated time.
+func (s *Simulated) Wall() time.Time { return SimulatedEpoch.Add(time.Duration(s.Now())) }
 
 // Sleep blocks until the clock has moved d forward.
 func (s *Simulated) Sleep(d time.Duration) {

@@ -17,6 +17,9 @@ var _ Clock = System{}
 // Now returns the current monotonic time.
 func (System) Now() AbsTime { return Now() }
 
+// Wall returns time.Now().
+func (System) Wall() time.Time { return time.Now() }
+
 // Sleep blocks for d.
 func (System) Sleep(d time.Duration) { time.Sleep(d) }
 

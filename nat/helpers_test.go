@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/nat/nattest"
 )
 
@@ -47,13 +46,6 @@ func noMoreRequests(t *testing.T, ch <-chan string) {
 		t.Fatalf("unexpected gateway request %q", r)
 	default:
 	}
-}
-
-// simClock adapts mclock.Simulated to the Mapper's Clock.
-type simClock struct{ *mclock.Simulated }
-
-func (c simClock) AfterFunc(d time.Duration, f func()) func() bool {
-	return c.Simulated.AfterFunc(d, f).Stop
 }
 
 // startPMP starts the fake NAT-PMP gateway, skipping the test if its fixed

@@ -5,6 +5,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/devp2p-go/devp2p/mclock"
 )
 
 const (
@@ -23,20 +25,6 @@ const (
 	defaultMappingName = "devp2p"
 )
 
-// Clock is the time source of a Mapper. A Mapper only needs timers;
-// mclock's clocks fit through a small adapter (AfterFunc returning the
-// timer's Stop), so tests drive renewals with simulated time.
-type Clock interface {
-	// AfterFunc calls f once d has passed, unless stop is called first.
-	AfterFunc(d time.Duration, f func()) (stop func() bool)
-}
-
-type systemClock struct{}
-
-func (systemClock) AfterFunc(d time.Duration, f func()) func() bool {
-	return time.AfterFunc(d, f).Stop
-}
-
 // MapperConfig configures a Mapper. Zero values mean the defaults.
 type MapperConfig struct {
 	// Lifetime asked for each mapping; renewals happen at Lifetime/2.
@@ -44,8 +32,9 @@ type MapperConfig struct {
 	Lifetime time.Duration
 	// Name is the mapping description shown by the router. Default "devp2p".
 	Name string
-	// Clock drives renewals. Default the system clock.
-	Clock Clock
+	// Clock drives renewals (only its AfterFunc is used), so that tests
+	// run them on simulated time. Default mclock.System{}.
+	Clock mclock.Clock
 	// Logger receives the Mapper's logs. Default slog.Default().
 	Logger *slog.Logger
 	// Changed is called, on the Mapper's goroutine, when the external IP or
@@ -105,7 +94,7 @@ func StartMapper(n Interface, tcpPort, udpPort int, cfg MapperConfig) *Mapper {
 		cfg.Name = defaultMappingName
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = systemClock{}
+		cfg.Clock = mclock.System{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -142,7 +131,7 @@ func (m *Mapper) loop() {
 	defer close(m.done)
 	for {
 		wait := m.round()
-		stop := m.cfg.Clock.AfterFunc(wait, func() {
+		timer := m.cfg.Clock.AfterFunc(wait, func() {
 			select {
 			case m.renew <- struct{}{}:
 			default:
@@ -151,7 +140,7 @@ func (m *Mapper) loop() {
 		select {
 		case <-m.renew:
 		case <-m.quit:
-			stop()
+			timer.Stop()
 			m.unmapAll()
 			return
 		}

@@ -23,7 +23,7 @@ func startMapper(t *testing.T, n Interface) *mapperTest {
 	mt := &mapperTest{t: t, clock: new(mclock.Simulated), changes: make(chan Endpoints, 10)}
 	mt.m = StartMapper(n, 30303, 30303, MapperConfig{
 		Lifetime: testLifetime,
-		Clock:    simClock{mt.clock},
+		Clock:    mt.clock,
 		Logger:   slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Changed:  func(ep Endpoints) { mt.changes <- ep },
 	})

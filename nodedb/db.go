@@ -13,6 +13,7 @@ import (
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
 )
 
 // schemaVersion is stored under the "v" key. A database holding another
@@ -40,11 +41,10 @@ var ErrClosed = errors.New("nodedb: closed")
 
 // DB is the node database. It is safe for concurrent use.
 type DB struct {
-	clock   func() time.Time
-	log     *slog.Logger
-	self    enode.ID
-	hasSelf bool
-	path    string // "" for in-memory
+	clock mclock.Clock
+	log   *slog.Logger
+	self  enode.ID // zero: none
+	path  string   // "" for in-memory
 
 	// closeMu guards the pebble handle against use after Close: every
 	// operation holds it for reading, Close takes it for writing.
@@ -61,49 +61,67 @@ type DB struct {
 	wg        sync.WaitGroup
 }
 
-// Option configures Open.
-type Option func(*DB)
+// Config holds the database's settings. The zero value is an in-memory
+// database with the defaults.
+type Config struct {
+	// Path is the database directory; "" keeps the database in memory.
+	Path string
+	// Self is the local node's ID: it is never returned as a seed or good
+	// peer. The zero ID means none.
+	Self enode.ID
+	// Clock gives the times stored (its Wall time) and drives the expirer.
+	// Default mclock.System{}.
+	Clock mclock.Clock
+	// Logger receives the database's logs. Default slog.Default().
+	Logger *slog.Logger
 
-// WithClock sets the source of wall-clock time used by the expirer. Tests
-// pass a fake clock.
-func WithClock(now func() time.Time) Option { return func(db *DB) { db.clock = now } }
-
-// WithLogger sets the logger. The default discards nothing: slog.Default().
-func WithLogger(l *slog.Logger) Option { return func(db *DB) { db.log = l } }
-
-// WithSelf names the local node's ID; it is never returned as a seed or good
-// peer.
-func WithSelf(id enode.ID) Option {
-	return func(db *DB) { db.self, db.hasSelf = id, true }
+	noExpirer bool // benchmarks and tests that call ExpireNodes by hand
 }
 
-// withoutExpirer is for benchmarks and tests that drive ExpireNodes by hand.
-func withoutExpirer() Option { return func(db *DB) { db.quit = nil } }
+func (cfg Config) withDefaults() Config {
+	if cfg.Clock == nil {
+		cfg.Clock = mclock.System{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return cfg
+}
 
-// Open opens the node database at path, or an in-memory database when path is
-// empty. A path that does not hold a usable database of this schema (a file, a
-// foreign or corrupt directory, another version) is moved aside with a
-// warning and a fresh database is created; if even that fails, Open falls back
-// to an in-memory database. The node database is a cache and must never stop a
-// node from starting, so Open returns an error only for invalid options.
-func Open(path string, opts ...Option) (*DB, error) {
+// validate rejects a path with leading or trailing white space: a typo in a
+// config file, which would otherwise create a directory of that name.
+func (cfg Config) validate() error {
+	if strings.TrimSpace(cfg.Path) != cfg.Path {
+		return fmt.Errorf("nodedb: path %q has leading or trailing white space", cfg.Path)
+	}
+	return nil
+}
+
+// Open opens the node database at cfg.Path, or an in-memory database when the
+// path is empty. A path that does not hold a usable database of this schema
+// (a file, a foreign or corrupt directory, another version) is moved aside
+// with a warning and a fresh database is created; if even that fails, Open
+// falls back to an in-memory database. The node database is a cache and must
+// never stop a node from starting, so Open returns an error only for an
+// invalid Config.
+func Open(cfg Config) (*DB, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
 	db := &DB{
-		clock: time.Now,
-		log:   slog.Default(),
-		path:  path,
-		quit:  make(chan struct{}),
+		clock: cfg.Clock,
+		log:   cfg.Logger.With("component", "nodedb"),
+		self:  cfg.Self,
+		path:  cfg.Path,
 	}
-	for _, o := range opts {
-		o(db)
+	if !cfg.noExpirer {
+		db.quit = make(chan struct{})
 	}
-	if db.clock == nil || db.log == nil {
-		return nil, errors.New("nodedb: nil clock or logger option")
-	}
-	db.log = db.log.With("component", "nodedb")
 
 	pdb, err := db.openPersistent()
 	if err != nil {
-		db.log.Warn("Node database unusable, using an in-memory one", "path", path, "err", err)
+		db.log.Warn("Node database unusable, using an in-memory one", "path", cfg.Path, "err", err)
 		db.path = ""
 		if pdb, err = db.openFresh(""); err != nil {
 			// An empty in-memory filesystem does not fail to open.
@@ -133,7 +151,7 @@ func (db *DB) openPersistent() (*pebble.DB, error) {
 		return nil, err
 	}
 	db.log.Warn("Node database unusable, moving it aside", "path", db.path, "err", err)
-	if err := moveAside(db.path, db.clock()); err != nil {
+	if err := moveAside(db.path, db.clock.Wall()); err != nil {
 		return nil, err
 	}
 	return db.openChecked(db.path)

@@ -15,6 +15,7 @@ import (
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
 )
 
 var (
@@ -24,8 +25,8 @@ var (
 )
 
 func TestRoundTrip(t *testing.T) {
-	clock := newFakeClock()
-	db := openMem(t, WithClock(clock.Now))
+	clock := new(mclock.Simulated)
+	db := openMem(t, Config{Clock: clock})
 	key := newKey(t)
 	n := newNode(t, key, ip4, 30303, 3)
 	id := n.ID()
@@ -56,7 +57,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 
 	// Per-IP fields; v4-mapped addresses are the same IP as plain IPv4.
-	t1 := clock.Now().Add(-time.Minute)
+	t1 := clock.Wall().Add(-time.Minute)
 	if err := db.UpdateLastPingReceived(id, ip4mapped, t1); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestRoundTrip(t *testing.T) {
 	if got := db.LastPingReceived(id, ip6); !got.IsZero() {
 		t.Errorf("LastPingReceived(other IP) = %v, want zero", got)
 	}
-	t2 := clock.Now()
+	t2 := clock.Wall()
 	if err := db.UpdateLastPongReceived(id, ip6, t2); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func TestRoundTrip(t *testing.T) {
 // Invalid IPs come from bugs, not peers; they must give errors, not panics
 // (go-ethereum 817a3fb562).
 func TestInvalidIP(t *testing.T) {
-	db := openMem(t)
+	db := openMem(t, Config{})
 	var id enode.ID
 	var bad netip.Addr
 	if err := db.UpdateLastPingReceived(id, bad, time.Now()); err == nil {
@@ -150,13 +151,13 @@ func TestInvalidIP(t *testing.T) {
 func TestRestart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nodes")
 	log, warns := newTestLogger(t)
-	clock := newFakeClock()
-	now := clock.Now()
+	clock := new(mclock.Simulated)
+	now := clock.Wall()
 	n := newNode(t, newKey(t), ip4, 30303, 7)
 	var self enode.ID
 	self[31] = 9
 
-	db, err := Open(dir, WithClock(clock.Now), WithLogger(log))
+	db, err := Open(Config{Path: dir, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	db, err = Open(dir, WithClock(clock.Now), WithLogger(log))
+	db, err = Open(Config{Path: dir, Clock: clock, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +239,7 @@ func TestOpenBadPath(t *testing.T) {
 			path := filepath.Join(base, "nodes")
 			tt.setup(t, path)
 			log, warns := newTestLogger(t)
-			db, err := Open(path, WithLogger(log))
+			db, err := Open(Config{Path: path, Logger: log})
 			if err != nil {
 				t.Fatalf("Open failed: %v", err)
 			}
@@ -282,7 +283,7 @@ func makeDB(t *testing.T, path string, fill func(*pebble.DB)) {
 func TestOpenLocked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nodes")
 	log, _ := newTestLogger(t)
-	first, err := Open(path, WithLogger(log))
+	first, err := Open(Config{Path: path, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +291,7 @@ func TestOpenLocked(t *testing.T) {
 	n := newNullNode(t, ip4, 1, 1)
 	first.UpdateNode(n)
 
-	second, err := Open(path, WithLogger(log))
+	second, err := Open(Config{Path: path, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +306,7 @@ func TestOpenLocked(t *testing.T) {
 
 func TestCloseIdempotent(t *testing.T) {
 	before := runtime.NumGoroutine()
-	db, err := Open("")
+	db, err := Open(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,8 +351,8 @@ func checkGoroutines(t *testing.T, before int) {
 }
 
 func TestConcurrent(t *testing.T) {
-	clock := newFakeClock()
-	db, err := Open("", WithClock(clock.Now))
+	clock := new(mclock.Simulated)
+	db, err := Open(Config{Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,16 +372,16 @@ func TestConcurrent(t *testing.T) {
 				case 0:
 					db.UpdateNode(n)
 				case 1:
-					db.UpdateLastPongReceived(n.ID(), n.IPAddr(), clock.Now())
+					db.UpdateLastPongReceived(n.ID(), n.IPAddr(), clock.Wall())
 				case 2:
-					db.UpdatePeerSuccess(n, clock.Now().Add(time.Duration(i)*time.Second))
+					db.UpdatePeerSuccess(n, clock.Wall().Add(time.Duration(i)*time.Second))
 				case 3:
 					db.QuerySeeds(5, time.Hour)
 				case 4:
 					db.GoodPeers(5)
 				case 5:
 					db.ExpireNodes()
-					clock.Advance(time.Hour)
+					clock.Run(time.Hour)
 				case 6:
 					db.DeleteNode(n.ID())
 				case 7:
@@ -402,15 +403,15 @@ func TestConcurrent(t *testing.T) {
 // The good-peer index stays consistent with the per-node time under updates,
 // deletes and expiry.
 func TestGoodPeers(t *testing.T) {
-	clock := newFakeClock()
+	clock := new(mclock.Simulated)
 	var self enode.ID
 	nodes := make([]*enode.Node, 6)
 	for i := range nodes {
 		nodes[i] = newNullNode(t, netip.AddrFrom4([4]byte{10, 0, 1, byte(i)}), 30303, 1)
 	}
 	self = nodes[5].ID()
-	db := openMem(t, WithClock(clock.Now), WithSelf(self))
-	now := clock.Now()
+	db := openMem(t, Config{Clock: clock, Self: self})
+	now := clock.Wall()
 	for i, n := range nodes {
 		if err := db.UpdatePeerSuccess(n, now.Add(time.Duration(i)*time.Minute)); err != nil {
 			t.Fatal(err)

@@ -18,7 +18,7 @@
 //
 // Example:
 //
-//	db, err := nodedb.Open(filepath.Join(datadir, "nodes"), nodedb.WithLogger(log))
+//	db, err := nodedb.Open(nodedb.Config{Path: filepath.Join(datadir, "nodes"), Logger: log})
 //	if err != nil {
 //		return err
 //	}

@@ -17,7 +17,7 @@ import (
 // which of them answered recently enough to seed the discovery table. An
 // empty path keeps it in memory; a data directory path keeps it on disk.
 func Example() {
-	db, err := nodedb.Open("", nodedb.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	db, err := nodedb.Open(nodedb.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		panic(err)
 	}

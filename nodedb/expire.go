@@ -19,12 +19,13 @@ const (
 // expirer runs ExpireNodes every expiryInterval until Close.
 func (db *DB) expirer() {
 	defer db.wg.Done()
-	tick := time.NewTicker(expiryInterval)
-	defer tick.Stop()
+	timer := db.clock.NewTimer(expiryInterval)
+	defer timer.Stop()
 	for {
 		select {
-		case <-tick.C:
+		case <-timer.C():
 			db.ExpireNodes()
+			timer.Reset(expiryInterval)
 		case <-db.quit:
 			return
 		}
@@ -34,7 +35,7 @@ func (db *DB) expirer() {
 // ExpireNodes runs one expiry pass and returns the number of nodes removed.
 // A node counts as seen at the latest of its timestamps: record stored, ping
 // or pong received at any IP, peer session. The background expirer calls it
-// hourly; tests call it directly with a fake clock.
+// hourly; tests call it directly or run a simulated clock.
 func (db *DB) ExpireNodes() int {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
@@ -44,7 +45,7 @@ func (db *DB) ExpireNodes() int {
 	}
 	defer db.release()
 
-	cutoff := db.clock().Add(-nodeExpiration).Unix()
+	cutoff := db.clock.Wall().Add(-nodeExpiration).Unix()
 	// Collect first, delete after: the iterator sees a consistent snapshot.
 	var dead []enode.ID
 	it, err := pdb.NewIter(&pebble.IterOptions{LowerBound: nodeSpaceStart, UpperBound: nodeSpaceEnd})

@@ -8,32 +8,11 @@ import (
 	"net/netip"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/devp2p-go/devp2p/crypto"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/enr"
 )
-
-// fakeClock is a wall clock that moves only when told to.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Unix(1_700_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // testLogger writes to t.Log and counts warnings.
 type testHandler struct {
@@ -121,9 +100,9 @@ func makeV4Node(key *ecdsa.PrivateKey, ip netip.Addr, udp int, seq uint64) (*eno
 	return enode.New(enode.ValidSchemes, &r)
 }
 
-func openMem(t testing.TB, opts ...Option) *DB {
+func openMem(t testing.TB, cfg Config) *DB {
 	t.Helper()
-	db, err := Open("", opts...)
+	db, err := Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

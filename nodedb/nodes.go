@@ -155,7 +155,7 @@ func (db *DB) putNode(pdb *pebble.DB, b *pebble.Batch, id enode.ID, seq uint64, 
 	if err := b.Set(nodeKey(id), blob, nil); err != nil {
 		return err
 	}
-	return b.Set(nodeFieldKey(id, fieldUpdated), encodeTime(db.clock().Unix()), nil)
+	return b.Set(nodeFieldKey(id, fieldUpdated), encodeTime(db.clock.Wall().Unix()), nil)
 }
 
 // DeleteNode removes everything stored about a node.

@@ -41,7 +41,7 @@ func (db *DB) QuerySeeds(n int, maxAge time.Duration) []*enode.Node {
 	defer it.Close()
 
 	var (
-		now    = db.clock()
+		now    = db.clock.Wall()
 		oldest = now.Add(-maxAge).Unix()
 		seeds  = make([]*enode.Node, 0, n)
 		seen   = make(map[enode.ID]struct{}, n)
@@ -65,7 +65,7 @@ func (db *DB) QuerySeeds(n int, maxAge time.Duration) []*enode.Node {
 			if !ok {
 				continue
 			}
-			if _, dup := seen[cand.ID()]; dup || (db.hasSelf && cand.ID() == db.self) {
+			if _, dup := seen[cand.ID()]; dup || (db.self != (enode.ID{}) && cand.ID() == db.self) {
 				continue
 			}
 			seen[cand.ID()] = struct{}{}
@@ -187,7 +187,7 @@ func (db *DB) GoodPeers(n int) []*enode.Node {
 		}
 		var id enode.ID
 		copy(id[:], k[goodKeyLen-idLen:])
-		if db.hasSelf && id == db.self {
+		if db.self != (enode.ID{}) && id == db.self {
 			continue
 		}
 		blob, ok := db.read(pdb, nodeKey(id))

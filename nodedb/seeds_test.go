@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
 )
 
 func TestExpiry(t *testing.T) {
-	clock := newFakeClock()
-	db := openMem(t, WithClock(clock.Now))
-	start := clock.Now()
+	clock := new(mclock.Simulated)
+	db := openMem(t, Config{Clock: clock})
+	start := clock.Wall()
 
 	mk := func(i int) *enode.Node {
 		n := newNullNode(t, netip.AddrFrom4([4]byte{10, 0, 2, byte(i)}), 30303, 1)
@@ -33,19 +34,19 @@ func TestExpiry(t *testing.T) {
 	db.UpdateLastPingReceived(pingOnly, ip4, start)
 	db.UpdateLastPongReceived(stalePong.ID(), stalePong.IPAddr(), start)
 
-	clock.Advance(20 * time.Hour)
+	clock.Run(20 * time.Hour)
 	if n := db.ExpireNodes(); n != 0 {
 		t.Fatalf("expired %d nodes before 24 h", n)
 	}
-	db.UpdateLastPingReceived(pinged.ID(), ip6, clock.Now())
-	db.UpdateLastPongReceived(ponged.ID(), ponged.IPAddr(), clock.Now())
-	if err := db.UpdatePeerSuccess(peer, clock.Now()); err != nil {
+	db.UpdateLastPingReceived(pinged.ID(), ip6, clock.Wall())
+	db.UpdateLastPongReceived(ponged.ID(), ponged.IPAddr(), clock.Wall())
+	if err := db.UpdatePeerSuccess(peer, clock.Wall()); err != nil {
 		t.Fatal(err)
 	}
 	// UpdatePeerSuccess stores the record, which counts as seen; put the
 	// peer's record time back by storing again later is not needed: all of
 	// pinged, ponged and peer were seen at +20 h.
-	clock.Advance(5 * time.Hour) // +25 h
+	clock.Run(5 * time.Hour) // +25 h
 	if n := db.ExpireNodes(); n != 3 {
 		t.Errorf("expired %d nodes, want 3 (old, stalePong, pingOnly)", n)
 	}
@@ -62,7 +63,7 @@ func TestExpiry(t *testing.T) {
 			t.Errorf("recently seen node %v expired", n.ID())
 		}
 	}
-	clock.Advance(24 * time.Hour)
+	clock.Run(24 * time.Hour)
 	if n := db.ExpireNodes(); n != 3 {
 		t.Errorf("second pass expired %d nodes, want 3", n)
 	}
@@ -78,8 +79,8 @@ func TestExpiry(t *testing.T) {
 }
 
 func TestQuerySeeds(t *testing.T) {
-	clock := newFakeClock()
-	now := clock.Now()
+	clock := new(mclock.Simulated)
+	now := clock.Wall()
 	const maxAge = 5 * 24 * time.Hour
 	fresh := make(map[enode.ID]bool)
 	var self enode.ID
@@ -88,7 +89,7 @@ func TestQuerySeeds(t *testing.T) {
 		nodes[i] = newNullNode(t, netip.AddrFrom4([4]byte{10, 0, 3, byte(i)}), 30303, 1)
 	}
 	self = nodes[0].ID()
-	db := openMem(t, WithClock(clock.Now), WithSelf(self), withoutExpirer())
+	db := openMem(t, Config{Clock: clock, Self: self, noExpirer: true})
 	for i, n := range nodes {
 		db.UpdateNode(n)
 		switch i % 4 {
@@ -135,7 +136,7 @@ func TestQuerySeeds(t *testing.T) {
 	if got := db.QuerySeeds(0, maxAge); got != nil {
 		t.Error("QuerySeeds(0) returned nodes")
 	}
-	if got := openMem(t).QuerySeeds(5, maxAge); len(got) != 0 {
+	if got := openMem(t, Config{}).QuerySeeds(5, maxAge); len(got) != 0 {
 		t.Error("QuerySeeds on empty DB returned nodes")
 	}
 }
@@ -143,7 +144,7 @@ func TestQuerySeeds(t *testing.T) {
 // Many per-IP keys of one node (a node pinging from many addresses) neither
 // make QuerySeeds read them all nor hide other nodes.
 func TestQuerySeedsKeyFlood(t *testing.T) {
-	db := openMem(t, withoutExpirer())
+	db := openMem(t, Config{noExpirer: true})
 	flood := newNullNode(t, ip4, 30303, 1)
 	db.UpdateNode(flood)
 	for i := range 5 * maxKeysPerNode {
@@ -173,7 +174,7 @@ func TestIdleHeap(t *testing.T) {
 	before := heapAlloc()
 	dbs := make([]*DB, count)
 	for i := range dbs {
-		db, err := Open("", WithLogger(discardLogger()))
+		db, err := Open(Config{Logger: discardLogger()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,9 +230,9 @@ func fillSeedDB(b *testing.B, db *DB, count int, now time.Time) {
 func BenchmarkQuerySeeds(b *testing.B) {
 	for _, count := range []int{10_000} {
 		b.Run(fmt.Sprint(count), func(b *testing.B) {
-			clock := newFakeClock()
-			db := openMem(b, WithClock(clock.Now), withoutExpirer())
-			fillSeedDB(b, db, count, clock.Now())
+			clock := new(mclock.Simulated)
+			db := openMem(b, Config{Clock: clock, noExpirer: true})
+			fillSeedDB(b, db, count, clock.Wall())
 			b.ReportAllocs()
 			b.ResetTimer()
 			found := 0
@@ -246,7 +247,7 @@ func BenchmarkQuerySeeds(b *testing.B) {
 func BenchmarkIdleHeap(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		db, err := Open("", WithLogger(discardLogger()), withoutExpirer())
+		db, err := Open(Config{Logger: discardLogger(), noExpirer: true})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -256,7 +257,7 @@ func BenchmarkIdleHeap(b *testing.B) {
 
 // BenchmarkUpdateLastPong is the write done for every pong received.
 func BenchmarkUpdateLastPong(b *testing.B) {
-	db := openMem(b, withoutExpirer())
+	db := openMem(b, Config{noExpirer: true})
 	ids := make([]enode.ID, 1024)
 	for i := range ids {
 		ids[i][0], ids[i][1] = byte(i>>8), byte(i)
@@ -274,7 +275,7 @@ func BenchmarkUpdateLastPong(b *testing.B) {
 
 // BenchmarkNode reads one stored v4 node back.
 func BenchmarkNode(b *testing.B) {
-	db := openMem(b, withoutExpirer())
+	db := openMem(b, Config{noExpirer: true})
 	n := benchNodes()[0]
 	if err := db.UpdateNode(n); err != nil {
 		b.Fatal(err)

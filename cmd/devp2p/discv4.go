@@ -90,7 +90,7 @@ func startV4(ctx context.Context, cmd *cli.Command, bootnodes []*enode.Node) (*v
 		conn.Close()
 		return nil, err
 	}
-	db, _ := nodedb.Open("")
+	db, _ := nodedb.Open(nodedb.Config{})
 	ln := enode.NewLocalNode(db, key)
 	local := conn.LocalAddr().(*net.UDPAddr)
 	ip := local.IP

@@ -100,7 +100,7 @@ func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (
 		}
 		return nil, fmt.Errorf("--listen %s: %v", listen, err)
 	}
-	db, _ := nodedb.Open("")
+	db, _ := nodedb.Open(nodedb.Config{})
 	ln := enode.NewLocalNode(db, key)
 	local := conn.LocalAddr().(*net.UDPAddr)
 	ip := local.IP

@@ -60,9 +60,10 @@ type Config struct {
 
 	ValidSchemes enr.IdentityScheme // for records in ENR responses; default enode.ValidSchemes
 
-	Clock  mclock.Clock     // default mclock.System{}
-	Now    func() time.Time // wall clock for packet expiration; default time.Now
-	Logger *slog.Logger     // default slog.Default()
+	// Clock drives reply timeouts and the table; its Wall time stamps and
+	// checks packet expirations and endpoint proofs. Default mclock.System{}.
+	Clock  mclock.Clock
+	Logger *slog.Logger // default slog.Default()
 }
 
 func (cfg Config) withDefaults() (Config, error) {
@@ -74,9 +75,6 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = mclock.System{}
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

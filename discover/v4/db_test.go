@@ -12,7 +12,7 @@ import (
 // TestNodeDBBonds: with a node database, endpoint proofs are stored there
 // (so they survive restarts and feed the table's seeds).
 func TestNodeDBBonds(t *testing.T) {
-	db, err := nodedb.Open("")
+	db, err := nodedb.Open(nodedb.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func BenchmarkHandleFindnode(b *testing.B) {
 		node.handlePacket(from, pkts[i%len(pkts)])
 		i++
 		if i%len(pkts) == 0 {
-			node.replays = newReplayFilter(node.cfg.Now) // forget, to keep decoding
+			node.replays = newReplayFilter(node.cfg.Clock.Wall) // forget, to keep decoding
 		}
 	}
 }

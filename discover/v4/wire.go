@@ -13,11 +13,11 @@ var errNetRestrict = errors.New("not contained in netrestrict list")
 
 // makeExpiration returns the expiration stamp for a packet sent now.
 func (t *UDPv4) makeExpiration() uint64 {
-	return uint64(t.cfg.Now().Add(expiration).Unix())
+	return uint64(t.cfg.Clock.Wall().Add(expiration).Unix())
 }
 
 // expired reports whether a packet's expiration stamp lies in the past.
-func (t *UDPv4) expired(ts uint64) bool { return v4wire.Expired(ts, t.cfg.Now()) }
+func (t *UDPv4) expired(ts uint64) bool { return v4wire.Expired(ts, t.cfg.Clock.Wall()) }
 
 // nodeFromWire checks and converts a node received in a Neighbors packet
 // from sender: the key must be on the curve, the address must be relayable

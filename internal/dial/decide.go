@@ -359,7 +359,7 @@ func (s *Scheduler) rememberGood(n *enode.Node) {
 		return
 	}
 	// The database keeps wall-clock time: it must make sense after a restart.
-	if err := s.cfg.DB.UpdatePeerSuccess(n, time.Now()); err != nil {
+	if err := s.cfg.DB.UpdatePeerSuccess(n, s.clock.Wall()); err != nil {
 		s.log.Debug("Could not remember good peer", "id", n.ID(), "err", err)
 	}
 }

@@ -18,7 +18,7 @@ var _ PeerMemory = (*nodedb.DB)(nil)
 func TestWarmRestartNodeDB(t *testing.T) {
 	// The database lives outside the synctest bubble: its background
 	// goroutines are not the scheduler's.
-	db, err := nodedb.Open("")
+	db, err := nodedb.Open(nodedb.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
