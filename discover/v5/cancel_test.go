@@ -9,6 +9,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
+	"github.com/devp2p-go/devp2p/enode"
 )
 
 // cancelAfter is shorter than respTimeout, so that a call returning at
@@ -42,15 +43,7 @@ func TestCancelWaits(t *testing.T) {
 				defer a.Close()
 				b.Close() // silent: only the context can end the wait early
 
-				ctx, cancel := context.WithTimeout(t.Context(), cancelAfter)
-				defer cancel()
-				start := time.Now()
-				if err := call(ctx, a, b); !errors.Is(err, context.DeadlineExceeded) {
-					t.Fatalf("err %v, want %v", err, context.DeadlineExceeded)
-				}
-				if d := time.Since(start); d != cancelAfter {
-					t.Errorf("returned after %v, want %v", d, cancelAfter)
-				}
+				testnet.CheckCancel(t, cancelAfter, true, func(ctx context.Context) error { return call(ctx, a, b) })
 			})
 		})
 	}
@@ -94,21 +87,9 @@ func TestCancelBeforeCall(t *testing.T) {
 		defer a.Close()
 		defer b.Close()
 		synctest.Wait()
-		ctx, cancel := context.WithCancel(t.Context())
-		cancel()
-		sent := a.PacketsSent()
-		if err := a.Ping(ctx, b.Self()); !errors.Is(err, context.Canceled) {
-			t.Fatalf("Ping: err %v, want %v", err, context.Canceled)
-		}
-		if got := a.Lookup(ctx, b.Self().ID()); len(got) != 0 {
-			t.Fatalf("Lookup found %d nodes", len(got))
-		}
-		if got := a.Resolve(ctx, b.Self()); got != b.Self() {
-			t.Fatal("Resolve did not return its input")
-		}
-		if d := a.PacketsSent() - sent; d != 0 {
-			t.Fatalf("%d packets sent with an ended context", d)
-		}
+		testnet.CheckEndedContext(t, a, b.Self(), func(ctx context.Context) []*enode.Node {
+			return a.Lookup(ctx, b.Self().ID())
+		})
 	})
 }
 
@@ -123,15 +104,10 @@ func TestCancelLookup(t *testing.T) {
 		if n := nodes[0].tab.Len(); n == 0 {
 			t.Fatal("node 0 has an empty table")
 		}
-		for _, n := range nodes[1:] {
-			n.Close()
-		}
-		ctx, cancel := context.WithTimeout(t.Context(), cancelAfter)
-		defer cancel()
-		start := time.Now()
-		nodes[0].Lookup(ctx, nodes[0].Self().ID())
-		if d := time.Since(start); d != cancelAfter {
-			t.Errorf("lookup returned after %v, want %v", d, cancelAfter)
-		}
+		closeAll(nodes[1:])
+		testnet.CheckCancel(t, cancelAfter, false, func(ctx context.Context) error {
+			nodes[0].Lookup(ctx, nodes[0].Self().ID())
+			return nil
+		})
 	})
 }

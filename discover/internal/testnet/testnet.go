@@ -11,14 +11,20 @@
 //	if err := testnet.SameIDs(testnet.IDsOf(got), want); err != nil {
 //		t.Error(err)
 //	}
+//	testnet.CheckCancel(t, 100*time.Millisecond, true, func(ctx context.Context) error {
+//		return node.Ping(ctx, silent)
+//	})
 package testnet
 
 import (
+	"context"
 	"crypto/ecdsa"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/devp2p-go/devp2p/crypto"
 	"github.com/devp2p-go/devp2p/enode"
@@ -76,4 +82,51 @@ func SameIDs(a, b []enode.ID) error {
 		}
 	}
 	return nil
+}
+
+// CheckCancel runs call with a context that ends after d and checks that
+// call returns then, not later, with the context's error (unless
+// wantErr is false: calls that return what they have, such as lookups).
+// The test must run in a synctest bubble, so that the time taken is exact.
+func CheckCancel(t testing.TB, d time.Duration, wantErr bool, call func(ctx context.Context) error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	start := time.Now()
+	err := call(ctx)
+	if took := time.Since(start); took != d {
+		t.Errorf("returned after %v, want %v (when the context ended)", took, d)
+	}
+	if wantErr && !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err %v, want %v", err, context.DeadlineExceeded)
+	}
+}
+
+// Engine is what CheckEndedContext needs of a discovery engine.
+type Engine interface {
+	Ping(ctx context.Context, n *enode.Node) error
+	Resolve(ctx context.Context, n *enode.Node) *enode.Node
+	PacketsSent() int64
+}
+
+// CheckEndedContext checks that e's calls with an ended context fail (Ping),
+// find nothing (lookup, the engine's lookup for n) or return their input
+// (Resolve) without sending a packet.
+func CheckEndedContext(t testing.TB, e Engine, n *enode.Node, lookup func(ctx context.Context) []*enode.Node) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	sent := e.PacketsSent()
+	if err := e.Ping(ctx, n); !errors.Is(err, context.Canceled) {
+		t.Errorf("Ping: err %v, want %v", err, context.Canceled)
+	}
+	if got := lookup(ctx); len(got) != 0 {
+		t.Errorf("lookup found %d nodes", len(got))
+	}
+	if got := e.Resolve(ctx, n); got != n {
+		t.Error("Resolve did not return its input")
+	}
+	if d := e.PacketsSent() - sent; d != 0 {
+		t.Errorf("%d packets sent with an ended context", d)
+	}
 }
