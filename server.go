@@ -56,8 +56,8 @@ type Server struct {
 
 	// Channels to the run loop (runloop.go).
 	quit          chan struct{}
-	postHandshake chan *conn
-	addPeer       chan *conn
+	securedStep   chan *conn
+	addStep       chan *conn
 	setupEnded    chan *conn
 	delPeer       chan peerDrop
 	peerOp        chan peerOpFunc
@@ -109,8 +109,8 @@ func (srv *Server) Start() (err error) {
 		srv.timeouts = defaultTimeouts
 	}
 	srv.quit = make(chan struct{})
-	srv.postHandshake = make(chan *conn)
-	srv.addPeer = make(chan *conn)
+	srv.securedStep = make(chan *conn)
+	srv.addStep = make(chan *conn)
 	srv.setupEnded = make(chan *conn)
 	srv.delPeer = make(chan peerDrop)
 	srv.peerOp = make(chan peerOpFunc)

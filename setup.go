@@ -23,10 +23,6 @@ type conn struct {
 	caps  []Cap
 	name  string
 	meter *meter
-
-	// wonTieBreak is set by the run loop (and only read there) when c won
-	// the tie-break against a connection in the opposite direction.
-	wonTieBreak bool
 }
 
 func (c *conn) is(f connFlag) bool { return connFlag(c.flags.Load())&f != 0 }
@@ -109,7 +105,7 @@ func (srv *Server) doSetup(c *conn, dialDest *enode.Node) (step string, err erro
 	} else {
 		c.node = nodeFromConn(remotePub, c.fd)
 	}
-	if err := srv.checkpoint(c, srv.postHandshake); err != nil {
+	if err := srv.checkpoint(c, srv.securedStep); err != nil {
 		return "post-handshake check", err
 	}
 	their, err := c.doProtoHandshake(srv.ourHandshake)
@@ -122,7 +118,7 @@ func (srv *Server) doSetup(c *conn, dialDest *enode.Node) (step string, err erro
 		return "hello identity", DiscUnexpectedIdentity
 	}
 	c.caps, c.name = their.Caps, their.Name
-	if err := srv.checkpoint(c, srv.addPeer); err != nil {
+	if err := srv.checkpoint(c, srv.addStep); err != nil {
 		return "add-peer check", err
 	}
 	return "", nil
