@@ -95,6 +95,10 @@ type Config struct {
 	// reports it). Empty means not listening.
 	ListenAddr string
 
+	// Gate, if set, is asked at each stage of a connection's setup whether
+	// it may go on, in addition to the server's own limits (see Gate).
+	Gate Gate `toml:"-" json:"-"`
+
 	// NAT, if set, maps the listening port on the gateway and provides the
 	// external IP for our record.
 	NAT NAT `toml:"-" json:"-"`

@@ -82,10 +82,10 @@ func (srv *Server) DialStats() DialStats {
 	}
 }
 
-// DialFailureClass implements dial.Classifier: the scheduler backs off from a
-// node according to how its connection ended.
-func (d DiscReason) DialFailureClass() dial.FailureClass {
-	switch d {
+// failureClass tells the dial scheduler how a connection that ended with
+// reason went, so that it can tell "try later" from "give up".
+func failureClass(reason DiscReason) dial.FailureClass {
+	switch reason {
 	case DiscRequested:
 		return dial.Requested
 	case DiscNetworkError, DiscReadTimeout:
@@ -98,16 +98,29 @@ func (d DiscReason) DialFailureClass() dial.FailureClass {
 		return dial.Quitting
 	case DiscUselessPeer, DiscIncompatibleVersion, DiscSelf:
 		return dial.UselessPeer
-	case DiscProtocolError, DiscSubprotocolError, DiscInvalidIdentity, DiscUnexpectedIdentity:
-		return dial.ProtocolBreach
-	default:
+	default: // DiscProtocolError, DiscSubprotocolError, the identity reasons, unknown ones
 		return dial.ProtocolBreach
 	}
 }
 
-// DialFailureClass implements dial.Classifier for local errors that carry a
-// reason.
-func (e *peerError) DialFailureClass() dial.FailureClass { return e.reason.DialFailureClass() }
+// classified is an error the dial scheduler classifies by the DiscReason
+// it carries (dial.Classifier).
+type classified struct {
+	error
+	class dial.FailureClass
+}
+
+func (e classified) DialFailureClass() dial.FailureClass { return e.class }
+func (e classified) Unwrap() error                       { return e.error }
+
+// forDial prepares an error for the dial scheduler: one that carries a
+// DiscReason gets its class; others the scheduler classifies itself.
+func forDial(err error) error {
+	if r, ok := reasonFor(err); ok {
+		return classified{err, failureClass(r)}
+	}
+	return err
+}
 
 // startDialer creates the dial scheduler. Candidates come from
 // Config.DialCandidates, the protocols' DialCandidates and, once discovery is
@@ -140,5 +153,5 @@ func (srv *Server) startDialer() {
 
 // setupDialed is the scheduler's SetupFunc.
 func (srv *Server) setupDialed(fd net.Conn, flags dial.Flags, dest *enode.Node) error {
-	return srv.setupConn(fd, flags, dest)
+	return forDial(srv.setupConn(fd, flags, dest))
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/enr"
 	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/netutil"
@@ -21,9 +22,11 @@ const (
 	acceptRetryDelay = 50 * time.Millisecond
 )
 
+// Refusals at StageAccept. Their reasons are never sent (there is no
+// session yet); they tell a verdict's subscribers why.
 var (
-	errNotAllowedNet = errors.New("address not in NetRestrict")
-	errThrottled     = errors.New("too many attempts from this IP")
+	errNotAllowedNet = newPeerError(DiscUselessPeer, "address not in NetRestrict")
+	errThrottled     = newPeerError(DiscTooManyPeers, "too many attempts from this IP")
 )
 
 func (srv *Server) setupListening() error {
@@ -78,7 +81,12 @@ func (srv *Server) listenLoop() {
 		if tcp, ok := fd.RemoteAddr().(*net.TCPAddr); ok {
 			ip = tcp.AddrPort().Addr().Unmap()
 		}
-		if err := srv.checkInbound(throttle, ip); err != nil {
+		err = srv.checkInbound(throttle, ip)
+		if err == nil && srv.cfg.Gate != nil {
+			err = gateRefusal(srv.cfg.Gate.InterceptAccept(fd.RemoteAddr()))
+		}
+		srv.sendVerdict(StageAccept, true, enode.ID{}, fd.RemoteAddr(), err)
+		if err != nil {
 			srv.log.Debug("Rejected inbound connection", "addr", fd.RemoteAddr(), "err", err)
 			fd.Close()
 			slots <- struct{}{}

@@ -57,7 +57,7 @@ type Peer struct {
 	log     atomic.Pointer[slog.Logger]
 	clock   mclock.Clock
 	created mclock.AbsTime
-	events  *eventFeed // nil unless Config.EnableMsgEvents
+	events  *eventFeed[*PeerEvent] // nil unless Config.EnableMsgEvents
 
 	closed   chan struct{}  // closed by end
 	wg       sync.WaitGroup // protocol goroutines, ping and pong senders
@@ -261,7 +261,7 @@ func (p *Peer) startProtocols() {
 			} else if !errors.Is(err, io.EOF) {
 				p.debug("Protocol failed", "proto", proto.Name, "err", err)
 			}
-			p.end(err, discReasonForError(err), false)
+			p.end(err, reasonOr(err, DiscSubprotocolError), false)
 		}()
 	}
 }
@@ -276,11 +276,7 @@ func (p *Peer) readLoop() {
 	for {
 		msg, err := p.rw.ReadMsg()
 		if err != nil {
-			reason := DiscNetworkError
-			if pe := (*peerError)(nil); errors.As(err, &pe) {
-				reason = pe.reason
-			}
-			p.end(err, reason, false)
+			p.end(err, reasonOr(err, DiscNetworkError), false)
 			return
 		}
 		p.rw.meter.addMsgIn()
@@ -296,14 +292,8 @@ func (p *Peer) readLoop() {
 			}
 		}
 		if err := p.handle(msg); err != nil {
-			switch e := err.(type) {
-			case DiscReason: // the remote's Disconnect
-				p.end(e, e, true)
-			case *peerError:
-				p.end(e, e.reason, false)
-			default:
-				p.end(err, DiscNetworkError, false)
-			}
+			// The remote asked for the end when it was its Disconnect.
+			p.end(err, reasonOr(err, DiscNetworkError), msg.Code == discMsg)
 			return
 		}
 	}
@@ -402,7 +392,7 @@ func (p *Peer) write(msg Msg) error {
 	}
 	err := p.rw.WriteMsg(msg)
 	if err != nil {
-		p.end(err, DiscNetworkError, false)
+		p.end(err, reasonOr(err, DiscNetworkError), false)
 		return err
 	}
 	p.rw.meter.addMsgOut()

@@ -72,7 +72,7 @@ func (srv *Server) peerDropped(adm *admission, pd peerDrop) {
 		// With a successor waiting, PeerAdded below replaces the
 		// scheduler's record: it never sees the node as gone, so it
 		// neither redials it nor books a failure.
-		srv.dialsched.PeerRemoved(pd.p.Node(), pd.p.rw.connFlags(), pd.err)
+		srv.dialsched.PeerRemoved(pd.p.Node(), pd.p.rw.connFlags(), forDial(pd.err))
 	}
 	// Sent after the peer left the set: a subscriber that reconnects on
 	// "drop" is not refused as already connected.
@@ -122,7 +122,7 @@ func (srv *Server) addToPeers(adm *admission, c *conn) {
 func (srv *Server) sendDropEvent(pd peerDrop) {
 	if srv.peerFeed.active() {
 		srv.peerFeed.send(&PeerEvent{
-			Type: PeerEventTypeDrop, Peer: pd.p.ID(), Error: pd.err.Error(),
+			Type: PeerEventTypeDrop, Peer: pd.p.ID(), Error: pd.err.Error(), Err: pd.err,
 			RemoteAddress: pd.p.RemoteAddr().String(), LocalAddress: pd.p.LocalAddr().String(),
 		})
 	}

@@ -51,8 +51,9 @@ type Server struct {
 	state   serverState
 	pending map[*conn]struct{} // connections in setup, closed by Stop
 
-	meter    meter     // traffic of all connections
-	peerFeed eventFeed // peer events
+	meter       meter                 // traffic of all connections
+	peerFeed    eventFeed[*PeerEvent] // peer events
+	verdictFeed eventFeed[*Verdict]   // verdicts on connections in setup (gate.go)
 
 	// Channels to the run loop (runloop.go).
 	quit          chan struct{}

@@ -39,8 +39,8 @@ type transport interface {
 	doProtoHandshake(our *protoHandshake) (*protoHandshake, error)
 	ReadMsg() (Msg, error)
 	WriteMsg(Msg) error
-	// close sends a Disconnect with reason (when err is a DiscReason and the
-	// Hello exchange has been reached) and closes the connection. Safe to
+	// close sends a Disconnect with the reason err carries (reasonFor), if
+	// any and once the RLPx handshake is done, and closes the connection. Safe to
 	// call more than once and concurrently with a blocked WriteMsg.
 	close(err error)
 }
@@ -252,7 +252,7 @@ func (t *rlpxTransport) close(err error) {
 	t.fd.SetWriteDeadline(time.Now().Add(t.to.disc))
 	ready := t.ready
 	t.dlMu.Unlock()
-	if r, ok := err.(DiscReason); ok && ready {
+	if r, ok := reasonFor(err); ok && ready {
 		// Waits for a write in progress (cut short above).
 		if _, werr := t.conn.Write(discMsg, encodeDisconnect(r)); werr == nil && t.conn.Flush() == nil {
 			t.linger()
