@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"time"
 
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/mclock"
@@ -130,18 +129,6 @@ type Config struct {
 // scheduler's dialer, so one is passed through as is.
 type NodeDialer interface {
 	Dial(ctx context.Context, n *enode.Node) (net.Conn, error)
-}
-
-// NAT is a port-mapping mechanism (UPnP, NAT-PMP, or a fixed external IP).
-type NAT interface {
-	// ExternalIP returns the address the outside world sees us at.
-	ExternalIP() (net.IP, error)
-	// AddMapping maps extport on the gateway to intport here and returns
-	// the external port actually mapped.
-	AddMapping(protocol string, extport, intport int, name string, lifetime time.Duration) (uint16, error)
-	// DeleteMapping removes a mapping made by AddMapping.
-	DeleteMapping(protocol string, extport, intport int) error
-	String() string
 }
 
 // withDefaults returns a copy of c with defaults filled in.

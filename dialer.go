@@ -122,12 +122,12 @@ func forDial(err error) error {
 	return err
 }
 
-// startDialer creates the dial scheduler. Candidates come from
-// Config.DialCandidates, the protocols' DialCandidates and, once discovery is
-// integrated, the discovery iterators (startDiscovery adds them to srv.mix).
-func (srv *Server) startDialer() {
+// startDialer creates the dial scheduler, which reads its candidates from
+// mix (Config.DialCandidates, the protocols' DialCandidates and the
+// discovery iterators) and owns it from then on. It returns nil with NoDial.
+func (srv *Server) startDialer(mix *enode.FairMix) *dial.Scheduler {
 	if srv.cfg.NoDial {
-		return
+		return nil
 	}
 	cfg := dial.Config{
 		Self:         srv.localnode.ID(),
@@ -136,19 +136,19 @@ func (srv *Server) startDialer() {
 		Bootnodes:    srv.cfg.BootstrapNodes,
 		Clock:        srv.clock,
 		Logger:       srv.log,
+		DB:           srv.nodedb,
+		Dialer:       srv.cfg.Dialer,
 	}
-	if srv.cfg.Dialer != nil {
-		cfg.Dialer = srv.cfg.Dialer
+	if srv.disc != nil {
+		cfg.Resolver = srv.disc.resolver()
+		cfg.OnPeerless = srv.disc.peerless
 	}
-	if srv.nodedb != nil {
-		cfg.DB = srv.nodedb
-	}
-	srv.configureDialDiscovery(&cfg) // discovery.go
-	sched := dial.New(cfg, srv.mix, srv.setupDialed)
+	sched := dial.New(cfg, mix, srv.setupDialed)
 	for _, n := range srv.cfg.StaticNodes {
 		sched.AddStatic(n)
 	}
 	srv.dialsched = sched
+	return sched
 }
 
 // setupDialed is the scheduler's SetupFunc.

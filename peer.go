@@ -190,13 +190,9 @@ func (p *Peer) run() (remoteRequested bool, err error) {
 	return remoteRequested, err
 }
 
-// readInterrupter is a transport whose blocked ReadMsg can be woken
-// without closing the connection, so that a Disconnect can still be sent.
-type readInterrupter interface{ interruptRead() }
-
 // end ends the session: the first call records why (err), the reason to
 // send (reason) and whether the remote asked for it, closes p.closed and
-// wakes the reader. Later calls do nothing.
+// wakes the reader, which closes the connection. Later calls do nothing.
 func (p *Peer) end(err error, reason DiscReason, remote bool) {
 	p.mu.Lock()
 	if p.ended {
@@ -210,24 +206,9 @@ func (p *Peer) end(err error, reason DiscReason, remote bool) {
 		p.pingTimer = nil
 	}
 	close(p.closed)
-	if _, ok := p.rw.transport.(readInterrupter); !ok {
-		// Only closing wakes this transport's reader; close it on a
-		// goroutine, as Disconnect must not wait for the Disconnect write.
-		// (Added before the reader can return, so before run's Wait.)
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			if remote {
-				p.rw.close(errRemoteDisconnected)
-			} else {
-				p.rw.close(reason)
-			}
-		}()
-	}
 	p.mu.Unlock()
-	if ri, ok := p.rw.transport.(readInterrupter); ok {
-		ri.interruptRead()
-	}
+	// The reader wakes up and closes the connection with the reason (run).
+	p.rw.interruptRead()
 }
 
 // spawn runs f on a goroutine that the session waits for, unless the

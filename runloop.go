@@ -19,7 +19,7 @@ type peerOpFunc func(map[enode.ID]*Peer)
 // the limits hold under any number of concurrent connects. It only
 // dispatches; admission decides.
 func (srv *Server) run() {
-	defer srv.loopWG.Done()
+	defer srv.runWG.Done()
 	adm := newAdmission(srv.localnode.ID(), &srv.cfg)
 	for {
 		select {

@@ -161,19 +161,22 @@ type stepTransport struct {
 	enc    chan struct{} // closed by the test: the RLPx handshake completes
 	proto  chan struct{} // closed by the test: the Hello exchange completes
 	atHello,
+	interrupted,
 	closed chan struct{}
+	interruptOnce,
 	closeOnce sync.Once
-	closeErr  error
+	closeErr error
 }
 
 func newStepTransport(remote *ecdsa.PrivateKey) *stepTransport {
 	return &stepTransport{
-		remote:  &remote.PublicKey,
-		hello:   &protoHandshake{Version: baseProtocolVersion, Name: "step", Caps: []Cap{{"test", 1}}, ID: pubkeyID(&remote.PublicKey)},
-		enc:     make(chan struct{}),
-		proto:   make(chan struct{}),
-		atHello: make(chan struct{}),
-		closed:  make(chan struct{}),
+		remote:      &remote.PublicKey,
+		hello:       &protoHandshake{Version: baseProtocolVersion, Name: "step", Caps: []Cap{{"test", 1}}, ID: pubkeyID(&remote.PublicKey)},
+		enc:         make(chan struct{}),
+		proto:       make(chan struct{}),
+		atHello:     make(chan struct{}),
+		interrupted: make(chan struct{}),
+		closed:      make(chan struct{}),
 	}
 }
 
@@ -197,9 +200,14 @@ func (t *stepTransport) doProtoHandshake(*protoHandshake) (*protoHandshake, erro
 }
 
 func (t *stepTransport) ReadMsg() (Msg, error) {
-	<-t.closed
+	select {
+	case <-t.closed:
+	case <-t.interrupted:
+	}
 	return Msg{}, io.EOF
 }
+
+func (t *stepTransport) interruptRead() { t.interruptOnce.Do(func() { close(t.interrupted) }) }
 
 func (t *stepTransport) WriteMsg(Msg) error {
 	select {

@@ -39,6 +39,9 @@ type transport interface {
 	doProtoHandshake(our *protoHandshake) (*protoHandshake, error)
 	ReadMsg() (Msg, error)
 	WriteMsg(Msg) error
+	// interruptRead makes a blocked or later ReadMsg fail at once, leaving
+	// the connection open for the Disconnect that close sends.
+	interruptRead()
 	// close sends a Disconnect with the reason err carries (reasonFor), if
 	// any and once the RLPx handshake is done, and closes the connection. Safe to
 	// call more than once and concurrently with a blocked WriteMsg.
