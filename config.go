@@ -13,14 +13,15 @@ import (
 	"github.com/devp2p-go/devp2p/netutil"
 )
 
-// Defaults applied by Config.withDefaults (DESIGN.md, "Defaults that protect
-// a node"; the values go-ethereum uses).
+// Defaults applied by Config.withDefaults: the values go-ethereum uses,
+// which protect a node (docs/ARCHITECTURE.md).
 const (
 	// defaultMaxPendingPeers is how many inbound connections may be in the
 	// RLPx/Hello handshakes at once.
 	defaultMaxPendingPeers = 50
 	// defaultDialRatio: at most MaxPeers/3 peers are dialed by us, the rest
-	// are inbound (SECURITY.md, eclipse countermeasure 1).
+	// are inbound, so that an attacker cannot fill every slot by dialing us
+	// (docs/SECURITY.md, eclipse attacks).
 	defaultDialRatio = 3
 	// defaultName is the client name sent in Hello when Config.Name is empty.
 	defaultName = "devp2p-go"
@@ -113,8 +114,7 @@ type Config struct {
 	EnableMsgEvents bool
 
 	// DialCandidates are extra sources of nodes to dial, mixed fairly with
-	// discovery. This is the seam through which tests and applications (and,
-	// later, the discovery engines) feed the dialer.
+	// discovery's and the protocols' candidates.
 	DialCandidates []enode.Iterator `toml:"-" json:"-"`
 
 	// Logger receives the server's logs. Default slog.Default().

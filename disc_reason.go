@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// DiscReason is the reason carried by a devp2p Disconnect message (https://github.com/ethereum/devp2p/blob/master/rlpx.md,
-// "Disconnect (0x01)"). It implements error, so the reason a peer was dropped
+// DiscReason is the reason carried by a devp2p Disconnect message
+// (https://github.com/ethereum/devp2p/blob/master/rlpx.md, "Disconnect
+// (0x01)"). It implements error, so the reason a peer was dropped
 // travels through the same paths as every other error.
 type DiscReason uint8
 

@@ -19,21 +19,15 @@ import (
 	"github.com/devp2p-go/devp2p/rlpx"
 )
 
-// tcpRaw is a raw peer over a real TCP connection to a listening server.
-type tcpRaw struct {
-	fd   net.Conn
-	conn *rlpx.Conn
-	key  *ecdsa.PrivateKey
-
-	lastErr error
-}
-
-func dialTCPRaw(addr net.Addr, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) (*tcpRaw, error) {
+// dialTCPRaw connects a raw peer to a listening server over TCP and runs
+// the RLPx handshake. It reports errors instead of failing a test, as the
+// hostile clients run on goroutines of their own.
+func dialTCPRaw(addr net.Addr, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) (*rawPeer, error) {
 	fd, err := net.Dial("tcp", addr.String())
 	if err != nil {
 		return nil, err
 	}
-	r := &tcpRaw{fd: fd, conn: rlpx.NewConn(fd, pub), key: key}
+	r := &rawPeer{fd: fd, conn: rlpx.NewConn(fd, pub), key: key}
 	if _, err := r.conn.Handshake(key); err != nil {
 		fd.Close()
 		return nil, err
@@ -45,7 +39,7 @@ func dialTCPRaw(addr net.Addr, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) (*tc
 // TCP connection and RLPx handshake. Like a real node it tries again when
 // its own handshake deadline passed, up to badPeerAttempts times, each time
 // with a new key: the server's verdicts are told apart by node ID.
-func dialBad(t testing.TB, addr net.Addr, pub *ecdsa.PublicKey, handshakes chan struct{}) (r *tcpRaw, err error) {
+func dialBad(t testing.TB, addr net.Addr, pub *ecdsa.PublicKey, handshakes chan struct{}) (r *rawPeer, err error) {
 	for range badPeerAttempts {
 		key := newKey(t)
 		handshakes <- struct{}{}
@@ -58,11 +52,8 @@ func dialBad(t testing.TB, addr net.Addr, pub *ecdsa.PublicKey, handshakes chan 
 	return r, err
 }
 
-// id returns the client's node ID.
-func (r *tcpRaw) id() enode.ID { return enode.PubkeyToIDV4(&r.key.PublicKey) }
-
 // readUntilDisc reads (answering nothing) until a Disconnect or an error.
-func (r *tcpRaw) readUntilDisc() (DiscReason, bool) {
+func (r *rawPeer) readUntilDisc() (DiscReason, bool) {
 	r.fd.SetReadDeadline(time.Now().Add(testWait))
 	for {
 		code, data, _, err := r.conn.Read()
@@ -79,7 +70,7 @@ func (r *tcpRaw) readUntilDisc() (DiscReason, bool) {
 // session sends Hello, reads the server's, turns snappy on as the session
 // now uses it, runs misbehave in the background and waits for the
 // Disconnect.
-func (r *tcpRaw) session(name string, misbehave func()) (DiscReason, bool) {
+func (r *rawPeer) session(name string, misbehave func()) (DiscReason, bool) {
 	if err := r.writeHello(rawHello(r.key, name, Cap{"test", 1})); err != nil {
 		r.lastErr = err
 		return 0, false
@@ -92,19 +83,6 @@ func (r *tcpRaw) session(name string, misbehave func()) (DiscReason, bool) {
 	r.conn.SetSnappy(true)
 	go misbehave()
 	return r.readUntilDisc()
-}
-
-func (r *tcpRaw) writeHello(h *protoHandshake) error {
-	enc, err := h.encode()
-	if err != nil {
-		return err
-	}
-	_, err = r.conn.Write(handshakeMsg, enc)
-	return err
-}
-
-func rawHello(key *ecdsa.PrivateKey, name string, caps ...Cap) *protoHandshake {
-	return &protoHandshake{Version: 5, Name: name, Caps: caps, ID: pubkeyID(&key.PublicKey)}
 }
 
 // TestHostilePeers runs 200 misbehaving peers of six kinds against a
@@ -171,7 +149,7 @@ func TestHostilePeers(t *testing.T) {
 	type kind struct {
 		n    int // how many of this kind
 		name string
-		run  func(r *tcpRaw) (DiscReason, bool)
+		run  func(r *rawPeer) (DiscReason, bool)
 		want DiscReason // 0xff: judged from the server's drop event
 	}
 	manyCaps := make([]Cap, 10000)
@@ -193,16 +171,16 @@ func TestHostilePeers(t *testing.T) {
 	}
 	nameHello, _ := rawHello(dummy, strings.Repeat("n", nameSize), Cap{"test", 1}).encode()
 	kinds := []kind{
-		{42, "silent after rlpx", func(r *tcpRaw) (DiscReason, bool) { return r.readUntilDisc() }, DiscReadTimeout},
-		{40, "10000 caps", func(r *tcpRaw) (DiscReason, bool) {
+		{42, "silent after rlpx", func(r *rawPeer) (DiscReason, bool) { return r.readUntilDisc() }, DiscReadTimeout},
+		{40, "10000 caps", func(r *rawPeer) (DiscReason, bool) {
 			go r.conn.Write(handshakeMsg, capsHello)
 			return r.readUntilDisc()
 		}, DiscProtocolError},
-		{2, "16 MiB name", func(r *tcpRaw) (DiscReason, bool) {
+		{2, "16 MiB name", func(r *rawPeer) (DiscReason, bool) {
 			go r.conn.Write(handshakeMsg, nameHello)
 			return r.readUntilDisc()
 		}, DiscProtocolError},
-		{40, "ping flood", func(r *tcpRaw) (DiscReason, bool) {
+		{40, "ping flood", func(r *rawPeer) (DiscReason, bool) {
 			return r.session("flood", func() {
 				for i := 0; i < 1000; i++ {
 					if _, err := r.conn.Write(pingMsg, []byte{0xc0}); err != nil {
@@ -211,10 +189,10 @@ func TestHostilePeers(t *testing.T) {
 				}
 			})
 		}, DiscProtocolError},
-		{60, "unknown code", func(r *tcpRaw) (DiscReason, bool) {
+		{60, "unknown code", func(r *rawPeer) (DiscReason, bool) {
 			return r.session("unknown", func() { r.conn.Write(0x1234, []byte{0xc0}) })
 		}, DiscProtocolError},
-		{16, "never reads", func(r *tcpRaw) (DiscReason, bool) {
+		{16, "never reads", func(r *rawPeer) (DiscReason, bool) {
 			r.writeHello(rawHello(r.key, "never-reads", Cap{"test", 1}))
 			r.fd.SetReadDeadline(time.Now().Add(testWait))
 			if code, _, _, err := r.conn.Read(); err != nil || code != handshakeMsg {
@@ -378,12 +356,12 @@ const maxLateGoodAttempts = 3
 
 // goodPeerSession connects a well-behaved peer: RLPx, Hello, and one echo
 // round trip through the test protocol.
-func goodPeerSession(addr net.Addr, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) (*tcpRaw, error) {
+func goodPeerSession(addr net.Addr, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) (*rawPeer, error) {
 	good, err := dialTCPRaw(addr, pub, key)
 	if err != nil {
 		return nil, err
 	}
-	fail := func(format string, args ...any) (*tcpRaw, error) {
+	fail := func(format string, args ...any) (*rawPeer, error) {
 		good.fd.Close()
 		return nil, fmt.Errorf(format, args...)
 	}

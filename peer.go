@@ -17,9 +17,10 @@ import (
 	"github.com/devp2p-go/devp2p/mclock"
 )
 
-// Base protocol timing and the ping-flood limit (SECURITY.md, CVE-2023-40591).
+// Base protocol timing and the ping-flood limit (docs/SECURITY.md,
+// CVE-2023-40591).
 const (
-	// pingInterval is how often we ping a quiet peer (DESIGN.md).
+	// pingInterval is how often we ping a quiet peer (go-ethereum's value).
 	pingInterval = 15 * time.Second
 	// maxPingsPerInterval is how many pings a peer may send within one
 	// pingInterval. Honest peers send one; more than this is a flood and the

@@ -14,8 +14,8 @@ import (
 	"github.com/devp2p-go/devp2p/rlpx"
 )
 
-// Timeouts of an established connection (DESIGN.md, "Defaults that protect a
-// node"; go-ethereum uses the same values).
+// Timeouts of an established connection (docs/ARCHITECTURE.md; go-ethereum
+// uses the same values).
 const (
 	// frameReadTimeout is the longest a connection may stay silent. We ping
 	// every pingInterval, so a live peer always sends something sooner.

@@ -32,14 +32,14 @@ type UDPv5 struct {
 	tab       *discover.Table
 	talk      *talkSystem
 
-	callCh     chan *call
-	timeoutCh  chan timeoutEvent
+	callCh    chan *call
+	timeoutCh chan timeoutEvent
 	// packetIn is what dispatch reads datagrams from: the own read loop's
 	// channel, or on a shared socket cfg.Unhandled itself, so that a
 	// datagram the other engine read reaches dispatch in one hop.
 	packetIn <-chan ReadPacket
-	sendCh     chan sendRequest
-	funcCh     chan func() // run on dispatch (tests, stats)
+	sendCh   chan sendRequest
+	funcCh   chan func() // run on dispatch (tests, stats)
 
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -102,20 +102,20 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 		return nil, errors.New("discover/v5: nil LocalNode")
 	}
 	t := &UDPv5{
-		conn:       conn,
-		priv:       cfg.PrivateKey,
-		localNode:  ln,
-		cfg:        cfg,
-		talk:       newTalkSystem(),
-		callCh:     make(chan *call),
-		timeoutCh:  make(chan timeoutEvent),
-		sendCh:     make(chan sendRequest),
-		funcCh:     make(chan func()),
-		closing:    make(chan struct{}),
-		codec:      v5wire.NewCodec(cfg.PrivateKey, ln.Node, cfg.Clock, cfg.SessionCacheSize),
-		active:     make(map[enode.ID]*call),
-		queued:     make(map[enode.ID][]*call),
-		byNonce:    make(map[v5wire.Nonce]*call),
+		conn:      conn,
+		priv:      cfg.PrivateKey,
+		localNode: ln,
+		cfg:       cfg,
+		talk:      newTalkSystem(),
+		callCh:    make(chan *call),
+		timeoutCh: make(chan timeoutEvent),
+		sendCh:    make(chan sendRequest),
+		funcCh:    make(chan func()),
+		closing:   make(chan struct{}),
+		codec:     v5wire.NewCodec(cfg.PrivateKey, ln.Node, cfg.Clock, cfg.SessionCacheSize),
+		active:    make(map[enode.ID]*call),
+		queued:    make(map[enode.ID][]*call),
+		byNonce:   make(map[v5wire.Nonce]*call),
 	}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.tab, err = discover.NewTable(tableTransport{t}, discover.Config{
