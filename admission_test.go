@@ -66,6 +66,22 @@ func (at *admTest) drop(p *Peer) {
 	}
 }
 
+// tieBreakOrders are the orders in which the winner W and the loser L of
+// a simultaneous dial can take their secured and add steps, each
+// connection's secured step coming before its add step.
+var tieBreakOrders = [][4]string{
+	{"Wsecured", "Wadd", "Lsecured", "Ladd"},
+	{"Wsecured", "Lsecured", "Wadd", "Ladd"},
+	{"Wsecured", "Lsecured", "Ladd", "Wadd"},
+	{"Lsecured", "Wsecured", "Wadd", "Ladd"},
+	{"Lsecured", "Wsecured", "Ladd", "Wadd"},
+	loserAddedFirst,
+}
+
+// loserAddedFirst is the one order in which L becomes a peer (and is
+// seen added and dropped) before W replaces it.
+var loserAddedFirst = [4]string{"Lsecured", "Ladd", "Wsecured", "Wadd"}
+
 // idPair returns two IDs, the first lower than the second.
 func idPair() (lo, hi enode.ID) {
 	lo[0], hi[0] = 1, 2
@@ -79,16 +95,8 @@ func idPair() (lo, hi enode.ID) {
 // peer every time and L refused with DiscAlreadyConnected; L shows up as a
 // peer (add, drop) only when it was added before W's secured step.
 func TestAdmissionTieBreakOrders(t *testing.T) {
-	orders := [][4]string{
-		{"Wsecured", "Wadd", "Lsecured", "Ladd"},
-		{"Wsecured", "Lsecured", "Wadd", "Ladd"},
-		{"Wsecured", "Lsecured", "Ladd", "Wadd"},
-		{"Lsecured", "Wsecured", "Wadd", "Ladd"},
-		{"Lsecured", "Wsecured", "Ladd", "Wadd"},
-		{"Lsecured", "Ladd", "Wsecured", "Wadd"},
-	}
 	for _, selfLower := range []bool{true, false} {
-		for _, order := range orders {
+		for _, order := range tieBreakOrders {
 			t.Run(fmt.Sprintf("selfLower=%v/%s", selfLower, strings.Join(order[:], ",")), func(t *testing.T) {
 				self, remote := idPair()
 				if !selfLower {
@@ -126,7 +134,7 @@ func TestAdmissionTieBreakOrders(t *testing.T) {
 					t.Fatalf("peers %v, want W only", at.a.peers)
 				}
 				var want []string
-				if order == [4]string{"Lsecured", "Ladd", "Wsecured", "Wadd"} {
+				if order == loserAddedFirst {
 					want = append(want, "add L", "drop L")
 				}
 				want = append(want, "add W")

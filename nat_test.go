@@ -22,9 +22,9 @@ type natHookRecorder struct {
 	scheduled chan time.Duration
 }
 
-// setNATHooks lets the Server map its loopback listener on a fake gateway
+// newNATHooks lets the Server map its loopback listener on a fake gateway
 // and reports the NAT part's progress. Pass r.opt() to newTestServer.
-func setNATHooks(t *testing.T) *natHookRecorder {
+func newNATHooks() *natHookRecorder {
 	return &natHookRecorder{updated: make(chan nat.Endpoints, 10), scheduled: make(chan time.Duration, 10)}
 }
 
@@ -63,7 +63,7 @@ func (r *natHookRecorder) expectNoUpdate(t *testing.T) {
 // the record, follows a moved port once, ignores a silent gateway, and
 // removes its mappings on Stop.
 func TestServerNATUPnP(t *testing.T) {
-	hooks := setNATHooks(t)
+	hooks := newNATHooks()
 	g := nattest.StartIGD(2, nattest.WANIPConnection2, "5.6.7.8")
 	defer g.Close()
 	clock := new(mclock.Simulated)
@@ -164,7 +164,7 @@ func TestServerNATExtIP(t *testing.T) {
 // TestServerNATUnreachable: no gateway answers; "any" gives up within its
 // bound and the node runs without NAT.
 func TestServerNATUnreachable(t *testing.T) {
-	hooks := setNATHooks(t)
+	hooks := newNATHooks()
 	silent := func(ctx context.Context) (nat.Interface, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -224,7 +224,7 @@ func TestConfigNAT(t *testing.T) {
 // TestServerNATNoDiscovery: without discovery nothing listens on UDP, so
 // only the TCP port is mapped.
 func TestServerNATNoDiscovery(t *testing.T) {
-	hooks := setNATHooks(t)
+	hooks := newNATHooks()
 	g := nattest.StartIGD(1, nattest.WANPPPConnection1, "5.6.7.8")
 	defer g.Close()
 	srv := newTestServer(t, func(c *Config) {
