@@ -232,6 +232,22 @@ func TestAdmissionDecisions(t *testing.T) {
 			prepare: func(e *admEnv) { e.setup(e.remote, staticDialedConn) },
 		},
 		{
+			name: "a winner waits for the peer it replaces", flags: dynDialedConn, secured: DiscAlreadyConnected,
+			prepare: func(e *admEnv) {
+				// We have the lower ID: our dialed connection beats the
+				// remote's inbound one, which runs as a peer until its
+				// drop arrives.
+				e.peer(e.remote, inboundConn)
+				w := e.at.conn("w", e.remote, staticDialedConn)
+				if err := e.at.a.secured(w); err != nil {
+					t.Fatalf("winner refused: %v", err)
+				}
+				if d := e.at.a.add(w); d.refuse != nil || d.replace == nil {
+					t.Fatalf("winner: %+v, want it to replace the peer", d)
+				}
+			},
+		},
+		{
 			name: "setup ended lets the next one in", flags: inboundConn,
 			prepare: func(e *admEnv) {
 				c := e.setup(e.remote, inboundConn)
@@ -297,4 +313,26 @@ func (e *admEnv) setup(id enode.ID, flags connFlag) *conn {
 		e.at.t.Fatalf("preparing setup: %v", err)
 	}
 	return c
+}
+
+// TestAdmissionTrust: trusting a node marks its running peer at once, and
+// distrusting it clears the mark.
+func TestAdmissionTrust(t *testing.T) {
+	self, remote := idPair()
+	at := newAdmTest(t, self, nil)
+	c := at.conn("c", remote, inboundConn)
+	if err := at.a.secured(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := at.add(c); err != nil {
+		t.Fatal(err)
+	}
+	at.a.trust(remote, true)
+	if !c.is(trustedConn) {
+		t.Fatal("peer not marked trusted")
+	}
+	at.a.trust(remote, false)
+	if c.is(trustedConn) {
+		t.Fatal("peer still marked trusted")
+	}
 }
