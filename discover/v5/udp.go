@@ -131,8 +131,6 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.wg.Add(1)
-	go t.dispatch()
 	if cfg.Unhandled != nil {
 		t.packetIn = cfg.Unhandled
 	} else {
@@ -141,6 +139,8 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 		t.wg.Add(1)
 		go t.readLoop(own)
 	}
+	t.wg.Add(1)
+	go t.dispatch()
 	t.tab.Start()
 	cfg.Log.Debug("discv5 listening", "addr", conn.LocalAddr(), "id", ln.ID())
 	return t, nil
