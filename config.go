@@ -14,7 +14,7 @@ import (
 )
 
 // Defaults applied by Config.withDefaults: the values go-ethereum uses,
-// which protect a node (docs/ARCHITECTURE.md).
+// which protect a node (docs/SECURITY.md).
 const (
 	// defaultMaxPendingPeers is how many inbound connections may be in the
 	// RLPx/Hello handshakes at once.

@@ -14,7 +14,7 @@ import (
 	"github.com/devp2p-go/devp2p/rlpx"
 )
 
-// Timeouts of an established connection (docs/ARCHITECTURE.md; go-ethereum
+// Timeouts of an established connection (docs/SECURITY.md; go-ethereum
 // uses the same values).
 const (
 	// frameReadTimeout is the longest a connection may stay silent. We ping
