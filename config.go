@@ -7,21 +7,21 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"time"
 
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/netutil"
 )
 
-// Defaults applied by Config.withDefaults (DESIGN.md, "Defaults that protect
-// a node"; the values go-ethereum uses).
+// Defaults applied by Config.withDefaults: the values go-ethereum uses,
+// which protect a node (docs/SECURITY.md).
 const (
 	// defaultMaxPendingPeers is how many inbound connections may be in the
 	// RLPx/Hello handshakes at once.
 	defaultMaxPendingPeers = 50
 	// defaultDialRatio: at most MaxPeers/3 peers are dialed by us, the rest
-	// are inbound (SECURITY.md, eclipse countermeasure 1).
+	// are inbound, so that an attacker cannot fill every slot by dialing us
+	// (docs/SECURITY.md, eclipse attacks).
 	defaultDialRatio = 3
 	// defaultName is the client name sent in Hello when Config.Name is empty.
 	defaultName = "devp2p-go"
@@ -95,6 +95,10 @@ type Config struct {
 	// reports it). Empty means not listening.
 	ListenAddr string
 
+	// Gate, if set, is asked at each stage of a connection's setup whether
+	// it may go on, in addition to the server's own limits (see Gate).
+	Gate Gate `toml:"-" json:"-"`
+
 	// NAT, if set, maps the listening port on the gateway and provides the
 	// external IP for our record.
 	NAT NAT `toml:"-" json:"-"`
@@ -110,8 +114,7 @@ type Config struct {
 	EnableMsgEvents bool
 
 	// DialCandidates are extra sources of nodes to dial, mixed fairly with
-	// discovery. This is the seam through which tests and applications (and,
-	// later, the discovery engines) feed the dialer.
+	// discovery's and the protocols' candidates.
 	DialCandidates []enode.Iterator `toml:"-" json:"-"`
 
 	// Logger receives the server's logs. Default slog.Default().
@@ -126,18 +129,6 @@ type Config struct {
 // scheduler's dialer, so one is passed through as is.
 type NodeDialer interface {
 	Dial(ctx context.Context, n *enode.Node) (net.Conn, error)
-}
-
-// NAT is a port-mapping mechanism (UPnP, NAT-PMP, or a fixed external IP).
-type NAT interface {
-	// ExternalIP returns the address the outside world sees us at.
-	ExternalIP() (net.IP, error)
-	// AddMapping maps extport on the gateway to intport here and returns
-	// the external port actually mapped.
-	AddMapping(protocol string, extport, intport int, name string, lifetime time.Duration) (uint16, error)
-	// DeleteMapping removes a mapping made by AddMapping.
-	DeleteMapping(protocol string, extport, intport int) error
-	String() string
 }
 
 // withDefaults returns a copy of c with defaults filled in.

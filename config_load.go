@@ -114,7 +114,7 @@ func (fc *fileConfig) config() (Config, error) {
 		cfg.PrivateKey = key
 	}
 	var err error
-	if cfg.NAT, err = parseNAT(fc.NAT); err != nil { // nat_glue.go
+	if cfg.NAT, err = parseNAT(fc.NAT); err != nil {
 		return Config{}, fmt.Errorf("NAT: %w", err)
 	}
 	lists := []struct {

@@ -2,6 +2,8 @@ package devp2p
 
 import (
 	"go/build"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -157,4 +159,60 @@ func modulePackages(t *testing.T) map[string][]string {
 		t.Fatal(err)
 	}
 	return pkgs
+}
+
+// rootParts names the root package's parts whose imports say what they may
+// touch: admission decides without sockets or discovery; only the discovery
+// runner knows the discovery engines; only the NAT part knows the nat
+// package. (doc.go lists every file's job.)
+var rootParts = []struct {
+	file   string
+	forbid []string // import paths this file must not use
+	only   []string // import paths no other root file may use
+}{
+	{file: "admission.go", forbid: []string{"net", modulePath + "/discover", modulePath + "/internal/dial", modulePath + "/nat"}},
+	{file: "discovery.go", only: []string{modulePath + "/discover", modulePath + "/discover/v4", modulePath + "/discover/v5"}},
+	{file: "nat.go", only: []string{modulePath + "/nat"}},
+}
+
+// TestRootParts keeps the root package's parts apart (see rootParts).
+func TestRootParts(t *testing.T) {
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports := map[string][]string{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(fset, f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range af.Imports {
+			imports[f] = append(imports[f], strings.Trim(imp.Path.Value, `"`))
+		}
+	}
+	for _, part := range rootParts {
+		if _, ok := imports[part.file]; !ok {
+			t.Errorf("%s: no such file", part.file)
+		}
+		for _, imp := range imports[part.file] {
+			if slices.Contains(part.forbid, imp) {
+				t.Errorf("%s imports %s", part.file, imp)
+			}
+		}
+		for f, imps := range imports {
+			if f == part.file {
+				continue
+			}
+			for _, imp := range imps {
+				if slices.Contains(part.only, imp) {
+					t.Errorf("%s imports %s, which only %s may", f, imp, part.file)
+				}
+			}
+		}
+	}
 }

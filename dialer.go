@@ -82,10 +82,10 @@ func (srv *Server) DialStats() DialStats {
 	}
 }
 
-// DialFailureClass implements dial.Classifier: the scheduler backs off from a
-// node according to how its connection ended.
-func (d DiscReason) DialFailureClass() dial.FailureClass {
-	switch d {
+// failureClass tells the dial scheduler how a connection that ended with
+// reason went, so that it can tell "try later" from "give up".
+func failureClass(reason DiscReason) dial.FailureClass {
+	switch reason {
 	case DiscRequested:
 		return dial.Requested
 	case DiscNetworkError, DiscReadTimeout:
@@ -98,23 +98,36 @@ func (d DiscReason) DialFailureClass() dial.FailureClass {
 		return dial.Quitting
 	case DiscUselessPeer, DiscIncompatibleVersion, DiscSelf:
 		return dial.UselessPeer
-	case DiscProtocolError, DiscSubprotocolError, DiscInvalidIdentity, DiscUnexpectedIdentity:
-		return dial.ProtocolBreach
-	default:
+	default: // DiscProtocolError, DiscSubprotocolError, the identity reasons, unknown ones
 		return dial.ProtocolBreach
 	}
 }
 
-// DialFailureClass implements dial.Classifier for local errors that carry a
-// reason.
-func (e *peerError) DialFailureClass() dial.FailureClass { return e.reason.DialFailureClass() }
+// classified is an error the dial scheduler classifies by the DiscReason
+// it carries (dial.Classifier).
+type classified struct {
+	error
+	class dial.FailureClass
+}
 
-// startDialer creates the dial scheduler. Candidates come from
-// Config.DialCandidates, the protocols' DialCandidates and, once discovery is
-// integrated, the discovery iterators (startDiscovery adds them to srv.mix).
-func (srv *Server) startDialer() {
+func (e classified) DialFailureClass() dial.FailureClass { return e.class }
+func (e classified) Unwrap() error                       { return e.error }
+
+// forDial prepares an error for the dial scheduler: one that carries a
+// DiscReason gets its class; others the scheduler classifies itself.
+func forDial(err error) error {
+	if r, ok := reasonFor(err); ok {
+		return classified{err, failureClass(r)}
+	}
+	return err
+}
+
+// startDialer creates the dial scheduler, which reads its candidates from
+// mix (Config.DialCandidates, the protocols' DialCandidates and the
+// discovery iterators) and owns it from then on. It returns nil with NoDial.
+func (srv *Server) startDialer(mix *enode.FairMix) *dial.Scheduler {
 	if srv.cfg.NoDial {
-		return
+		return nil
 	}
 	cfg := dial.Config{
 		Self:         srv.localnode.ID(),
@@ -123,22 +136,22 @@ func (srv *Server) startDialer() {
 		Bootnodes:    srv.cfg.BootstrapNodes,
 		Clock:        srv.clock,
 		Logger:       srv.log,
+		DB:           srv.nodedb,
+		Dialer:       srv.cfg.Dialer,
 	}
-	if srv.cfg.Dialer != nil {
-		cfg.Dialer = srv.cfg.Dialer
+	if srv.disc != nil {
+		cfg.Resolver = srv.disc.resolver()
+		cfg.OnPeerless = srv.disc.peerless
 	}
-	if srv.nodedb != nil {
-		cfg.DB = srv.nodedb
-	}
-	srv.configureDialDiscovery(&cfg) // discovery.go
-	sched := dial.New(cfg, srv.mix, srv.setupDialed)
+	sched := dial.New(cfg, mix, srv.setupDialed)
 	for _, n := range srv.cfg.StaticNodes {
 		sched.AddStatic(n)
 	}
 	srv.dialsched = sched
+	return sched
 }
 
 // setupDialed is the scheduler's SetupFunc.
 func (srv *Server) setupDialed(fd net.Conn, flags dial.Flags, dest *enode.Node) error {
-	return srv.setupConn(fd, flags, dest)
+	return forDial(srv.setupConn(fd, flags, dest))
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 )
 
-// DiscReason is the reason carried by a devp2p Disconnect message (rlpx.md,
-// "Disconnect (0x01)"). It implements error, so the reason a peer was dropped
-// travels through the same paths as every other error, and dial.Classifier
-// (dial_glue.go), so the dial scheduler can tell "try later" from "give up".
+// DiscReason is the reason carried by a devp2p Disconnect message
+// (https://github.com/ethereum/devp2p/blob/master/rlpx.md, "Disconnect
+// (0x01)"). It implements error, so the reason a peer was dropped
+// travels through the same paths as every other error.
 type DiscReason uint8
 
 // The reasons defined by the devp2p spec. 0x0c–0x0f are unassigned; a peer
@@ -68,25 +68,33 @@ func newPeerError(reason DiscReason, format string, args ...any) *peerError {
 	return &peerError{reason: reason, msg: fmt.Sprintf(format, args...)}
 }
 
+// Errors of our own that end a session or a setup with DiscQuitting.
 var (
 	// errProtocolReturned ends a session whose protocol's Run returned nil.
-	errProtocolReturned = errors.New("protocol returned")
-	errServerStopped    = errors.New("server stopped")
+	errProtocolReturned = newPeerError(DiscQuitting, "protocol returned")
+	errServerStopped    = newPeerError(DiscQuitting, "server stopped")
 )
 
-// discReasonForError picks the reason to send for the error that ended a
-// session or a connection attempt.
-func discReasonForError(err error) DiscReason {
-	var r DiscReason
-	if errors.As(err, &r) {
+// reasonFor is the one place an error becomes a DiscReason: the reason err
+// carries, as a DiscReason (ours, or the remote's Disconnect) or a peerError
+// anywhere in its chain. ok is false for an error that carries none (a
+// broken connection, a protocol's own error); what that means depends on
+// where it ended things, so callers use reasonOr there.
+func reasonFor(err error) (r DiscReason, ok bool) {
+	var pe *peerError
+	switch {
+	case errors.As(err, &r):
+		return r, true
+	case errors.As(err, &pe):
+		return pe.reason, true
+	}
+	return 0, false
+}
+
+// reasonOr is reasonFor with the reason to use for an error carrying none.
+func reasonOr(err error, fallback DiscReason) DiscReason {
+	if r, ok := reasonFor(err); ok {
 		return r
 	}
-	var pe *peerError
-	if errors.As(err, &pe) {
-		return pe.reason
-	}
-	if errors.Is(err, errProtocolReturned) || errors.Is(err, errServerStopped) {
-		return DiscQuitting
-	}
-	return DiscSubprotocolError
+	return fallback
 }

@@ -3,29 +3,132 @@ package devp2p
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/v4"
+	"github.com/devp2p-go/devp2p/discover/v5"
+	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/internal/dial"
+	"github.com/devp2p-go/devp2p/mclock"
+	"github.com/devp2p-go/devp2p/nodedb"
 )
 
-// Discovery wiring (issue 7). Unless Config.NoDiscovery, a listening server
-// runs discv4 on UDP at the IP and port number of its TCP listener, so that
-// one port number serves both, as every client does (with ListenAddr port 0
-// the port the TCP listener got is used). The engine shares the server's
-// LocalNode, node database, clock and logger; it seeds from
-// Config.BootstrapNodes and the database, and honours NetRestrict.
+// Unless Config.NoDiscovery, a listening server runs discv4 on UDP at the
+// IP and port number of its TCP listener, so that one port number serves
+// both, as every client does (with ListenAddr port 0 the port the TCP
+// listener got is used). With Config.DiscoveryV5, discv5 runs on the same
+// socket. The engines share the server's LocalNode, node database, clock
+// and logger, seed from the bootnodes and the database, and honour
+// NetRestrict. Kademlia stays in package discover: the server only sees
+// iterators, a resolver and a hook.
+
+// unhandledQueue is how many datagrams discv4 may have handed to discv5
+// that discv5 has not taken yet; more are dropped (discv4 never blocks).
+const unhandledQueue = 128
+
+// discovery runs the discovery engines of a server. It owns the UDP socket,
+// discv4 and discv5; Close stops them all. Read-only after
+// startDiscovery.
+type discovery struct {
+	v4        *v4.UDPv4
+	v5        *v5.UDPv5 // nil unless Config.DiscoveryV5
+	self      *enode.LocalNode
+	bootnodes []*enode.Node
+}
+
+// startDiscovery starts discv4 (and discv5 with cfg.DiscoveryV5) on conn,
+// which it owns from then on: on error it is closed and nothing runs.
 //
-// What the rest of the server gets from it:
-//   - the record's "udp" entry (announceDiscoveryPort),
-//   - RandomNodes, a lookup iterator, as one source of srv.mix (the dialer's
-//     candidates),
-//   - the dial scheduler's Resolver (a static node that cannot be reached is
-//     looked up by its key) and its OnPeerless hook (re-seed and refresh).
-//
-// The Server only sees an enode.Iterator and two functions; Kademlia stays
-// in package discover (DESIGN.md).
+// The engines share the socket in one hop: discv4 reads it and hands every
+// datagram it cannot decode to the channel that discv5's dispatch loop reads
+// (no goroutine copies packets in between).
+func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *Config, clock mclock.Clock, log *slog.Logger) (*discovery, error) {
+	var shared chan discover.ReadPacket
+	if cfg.DiscoveryV5 {
+		shared = make(chan discover.ReadPacket, unhandledQueue)
+	}
+	d := &discovery{self: ln, bootnodes: cfg.BootstrapNodes}
+	var err error
+	d.v4, err = v4.ListenV4(conn, ln, v4.Config{
+		PrivateKey: cfg.PrivateKey,
+		TableConfig: discover.TableConfig{
+			DB:          db,
+			Bootnodes:   cfg.BootstrapNodes,
+			NetRestrict: cfg.NetRestrict,
+		},
+		Unhandled: shared, // nil unless DiscoveryV5
+		Clock:     clock,
+		Logger:    log,
+	})
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("devp2p: discovery: %w", err)
+	}
+	log.Debug("Discovery v4 started", "addr", conn.LocalAddr(), "bootnodes", len(cfg.BootstrapNodes))
+	if shared == nil {
+		return d, nil
+	}
+	d.v5, err = v5.ListenV5(conn, ln, v5.Config{
+		PrivateKey: cfg.PrivateKey,
+		TableConfig: discover.TableConfig{
+			DB:          db,
+			Bootnodes:   cfg.BootstrapNodesV5,
+			NetRestrict: cfg.NetRestrict,
+		},
+		Unhandled: shared,
+		Clock:     clock,
+		Logger:    log,
+	})
+	if err != nil {
+		d.v4.Close() // closes conn
+		return nil, fmt.Errorf("devp2p: discovery v5: %w", err)
+	}
+	log.Debug("Discovery v5 started", "addr", conn.LocalAddr(), "bootnodes", len(cfg.BootstrapNodesV5))
+	return d, nil
+}
+
+// iterators returns new lookup iterators of the engines, for the dialer's
+// candidate mix, which owns them from then on.
+func (d *discovery) iterators() []enode.Iterator {
+	its := []enode.Iterator{d.v4.RandomNodes()}
+	if d.v5 != nil {
+		its = append(its, d.v5.RandomNodes())
+	}
+	return its
+}
+
+// resolver is the dial scheduler's Resolver: a static node that cannot be
+// reached is looked up by its key.
+func (d *discovery) resolver() dial.Resolver { return d.v4 }
+
+// peerless is the dial scheduler's OnPeerless hook: after a while without
+// any peer, put the bootnodes back into the table (revalidation may have
+// dropped them while the network was down) and run a lookup for our own
+// ID, as a table refresh does. If the table is empty the lookup waits for a
+// refresh, which the table's loop runs after the additions it took, and
+// which also reloads the database seeds. The scheduler runs it on its own
+// goroutine, never twice at once.
+func (d *discovery) peerless() {
+	for _, n := range d.bootnodes {
+		d.v4.Table().AddFoundNode(n)
+	}
+	d.v4.Lookup(context.Background(), d.self.Node()) // ended by the engine's Close
+}
+
+// Close stops discv5, then discv4, which closes the socket. Lookups and
+// Resolve calls in progress return at once, so the Server closes discovery
+// before it waits for the dialer (whose candidate mix may be inside a
+// lookup, and whose dial tasks may be inside Resolve; their reply timeouts
+// run on the server clock, which under mclock.Simulated would never fire
+// by itself).
+func (d *discovery) Close() {
+	if d.v5 != nil {
+		d.v5.Close() // does not close the shared socket
+	}
+	d.v4.Close()
+}
 
 // discoveryEnabled reports whether Start runs discovery. A server that does
 // not listen (empty ListenAddr) has no address to run it on, and opens no
@@ -34,172 +137,67 @@ func (srv *Server) discoveryEnabled() bool {
 	return !srv.cfg.NoDiscovery && srv.cfg.ListenAddr != ""
 }
 
-// discoveryState is the Server's discovery part. Set by Start, read-only
-// afterwards.
-type discoveryState struct {
-	v4 *v4.UDPv4 // nil without discovery
-	// udp is the socket setupListening bound beside a TCP listener on a
-	// port the kernel picked; setupDiscovery hands it to discv4.
-	udp *net.UDPConn
-	v5  discV5State // discovery_v5.go
-}
-
-// announceDiscoveryPort puts discovery's UDP port into the record.
-// setupListening calls it for the new TCP listener, before NAT starts, so
-// that a port the gateway maps later (natEndpointChanged) wins over it.
-// Without discovery the record has ip and tcp but no udp.
-func (srv *Server) announceDiscoveryPort(tcp *net.TCPAddr) {
-	if srv.discoveryEnabled() {
-		srv.localnode.SetFallbackUDP(tcp.Port) // setupDiscovery binds this port or fails Start
-	}
-}
-
-// setupDiscovery starts discv4 on the TCP listener's address. It runs after
-// setupListening. On error nothing is left open.
-func (srv *Server) setupDiscovery() error {
-	if !srv.discoveryEnabled() || srv.listener == nil {
-		return nil
-	}
-	tcp, ok := srv.listener.Addr().(*net.TCPAddr)
-	if !ok {
-		return fmt.Errorf("devp2p: discovery needs a TCP listener, have %v", srv.listener.Addr())
-	}
-	conn := srv.disc.udp
-	srv.disc.udp = nil
-	if conn == nil {
-		laddr := &net.UDPAddr{IP: tcp.IP, Port: tcp.Port, Zone: tcp.Zone}
-		var err error
-		if conn, err = net.ListenUDP("udp", laddr); err != nil {
-			return fmt.Errorf("devp2p: discovery: can't listen on UDP %v (the port of the TCP listener): %w", laddr, err)
-		}
-	}
-	disc, err := v4.ListenV4(conn, srv.localnode, v4.Config{
-		PrivateKey: srv.cfg.PrivateKey,
-		TableConfig: discover.TableConfig{
-			DB:          srv.nodedb,
-			Bootnodes:   srv.cfg.BootstrapNodes,
-			NetRestrict: srv.cfg.NetRestrict,
-		},
-		Unhandled: srv.discV5Unhandled(), // nil unless DiscoveryV5
-		Clock:     srv.clock,
-		Logger:    srv.log,
-	})
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("devp2p: discovery: %w", err)
-	}
-	srv.disc.v4 = disc
-	if err := srv.setupDiscoveryV5(conn); err != nil { // discovery_v5.go
-		disc.Close()
-		srv.disc.v4 = nil
-		return err
-	}
-	if !srv.cfg.NoDial {
-		srv.mix.AddSource(disc.RandomNodes())
-	}
-	srv.log.Debug("Discovery v4 started", "addr", conn.LocalAddr(), "bootnodes", len(srv.cfg.BootstrapNodes))
-	return nil
-}
-
-// stopDiscovery closes the engine and its socket; it is idempotent.
-//
-// Stop calls it before stopping the dial scheduler, not after: the
-// scheduler's Stop waits for the candidate mix, whose discv4 source may be
-// inside a lookup, and for dial tasks that may be inside Resolve. Only
-// closing the engine ends the requests those wait on at once (their reply
-// timeouts run on the server clock, which under mclock.Simulated would never
-// fire by itself). Resolve and lookups on a closed engine return at once, so
-// the dialer winds down cleanly. The node database is closed after both.
-func (srv *Server) stopDiscovery() {
-	if srv.disc.udp != nil { // bound, but Start failed before discovery ran
-		srv.disc.udp.Close()
-		srv.disc.udp = nil
-	}
-	srv.stopDiscoveryV5() // discovery_v5.go: before discv4, which owns the socket
-	if srv.disc.v4 != nil {
-		srv.disc.v4.Close()
-	}
-}
-
-// configureDialDiscovery gives the dial scheduler discovery's hooks.
-// startDialer calls it while building the scheduler's config.
-//
-// There is no cfg.Filter: Protocol has no dial filter (yet); applications
-// filter their Protocol.DialCandidates themselves (enode.Filter).
-func (srv *Server) configureDialDiscovery(cfg *dial.Config) {
-	if srv.disc.v4 == nil {
-		return
-	}
-	cfg.Resolver = srv.disc.v4
-	cfg.OnPeerless = srv.discoveryPeerless
-}
-
-// discoveryPeerless is the scheduler's OnPeerless hook: after a while
-// without any peer, put the bootnodes back into the table (revalidation may
-// have dropped them while the network was down) and run a lookup for our own
-// ID, as a table refresh does; if the table is empty the lookup waits for a
-// refresh, which also reloads the database seeds. The scheduler runs it on
-// its own goroutine, never twice at once.
-func (srv *Server) discoveryPeerless() {
-	disc := srv.disc.v4
-	boot := srv.cfg.BootstrapNodes
-	for _, n := range boot {
-		disc.Table().AddFoundNode(n)
-	}
-	if len(boot) > 0 {
-		// The table's loop takes additions in order and applies each before
-		// taking the next, so once this repeat (a no-op) is taken, the
-		// bootnodes are in. Without it the lookup could find the table still
-		// empty and wait for the rate-limited refresh instead.
-		disc.Table().AddFoundNode(boot[0])
-	}
-	disc.Lookup(context.Background(), srv.localnode.Node()) // ended by the engine's Close
-}
-
 // DiscV4 returns the discv4 engine, or nil when the server runs without
 // discovery (NoDiscovery, no ListenAddr, or not started). It is for status
 // displays and tools (ping, lookups); the server itself owns its lifetime.
-func (srv *Server) DiscV4() *v4.UDPv4 { return srv.disc.v4 }
+func (srv *Server) DiscV4() *v4.UDPv4 {
+	if srv.disc == nil {
+		return nil
+	}
+	return srv.disc.v4
+}
+
+// DiscV5 returns the discv5 engine, or nil when it does not run. For status
+// displays, tools and TALKREQ handlers (RegisterTalkHandler).
+func (srv *Server) DiscV5() *v5.UDPv5 {
+	if srv.disc == nil {
+		return nil
+	}
+	return srv.disc.v5
+}
 
 // DiscoveryTableLen returns the number of live nodes in the discv4 table,
 // 0 without discovery. For status lines.
 func (srv *Server) DiscoveryTableLen() int {
-	if srv.disc.v4 == nil {
+	if srv.disc == nil {
 		return 0
 	}
 	return srv.disc.v4.Table().Len()
 }
 
-// The engine is the dial scheduler's Resolver as it is.
-var _ dial.Resolver = (*v4.UDPv4)(nil)
-
 // maxPortPicks bounds how often listenPair asks the kernel for another port
 // when the UDP twin of a picked TCP port is taken.
 const maxPortPicks = 16
 
-// listenPair opens the TCP listener. When discovery runs and the configured
-// port is 0, the TCP and UDP ports must match (clients announce one port), so
-// it binds UDP on the port the kernel gave TCP and, if another socket holds
-// that UDP port, tries a fresh pick instead of failing Start.
-func (srv *Server) listenPair() (net.Listener, error) {
+// listenPair opens the TCP listener and, when discovery runs, the UDP
+// socket on the same IP and port number (clients announce one port). With
+// port 0 it binds UDP on the port the kernel gave TCP and, if another socket
+// holds that UDP port, tries a fresh pick instead of failing Start. udp is
+// nil without discovery.
+func (srv *Server) listenPair() (tcp net.Listener, udp *net.UDPConn, err error) {
 	_, port, _ := net.SplitHostPort(srv.cfg.ListenAddr)
-	if !srv.discoveryEnabled() || port != "0" {
-		return net.Listen("tcp", srv.cfg.ListenAddr)
+	picks := 1
+	if port == "0" {
+		picks = maxPortPicks
 	}
-	var lastErr error
-	for range maxPortPicks {
-		l, err := net.Listen("tcp", srv.cfg.ListenAddr)
-		if err != nil {
-			return nil, err
+	for range picks {
+		if tcp, err = net.Listen("tcp", srv.cfg.ListenAddr); err != nil || !srv.discoveryEnabled() {
+			return tcp, nil, err
 		}
-		tcp := l.Addr().(*net.TCPAddr)
-		conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: tcp.IP, Port: tcp.Port, Zone: tcp.Zone})
-		if err == nil {
-			srv.disc.udp = conn
-			return l, nil
+		addr, ok := tcp.Addr().(*net.TCPAddr)
+		if !ok {
+			tcp.Close()
+			return nil, nil, fmt.Errorf("devp2p: discovery needs a TCP listener, have %v", tcp.Addr())
 		}
-		l.Close()
-		lastErr = err
+		laddr := &net.UDPAddr{IP: addr.IP, Port: addr.Port, Zone: addr.Zone}
+		if udp, err = net.ListenUDP("udp", laddr); err == nil {
+			return tcp, udp, nil
+		}
+		tcp.Close()
+		err = fmt.Errorf("devp2p: discovery: can't listen on UDP %v (the port of the TCP listener): %w", laddr, err)
 	}
-	return nil, fmt.Errorf("devp2p: discovery: no port free for both TCP and UDP after %d tries: %w", maxPortPicks, lastErr)
+	if picks > 1 {
+		err = fmt.Errorf("devp2p: discovery: no port free for both TCP and UDP after %d tries: %w", picks, err)
+	}
+	return nil, nil, err
 }

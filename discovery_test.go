@@ -337,8 +337,8 @@ func TestDiscoveryPeerlessHook(t *testing.T) {
 	// As if b had been a bootnode all along, lost from the table. The hook
 	// runs on the scheduler's goroutine in a server; here it is called
 	// directly (a dials nobody, so the scheduler never runs it).
-	a.cfg.BootstrapNodes = []*enode.Node{b.Self()}
-	a.discoveryPeerless()
+	a.disc.bootnodes = []*enode.Node{b.Self()}
+	a.disc.peerless()
 	if a.DiscV4().Table().Node(b.Self().ID()) == nil {
 		t.Fatal("bootnode not back in the table after the peerless hook")
 	}

@@ -10,23 +10,45 @@
 //
 // # Specs
 //
-// The "p2p" capability of specs/rlpx.md (Hello, Disconnect, Ping, Pong and
-// the message-ID space), EIP-8 forward compatibility for Hello (version and
-// extra elements ignored) and EIP-706 snappy compression (on when both sides
-// announce p2p version 5).
+// The "p2p" capability of the RLPx spec,
+// https://github.com/ethereum/devp2p/blob/master/rlpx.md (Hello, Disconnect,
+// Ping, Pong and the message-ID space), EIP-8 forward compatibility for
+// Hello (version and extra elements ignored) and EIP-706 snappy compression
+// (on when both sides announce p2p version 5).
 //
 // # Where things are
 //
+// The Server is a composition of parts, each with one owner; Start starts
+// them in turn and pushes each one's Close on a stack that Stop unwinds.
 // config.go and config_load.go hold Config, its defaults and TOML/JSON
 // loading; server.go the lifecycle (Start, Stop, the management API);
 // listen.go the accept loop (pending slots, NetRestrict, per-IP throttle);
 // setup.go the connection setup of both directions (RLPx handshake, identity
-// check, first run-loop check, Hello, second check); runloop.go the run loop,
-// the one goroutine that owns the peer set and applies the limits;
-// handshake_hello.go the bounded Hello codec; peer.go a session (read loop,
-// ping loop, protocol goroutines); protocol.go capability matching;
-// transport.go the RLPx transport with its deadlines; events.go,
-// metered.go and nodeinfo.go what the server reports.
+// check, secured verdict, Hello, hello verdict); admission.go the peer set
+// and its rules (self, duplicates and the tie-break of simultaneous dials,
+// MaxPeers, the inbound share, trusted nodes); runloop.go the run loop, the
+// one goroutine that owns the admission and dispatches to it; gate.go the
+// public Gate and the Verdict events; discovery.go the discovery engines on
+// their shared UDP socket; dialer.go the dial scheduler's wiring; nat.go the
+// port mappings; handshake_hello.go the bounded Hello codec; peer.go a
+// session (read loop, ping loop, protocol goroutines); protocol.go
+// capability matching; transport.go the RLPx transport with its deadlines;
+// events.go, metered.go and nodeinfo.go what the server reports.
+//
+// # Admission
+//
+// A connection goes through three stages (Stage): accepted (inbound only),
+// secured (RLPx done, node ID known) and hello (name and capabilities
+// known). At each the server's own limits decide, and Config.Gate, an
+// application's Gate, may refuse it too. Every verdict is reported to
+// SubscribeVerdicts subscribers with its stage, reason, node ID and address.
+//
+//	cfg.Gate = devp2p.GateFuncs{Hello: func(id enode.ID, name string, caps []devp2p.Cap) error {
+//		if strings.HasPrefix(name, "bad-client/") {
+//			return devp2p.DiscUselessPeer
+//		}
+//		return nil
+//	}}
 //
 // # Limits a remote cannot push past
 //

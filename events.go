@@ -21,29 +21,30 @@ const (
 // Config.EnableMsgEvents, a protocol message. The JSON shape is the one of
 // go-ethereum's admin_peerEvents subscription.
 type PeerEvent struct {
-	Type          PeerEventType `json:"type"`
-	Peer          enode.ID      `json:"peer"`
-	Error         string        `json:"error,omitempty"`
-	Protocol      string        `json:"protocol,omitempty"`
-	MsgCode       *uint64       `json:"msg_code,omitempty"`
-	MsgSize       *uint32       `json:"msg_size,omitempty"`
-	LocalAddress  string        `json:"local,omitempty"`
-	RemoteAddress string        `json:"remote,omitempty"`
+	Type  PeerEventType `json:"type"`
+	Peer  enode.ID      `json:"peer"`
+	Error string        `json:"error,omitempty"`
+	// Err is the error that ended the session (drop events); Error is
+	// its text.
+	Err           error   `json:"-"`
+	Protocol      string  `json:"protocol,omitempty"`
+	MsgCode       *uint64 `json:"msg_code,omitempty"`
+	MsgSize       *uint32 `json:"msg_size,omitempty"`
+	LocalAddress  string  `json:"local,omitempty"`
+	RemoteAddress string  `json:"remote,omitempty"`
 }
 
-// Subscription is a registration made by Server.SubscribeEvents.
+// Subscription is a registration made by Server.SubscribeEvents or
+// Server.SubscribeVerdicts.
 type Subscription struct {
-	feed    *eventFeed
-	ch      chan<- *PeerEvent
 	dropped atomic.Uint64
 	once    sync.Once
+	remove  func()
 }
 
 // Unsubscribe stops delivery. No event is sent on the channel after it
 // returns. It is safe to call more than once.
-func (s *Subscription) Unsubscribe() {
-	s.once.Do(func() { s.feed.remove(s) })
-}
+func (s *Subscription) Unsubscribe() { s.once.Do(s.remove) }
 
 // Dropped returns the number of events not delivered because the
 // subscriber's channel was full.
@@ -53,26 +54,32 @@ func (s *Subscription) Dropped() uint64 { return s.dropped.Load() }
 // an event that does not fit in a subscriber's channel buffer is dropped and
 // counted on the subscription. A subscriber sizes its channel buffer for the
 // bursts it must not miss.
-type eventFeed struct {
+type eventFeed[T any] struct {
 	mu   sync.RWMutex
-	subs []*Subscription
+	subs []*feedSub[T]
 	n    atomic.Int32 // len(subs), read without the lock on the hot path
 }
 
-func (f *eventFeed) subscribe(ch chan<- *PeerEvent) *Subscription {
-	s := &Subscription{feed: f, ch: ch}
-	f.mu.Lock()
-	f.subs = append(f.subs, s)
-	f.n.Store(int32(len(f.subs)))
-	f.mu.Unlock()
-	return s
+type feedSub[T any] struct {
+	ch  chan<- T
+	sub *Subscription
 }
 
-func (f *eventFeed) remove(s *Subscription) {
+func (f *eventFeed[T]) subscribe(ch chan<- T) *Subscription {
+	fs := &feedSub[T]{ch: ch, sub: new(Subscription)}
+	fs.sub.remove = func() { f.remove(fs) }
+	f.mu.Lock()
+	f.subs = append(f.subs, fs)
+	f.n.Store(int32(len(f.subs)))
+	f.mu.Unlock()
+	return fs.sub
+}
+
+func (f *eventFeed[T]) remove(fs *feedSub[T]) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i, x := range f.subs {
-		if x == s {
+		if x == fs {
 			f.subs = append(f.subs[:i:i], f.subs[i+1:]...)
 			break
 		}
@@ -81,18 +88,18 @@ func (f *eventFeed) remove(s *Subscription) {
 }
 
 // active reports whether anyone listens, so callers can skip building events.
-func (f *eventFeed) active() bool { return f.n.Load() > 0 }
+func (f *eventFeed[T]) active() bool { return f.n.Load() > 0 }
 
 // send delivers ev to every subscriber that has room. Subscribers share the
 // event value; they must not modify it.
-func (f *eventFeed) send(ev *PeerEvent) {
+func (f *eventFeed[T]) send(ev T) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	for _, s := range f.subs {
+	for _, fs := range f.subs {
 		select {
-		case s.ch <- ev:
+		case fs.ch <- ev:
 		default:
-			s.dropped.Add(1)
+			fs.sub.dropped.Add(1)
 		}
 	}
 }
@@ -100,13 +107,13 @@ func (f *eventFeed) send(ev *PeerEvent) {
 // msgEventer wraps a protocol's MsgReadWriter to report its messages.
 type msgEventer struct {
 	MsgReadWriter
-	feed          *eventFeed
+	feed          *eventFeed[*PeerEvent]
 	peerID        enode.ID
 	proto         string
 	remote, local string
 }
 
-func newMsgEventer(rw MsgReadWriter, feed *eventFeed, id enode.ID, proto, remote, local string) *msgEventer {
+func newMsgEventer(rw MsgReadWriter, feed *eventFeed[*PeerEvent], id enode.ID, proto, remote, local string) *msgEventer {
 	return &msgEventer{MsgReadWriter: rw, feed: feed, peerID: id, proto: proto, remote: remote, local: local}
 }
 

@@ -9,7 +9,8 @@ import (
 	"github.com/devp2p-go/devp2p/rlp"
 )
 
-// The base ("p2p") protocol's message codes (rlpx.md, "p2p" Capability).
+// The base ("p2p") protocol's message codes (RLPx spec, "p2p" Capability:
+// https://github.com/ethereum/devp2p/blob/master/rlpx.md).
 const (
 	handshakeMsg = 0x00
 	discMsg      = 0x01

@@ -119,13 +119,17 @@ func withTimeouts(to transportTimeouts) testServerOpt {
 }
 
 // rawPeer is a remote node driven by the test at message level: it runs
-// RLPx itself and sends whatever Hello and messages the test wants.
+// RLPx itself and sends whatever Hello and messages the test wants. It
+// connects over a pipe through SetupConn (startRaw, dialRaw) or over TCP to
+// a listening server (dialTCPRaw, whose peers have no t and no setup: they
+// report errors, lastErr among them, instead of failing the test).
 type rawPeer struct {
-	t     testing.TB
-	key   *ecdsa.PrivateKey
-	fd    net.Conn
-	conn  *rlpx.Conn
-	setup chan error // SetupConn's result on the server side
+	t       testing.TB
+	key     *ecdsa.PrivateKey
+	fd      net.Conn
+	conn    *rlpx.Conn
+	setup   chan error // SetupConn's result on the server side
+	lastErr error      // the read error that ended readUntilDisc or session
 }
 
 // dialRaw connects a raw peer to srv as an inbound connection and runs the
@@ -156,19 +160,30 @@ func (rp *rawPeer) node() *enode.Node {
 	return enode.NewV4(&rp.key.PublicKey, net.IP{127, 0, 0, 1}, 30303, 0)
 }
 
-func (rp *rawPeer) hello(caps ...Cap) *protoHandshake {
-	return &protoHandshake{Version: baseProtocolVersion, Name: "raw", Caps: caps, ID: pubkeyID(&rp.key.PublicKey)}
+// id returns the raw peer's node ID.
+func (rp *rawPeer) id() enode.ID { return enode.PubkeyToIDV4(&rp.key.PublicKey) }
+
+func (rp *rawPeer) hello(caps ...Cap) *protoHandshake { return rawHello(rp.key, "raw", caps...) }
+
+func rawHello(key *ecdsa.PrivateKey, name string, caps ...Cap) *protoHandshake {
+	return &protoHandshake{Version: baseProtocolVersion, Name: name, Caps: caps, ID: pubkeyID(&key.PublicKey)}
+}
+
+// writeHello sends h without waiting for the server's.
+func (rp *rawPeer) writeHello(h *protoHandshake) error {
+	enc, err := h.encode()
+	if err != nil {
+		return err
+	}
+	_, err = rp.conn.Write(handshakeMsg, enc)
+	return err
 }
 
 // handshake exchanges Hello and turns on snappy like a real peer would.
 func (rp *rawPeer) handshake(h *protoHandshake) *protoHandshake {
 	rp.t.Helper()
-	enc, err := h.encode()
-	if err != nil {
-		rp.t.Fatal(err)
-	}
 	werr := make(chan error, 1)
-	go func() { _, err := rp.conn.Write(handshakeMsg, enc); werr <- err }()
+	go func() { werr <- rp.writeHello(h) }()
 	code, data, _, err := rp.conn.Read()
 	if err != nil {
 		rp.t.Fatalf("read hello: %v", err)

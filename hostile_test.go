@@ -1,7 +1,6 @@
 package devp2p
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
 	"errors"
@@ -20,21 +19,15 @@ import (
 	"github.com/devp2p-go/devp2p/rlpx"
 )
 
-// tcpRaw is a raw peer over a real TCP connection to a listening server.
-type tcpRaw struct {
-	fd   net.Conn
-	conn *rlpx.Conn
-	key  *ecdsa.PrivateKey
-
-	lastErr error
-}
-
-func dialTCPRaw(addr net.Addr, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) (*tcpRaw, error) {
+// dialTCPRaw connects a raw peer to a listening server over TCP and runs
+// the RLPx handshake. It reports errors instead of failing a test, as the
+// hostile clients run on goroutines of their own.
+func dialTCPRaw(addr net.Addr, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) (*rawPeer, error) {
 	fd, err := net.Dial("tcp", addr.String())
 	if err != nil {
 		return nil, err
 	}
-	r := &tcpRaw{fd: fd, conn: rlpx.NewConn(fd, pub), key: key}
+	r := &rawPeer{fd: fd, conn: rlpx.NewConn(fd, pub), key: key}
 	if _, err := r.conn.Handshake(key); err != nil {
 		fd.Close()
 		return nil, err
@@ -46,7 +39,7 @@ func dialTCPRaw(addr net.Addr, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) (*tc
 // TCP connection and RLPx handshake. Like a real node it tries again when
 // its own handshake deadline passed, up to badPeerAttempts times, each time
 // with a new key: the server's verdicts are told apart by node ID.
-func dialBad(t testing.TB, addr net.Addr, pub *ecdsa.PublicKey, handshakes chan struct{}) (r *tcpRaw, err error) {
+func dialBad(t testing.TB, addr net.Addr, pub *ecdsa.PublicKey, handshakes chan struct{}) (r *rawPeer, err error) {
 	for range badPeerAttempts {
 		key := newKey(t)
 		handshakes <- struct{}{}
@@ -59,11 +52,8 @@ func dialBad(t testing.TB, addr net.Addr, pub *ecdsa.PublicKey, handshakes chan 
 	return r, err
 }
 
-// id returns the client's node ID as the server logs it.
-func (r *tcpRaw) id() string { return enode.PubkeyToIDV4(&r.key.PublicKey).TerminalString() }
-
 // readUntilDisc reads (answering nothing) until a Disconnect or an error.
-func (r *tcpRaw) readUntilDisc() (DiscReason, bool) {
+func (r *rawPeer) readUntilDisc() (DiscReason, bool) {
 	r.fd.SetReadDeadline(time.Now().Add(testWait))
 	for {
 		code, data, _, err := r.conn.Read()
@@ -80,7 +70,7 @@ func (r *tcpRaw) readUntilDisc() (DiscReason, bool) {
 // session sends Hello, reads the server's, turns snappy on as the session
 // now uses it, runs misbehave in the background and waits for the
 // Disconnect.
-func (r *tcpRaw) session(name string, misbehave func()) (DiscReason, bool) {
+func (r *rawPeer) session(name string, misbehave func()) (DiscReason, bool) {
 	if err := r.writeHello(rawHello(r.key, name, Cap{"test", 1})); err != nil {
 		r.lastErr = err
 		return 0, false
@@ -93,19 +83,6 @@ func (r *tcpRaw) session(name string, misbehave func()) (DiscReason, bool) {
 	r.conn.SetSnappy(true)
 	go misbehave()
 	return r.readUntilDisc()
-}
-
-func (r *tcpRaw) writeHello(h *protoHandshake) error {
-	enc, err := h.encode()
-	if err != nil {
-		return err
-	}
-	_, err = r.conn.Write(handshakeMsg, enc)
-	return err
-}
-
-func rawHello(key *ecdsa.PrivateKey, name string, caps ...Cap) *protoHandshake {
-	return &protoHandshake{Version: 5, Name: name, Caps: caps, ID: pubkeyID(&key.PublicKey)}
 }
 
 // TestHostilePeers runs 200 misbehaving peers of six kinds against a
@@ -126,8 +103,8 @@ func rawHello(key *ecdsa.PrivateKey, name string, caps ...Cap) *protoHandshake {
 //     refuse it with a reason other than a timeout. (TestServerPendingSlots
 //     checks the slot mechanism itself, deterministically.)
 //   - Each bad peer is judged by the server's own verdict on its
-//     connection (the error of its setup-failure or peer-removal log
-//     record), which must carry the reason its misbehaviour earns. A
+//     connection (its refusal Verdict or its peer drop event), which must
+//     carry the reason its misbehaviour earns. A
 //     verdict that is a deadline passing (where the peer's misbehaviour was
 //     not a deadline) means the machine was too slow to judge: logged, not
 //     failed. The Disconnect that carries the reason is sent under its own
@@ -156,21 +133,23 @@ func TestHostilePeers(t *testing.T) {
 			}
 		}
 	}}
-	verdicts := newServerVerdicts()
 	srv := newTestServer(t, func(c *Config) {
 		c.MaxPeers = 300
 		c.ListenAddr = "127.0.0.1:0"
 		c.Protocols = []Protocol{flooder}
-		c.Logger = slog.New(verdicts.recorder(testLogger(t).Handler())).WithGroup("srv") // keeps t.Log usable
+		c.Logger = slog.New(slog.DiscardHandler)
 	}, withTimeouts(to))
+	verdicts := newServerVerdicts()
+	stopRecording := verdicts.record(t, srv)
+	defer stopRecording()
 	addr, pub := srv.ListenAddr(), &srv.cfg.PrivateKey.PublicKey
 
 	release := make(chan struct{})
-	nrReady := make(chan string, 100) // each never-reader: its ID once in session, "" if not
+	nrReady := make(chan enode.ID, 100) // each never-reader: its ID once in session, zero if not
 	type kind struct {
 		n    int // how many of this kind
 		name string
-		run  func(r *tcpRaw) (DiscReason, bool)
+		run  func(r *rawPeer) (DiscReason, bool)
 		want DiscReason // 0xff: judged from the server's drop event
 	}
 	manyCaps := make([]Cap, 10000)
@@ -192,16 +171,16 @@ func TestHostilePeers(t *testing.T) {
 	}
 	nameHello, _ := rawHello(dummy, strings.Repeat("n", nameSize), Cap{"test", 1}).encode()
 	kinds := []kind{
-		{42, "silent after rlpx", func(r *tcpRaw) (DiscReason, bool) { return r.readUntilDisc() }, DiscReadTimeout},
-		{40, "10000 caps", func(r *tcpRaw) (DiscReason, bool) {
+		{42, "silent after rlpx", func(r *rawPeer) (DiscReason, bool) { return r.readUntilDisc() }, DiscReadTimeout},
+		{40, "10000 caps", func(r *rawPeer) (DiscReason, bool) {
 			go r.conn.Write(handshakeMsg, capsHello)
 			return r.readUntilDisc()
 		}, DiscProtocolError},
-		{2, "16 MiB name", func(r *tcpRaw) (DiscReason, bool) {
+		{2, "16 MiB name", func(r *rawPeer) (DiscReason, bool) {
 			go r.conn.Write(handshakeMsg, nameHello)
 			return r.readUntilDisc()
 		}, DiscProtocolError},
-		{40, "ping flood", func(r *tcpRaw) (DiscReason, bool) {
+		{40, "ping flood", func(r *rawPeer) (DiscReason, bool) {
 			return r.session("flood", func() {
 				for i := 0; i < 1000; i++ {
 					if _, err := r.conn.Write(pingMsg, []byte{0xc0}); err != nil {
@@ -210,15 +189,15 @@ func TestHostilePeers(t *testing.T) {
 				}
 			})
 		}, DiscProtocolError},
-		{60, "unknown code", func(r *tcpRaw) (DiscReason, bool) {
+		{60, "unknown code", func(r *rawPeer) (DiscReason, bool) {
 			return r.session("unknown", func() { r.conn.Write(0x1234, []byte{0xc0}) })
 		}, DiscProtocolError},
-		{16, "never reads", func(r *tcpRaw) (DiscReason, bool) {
+		{16, "never reads", func(r *rawPeer) (DiscReason, bool) {
 			r.writeHello(rawHello(r.key, "never-reads", Cap{"test", 1}))
 			r.fd.SetReadDeadline(time.Now().Add(testWait))
 			if code, _, _, err := r.conn.Read(); err != nil || code != handshakeMsg {
 				r.lastErr = err
-				nrReady <- ""
+				nrReady <- enode.ID{}
 				return 0, false
 			}
 			nrReady <- r.id()
@@ -239,7 +218,7 @@ func TestHostilePeers(t *testing.T) {
 	}
 	type result struct {
 		kind string
-		id   string // the client's node ID as the server logs it
+		id   enode.ID
 		got  DiscReason
 		ok   bool
 		err  error
@@ -276,7 +255,7 @@ func TestHostilePeers(t *testing.T) {
 				}
 				if err != nil {
 					if k.want == 0xff {
-						nrReady <- ""
+						nrReady <- enode.ID{}
 					}
 					results <- result{kind: k.name, err: err}
 					return
@@ -314,7 +293,7 @@ func TestHostilePeers(t *testing.T) {
 
 	// Every never-reader was dropped for a write timeout.
 	for range kinds[len(kinds)-1].n {
-		if id := <-nrReady; id != "" {
+		if id := <-nrReady; id != (enode.ID{}) {
 			if v := verdicts.wait(t, id); !v.deadline {
 				t.Errorf("never reads: dropped with %v, want a write timeout", v)
 			}
@@ -377,12 +356,12 @@ const maxLateGoodAttempts = 3
 
 // goodPeerSession connects a well-behaved peer: RLPx, Hello, and one echo
 // round trip through the test protocol.
-func goodPeerSession(addr net.Addr, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) (*tcpRaw, error) {
+func goodPeerSession(addr net.Addr, pub *ecdsa.PublicKey, key *ecdsa.PrivateKey) (*rawPeer, error) {
 	good, err := dialTCPRaw(addr, pub, key)
 	if err != nil {
 		return nil, err
 	}
-	fail := func(format string, args ...any) (*tcpRaw, error) {
+	fail := func(format string, args ...any) (*rawPeer, error) {
 		good.fd.Close()
 		return nil, fmt.Errorf(format, args...)
 	}
@@ -429,14 +408,13 @@ func isClosed(ch <-chan struct{}) bool {
 	}
 }
 
-// serverVerdicts collects, per client node ID (TerminalString, as the
-// server logs it), why the server ended the connection: the error of its
-// "Connection setup failed" or "Removing p2p peer" log record. Addresses
-// would not do: the kernel reuses a closed connection's port.
+// serverVerdicts collects, per client node ID, why the server ended the
+// connection: the error of its refusal Verdict or of its peer drop event.
+// Addresses would not do: the kernel reuses a closed connection's port.
 type serverVerdicts struct {
 	mu  sync.Mutex
-	got map[string]verdict
-	set map[string]chan struct{}
+	got map[enode.ID]verdict
+	set map[enode.ID]chan struct{}
 }
 
 // verdict is the server's reason for ending a connection, and whether a
@@ -450,25 +428,54 @@ type verdict struct {
 func (v verdict) String() string { return fmt.Sprintf("%v (%v)", v.reason, v.err) }
 
 func judge(err error) verdict {
-	v := verdict{reason: DiscNetworkError, err: err}
-	var r DiscReason
-	var pe *peerError
-	switch {
-	case errors.As(err, &r):
-		v.reason = r
-	case errors.As(err, &pe):
-		v.reason = pe.reason
-	}
+	v := verdict{reason: reasonOr(err, DiscNetworkError), err: err}
+	var ne net.Error
 	v.deadline = v.reason == DiscReadTimeout || errors.Is(err, os.ErrDeadlineExceeded) ||
-		errors.Is(err, rlpx.ErrHandshakeTimeout) || strings.Contains(err.Error(), "timeout")
+		errors.Is(err, rlpx.ErrHandshakeTimeout) || (errors.As(err, &ne) && ne.Timeout())
 	return v
 }
 
 func newServerVerdicts() *serverVerdicts {
-	return &serverVerdicts{got: make(map[string]verdict), set: make(map[string]chan struct{})}
+	return &serverVerdicts{got: make(map[enode.ID]verdict), set: make(map[enode.ID]chan struct{})}
 }
 
-func (v *serverVerdicts) ch(id string) chan struct{} {
+// record collects srv's refusals and peer drops until the returned
+// function is called. The buffers hold every event of the test, so none is
+// dropped (checked at the end).
+func (v *serverVerdicts) record(t testing.TB, srv *Server) (stop func()) {
+	refusals := make(chan *Verdict, 8192)
+	drops := make(chan *PeerEvent, 8192)
+	vsub, psub := srv.SubscribeVerdicts(refusals), srv.SubscribeEvents(drops)
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case r := <-refusals:
+				if !r.Allowed && r.ID != (enode.ID{}) {
+					v.put(r.ID, r.Err)
+				}
+			case ev := <-drops:
+				if ev.Type == PeerEventTypeDrop {
+					v.put(ev.Peer, ev.Err)
+				}
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		vsub.Unsubscribe()
+		psub.Unsubscribe()
+		close(quit)
+		<-done
+		if n := vsub.Dropped() + psub.Dropped(); n > 0 {
+			t.Errorf("%d server events dropped: verdicts incomplete", n)
+		}
+	}
+}
+
+func (v *serverVerdicts) ch(id enode.ID) chan struct{} {
 	c := v.set[id]
 	if c == nil {
 		c = make(chan struct{})
@@ -477,7 +484,7 @@ func (v *serverVerdicts) ch(id string) chan struct{} {
 	return c
 }
 
-func (v *serverVerdicts) put(id string, err error) {
+func (v *serverVerdicts) put(id enode.ID, err error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if _, ok := v.got[id]; !ok {
@@ -489,7 +496,7 @@ func (v *serverVerdicts) put(id string, err error) {
 // wait returns the server's verdict on the connection of node id. The
 // server ends every connection it accepted, so it comes; verdictWait guards
 // a hang.
-func (v *serverVerdicts) wait(t testing.TB, id string) verdict {
+func (v *serverVerdicts) wait(t testing.TB, id enode.ID) verdict {
 	t.Helper()
 	v.mu.Lock()
 	c := v.ch(id)
@@ -497,48 +504,9 @@ func (v *serverVerdicts) wait(t testing.TB, id string) verdict {
 	select {
 	case <-c:
 	case <-time.After(verdictWait):
-		t.Fatalf("the server did not end the connection of %s within %v", id, verdictWait)
+		t.Fatalf("the server did not end the connection of %s within %v", id.TerminalString(), verdictWait)
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.got[id]
-}
-
-// recorder returns a slog handler that records the server's verdicts and
-// passes everything on to h.
-func (v *serverVerdicts) recorder(h slog.Handler) slog.Handler { return &verdictHandler{h, v} }
-
-type verdictHandler struct {
-	slog.Handler
-	v *serverVerdicts
-}
-
-func (h *verdictHandler) Handle(ctx context.Context, r slog.Record) error {
-	// The ID is the "id" of a setup failure (empty before the RLPx
-	// handshake told it) and the "peer" of a removed peer.
-	if r.Message == "Connection setup failed" || r.Message == "Removing p2p peer" {
-		var id string
-		var err error
-		r.Attrs(func(a slog.Attr) bool {
-			switch a.Key {
-			case "id", "peer":
-				id = a.Value.String()
-			case "err":
-				err, _ = a.Value.Any().(error)
-			}
-			return true
-		})
-		if id != "" && err != nil {
-			h.v.put(id, err)
-		}
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h *verdictHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return &verdictHandler{h.Handler.WithAttrs(as), h.v}
-}
-
-func (h *verdictHandler) WithGroup(name string) slog.Handler {
-	return &verdictHandler{h.Handler.WithGroup(name), h.v}
 }

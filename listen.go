@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/enr"
 	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/netutil"
@@ -13,34 +14,52 @@ import (
 
 const (
 	// inboundThrottleTime is how long after a connection from an IP
-	// another one from it is refused (LAN addresses exempt). SECURITY.md,
-	// "Limit reconnect attempts from one IP"; go-ethereum uses 30 s.
+	// another one from it is refused (LAN addresses exempt), so that one host
+	// cannot fill the pending slots by reconnecting (docs/SECURITY.md);
+	// go-ethereum uses 30 s.
 	inboundThrottleTime = 30 * time.Second
 	// acceptRetryDelay is the pause after a temporary Accept error (such as
 	// too many open files), so the loop does not spin.
 	acceptRetryDelay = 50 * time.Millisecond
 )
 
+// Refusals at StageAccept. Their reasons are never sent (there is no
+// session yet); they tell a verdict's subscribers why.
 var (
-	errNotAllowedNet = errors.New("address not in NetRestrict")
-	errThrottled     = errors.New("too many attempts from this IP")
+	errNotAllowedNet = newPeerError(DiscUselessPeer, "address not in NetRestrict")
+	errThrottled     = newPeerError(DiscTooManyPeers, "too many attempts from this IP")
 )
 
-func (srv *Server) setupListening() error {
-	l, err := srv.listenPair() // discovery.go
+// setupListening opens the TCP listener (and discovery's UDP socket, which
+// it returns for startDiscovery to own), puts the ports into the record and
+// starts NAT. The listen part's Close closes the listener and waits for the
+// listen loop and the setups it started.
+func (srv *Server) setupListening() (*net.UDPConn, error) {
+	l, udp, err := srv.listenPair()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	srv.listener = l
-	if tcp, ok := l.Addr().(*net.TCPAddr); ok {
-		srv.localnode.Set(enr.TCP(tcp.Port))
-		srv.announceDiscoveryPort(tcp) // discovery.go
-		if !tcp.IP.IsUnspecified() {
-			srv.localnode.SetFallbackIP(tcp.IP)
-		}
-		srv.startNAT(tcp) // nat_glue.go
+	srv.closers.push(func() {
+		l.Close()
+		srv.listenWG.Wait()
+	})
+	tcp, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		return udp, nil // a test listener: no ports to announce or map
 	}
-	return nil
+	srv.localnode.Set(enr.TCP(tcp.Port))
+	if udp != nil {
+		// Before NAT starts, so that a port the gateway maps later
+		// (natEndpointChanged) wins over it. Without discovery the record
+		// has ip and tcp but no udp.
+		srv.localnode.SetFallbackUDP(udp.LocalAddr().(*net.UDPAddr).Port)
+	}
+	if !tcp.IP.IsUnspecified() {
+		srv.localnode.SetFallbackIP(tcp.IP)
+	}
+	srv.startNAT(tcp)
+	return udp, nil
 }
 
 // listenLoop accepts inbound connections. Setup runs on its own goroutine,
@@ -48,7 +67,7 @@ func (srv *Server) setupListening() error {
 // in handshake at once (MaxPendingPeers). While all slots are taken, new
 // connections wait in the kernel's backlog.
 func (srv *Server) listenLoop() {
-	defer srv.loopWG.Done()
+	defer srv.listenWG.Done()
 	slots := make(chan struct{}, srv.cfg.MaxPendingPeers)
 	for range srv.cfg.MaxPendingPeers {
 		slots <- struct{}{}
@@ -78,15 +97,20 @@ func (srv *Server) listenLoop() {
 		if tcp, ok := fd.RemoteAddr().(*net.TCPAddr); ok {
 			ip = tcp.AddrPort().Addr().Unmap()
 		}
-		if err := srv.checkInbound(throttle, ip); err != nil {
+		err = srv.checkInbound(throttle, ip)
+		if err == nil && srv.cfg.Gate != nil {
+			err = gateRefusal(srv.cfg.Gate.InterceptAccept(fd.RemoteAddr()))
+		}
+		srv.sendVerdict(StageAccept, true, enode.ID{}, fd.RemoteAddr(), err)
+		if err != nil {
 			srv.log.Debug("Rejected inbound connection", "addr", fd.RemoteAddr(), "err", err)
 			fd.Close()
 			slots <- struct{}{}
 			continue
 		}
-		srv.loopWG.Add(1)
+		srv.listenWG.Add(1)
 		go func() {
-			defer srv.loopWG.Done()
+			defer srv.listenWG.Done()
 			srv.setupConn(fd, inboundConn, nil)
 			slots <- struct{}{}
 		}()

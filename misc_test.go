@@ -57,7 +57,7 @@ func (r *bytesR) Read(p []byte) (int, error) {
 }
 
 func TestEventsSlowSubscriber(t *testing.T) {
-	var f eventFeed
+	var f eventFeed[*PeerEvent]
 	slow := make(chan *PeerEvent, 2)
 	sub := f.subscribe(slow)
 	for range 5 {

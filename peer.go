@@ -17,9 +17,10 @@ import (
 	"github.com/devp2p-go/devp2p/mclock"
 )
 
-// Base protocol timing and the ping-flood limit (SECURITY.md, CVE-2023-40591).
+// Base protocol timing and the ping-flood limit (docs/SECURITY.md,
+// CVE-2023-40591).
 const (
-	// pingInterval is how often we ping a quiet peer (DESIGN.md).
+	// pingInterval is how often we ping a quiet peer (go-ethereum's value).
 	pingInterval = 15 * time.Second
 	// maxPingsPerInterval is how many pings a peer may send within one
 	// pingInterval. Honest peers send one; more than this is a flood and the
@@ -57,7 +58,7 @@ type Peer struct {
 	log     atomic.Pointer[slog.Logger]
 	clock   mclock.Clock
 	created mclock.AbsTime
-	events  *eventFeed // nil unless Config.EnableMsgEvents
+	events  *eventFeed[*PeerEvent] // nil unless Config.EnableMsgEvents
 
 	closed   chan struct{}  // closed by end
 	wg       sync.WaitGroup // protocol goroutines, ping and pong senders
@@ -190,13 +191,9 @@ func (p *Peer) run() (remoteRequested bool, err error) {
 	return remoteRequested, err
 }
 
-// readInterrupter is a transport whose blocked ReadMsg can be woken
-// without closing the connection, so that a Disconnect can still be sent.
-type readInterrupter interface{ interruptRead() }
-
 // end ends the session: the first call records why (err), the reason to
 // send (reason) and whether the remote asked for it, closes p.closed and
-// wakes the reader. Later calls do nothing.
+// wakes the reader, which closes the connection. Later calls do nothing.
 func (p *Peer) end(err error, reason DiscReason, remote bool) {
 	p.mu.Lock()
 	if p.ended {
@@ -210,24 +207,9 @@ func (p *Peer) end(err error, reason DiscReason, remote bool) {
 		p.pingTimer = nil
 	}
 	close(p.closed)
-	if _, ok := p.rw.transport.(readInterrupter); !ok {
-		// Only closing wakes this transport's reader; close it on a
-		// goroutine, as Disconnect must not wait for the Disconnect write.
-		// (Added before the reader can return, so before run's Wait.)
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			if remote {
-				p.rw.close(errRemoteDisconnected)
-			} else {
-				p.rw.close(reason)
-			}
-		}()
-	}
 	p.mu.Unlock()
-	if ri, ok := p.rw.transport.(readInterrupter); ok {
-		ri.interruptRead()
-	}
+	// The reader wakes up and closes the connection with the reason (run).
+	p.rw.interruptRead()
 }
 
 // spawn runs f on a goroutine that the session waits for, unless the
@@ -261,7 +243,7 @@ func (p *Peer) startProtocols() {
 			} else if !errors.Is(err, io.EOF) {
 				p.debug("Protocol failed", "proto", proto.Name, "err", err)
 			}
-			p.end(err, discReasonForError(err), false)
+			p.end(err, reasonOr(err, DiscSubprotocolError), false)
 		}()
 	}
 }
@@ -276,11 +258,7 @@ func (p *Peer) readLoop() {
 	for {
 		msg, err := p.rw.ReadMsg()
 		if err != nil {
-			reason := DiscNetworkError
-			if pe := (*peerError)(nil); errors.As(err, &pe) {
-				reason = pe.reason
-			}
-			p.end(err, reason, false)
+			p.end(err, reasonOr(err, DiscNetworkError), false)
 			return
 		}
 		p.rw.meter.addMsgIn()
@@ -296,14 +274,8 @@ func (p *Peer) readLoop() {
 			}
 		}
 		if err := p.handle(msg); err != nil {
-			switch e := err.(type) {
-			case DiscReason: // the remote's Disconnect
-				p.end(e, e, true)
-			case *peerError:
-				p.end(e, e.reason, false)
-			default:
-				p.end(err, DiscNetworkError, false)
-			}
+			// The remote asked for the end when it was its Disconnect.
+			p.end(err, reasonOr(err, DiscNetworkError), msg.Code == discMsg)
 			return
 		}
 	}
@@ -402,7 +374,7 @@ func (p *Peer) write(msg Msg) error {
 	}
 	err := p.rw.WriteMsg(msg)
 	if err != nil {
-		p.end(err, DiscNetworkError, false)
+		p.end(err, reasonOr(err, DiscNetworkError), false)
 		return err
 	}
 	p.rw.meter.addMsgOut()

@@ -10,7 +10,7 @@ import (
 
 // Protocol is a sub-protocol (a "capability") run over devp2p sessions.
 type Protocol struct {
-	// Name is the capability name, at most 8 ASCII characters (rlpx.md,
+	// Name is the capability name, at most 8 ASCII characters (RLPx spec,
 	// "Capability Messaging"). It is case-sensitive.
 	Name string
 	// Version is the protocol version. When both sides share several versions
@@ -56,8 +56,8 @@ func cmpCap(a, b Cap) int {
 }
 
 // baseProtocolLength is the number of message codes reserved for the "p2p"
-// capability; sub-protocol codes start after them (rlpx.md, "Message ID-based
-// Multiplexing").
+// capability; sub-protocol codes start after them (RLPx spec, "Message
+// ID-based Multiplexing": https://github.com/ethereum/devp2p/blob/master/rlpx.md).
 const baseProtocolLength = 16
 
 // matchedProto is a protocol chosen for a session and its code offset.

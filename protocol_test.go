@@ -1,6 +1,7 @@
 package devp2p
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/devp2p-go/devp2p/internal/dial"
@@ -87,14 +88,14 @@ func TestDiscReasons(t *testing.T) {
 		DiscProtocolError: dial.ProtocolBreach, DiscUnexpectedIdentity: dial.ProtocolBreach,
 	}
 	for r, want := range classes {
-		if got := dial.Classify(r); got != want {
+		if got := dial.Classify(forDial(r)); got != want {
 			t.Errorf("%v classified %v, want %v", r, got, want)
 		}
 	}
-	if got := dial.Classify(newPeerError(DiscTooManyPeers, "x")); got != dial.TooManyPeers {
+	if got := dial.Classify(forDial(fmt.Errorf("wrapped: %w", newPeerError(DiscTooManyPeers, "x")))); got != dial.TooManyPeers {
 		t.Errorf("peerError classified %v", got)
 	}
-	if discReasonForError(errProtocolReturned) != DiscQuitting {
+	if reasonOr(errProtocolReturned, DiscSubprotocolError) != DiscQuitting {
 		t.Error("protocol returning nil should quit")
 	}
 }

@@ -13,153 +13,99 @@ type peerDrop struct {
 
 type peerOpFunc func(map[enode.ID]*Peer)
 
-// runState is what the run loop owns: the peer set and the connections in
-// setup whose remote is known (checks.go decides on them).
-type runState struct {
-	peers   map[enode.ID]*Peer
-	inbound int // inbound peers in peers
-	trusted map[enode.ID]bool
-	// setups holds, per remote ID, the connection that passed the
-	// post-handshake check and is not a peer yet. A second connection to
-	// the same node is decided against it (checks.go, tie-break).
-	setups map[enode.ID]*conn
-	// waiting holds connections that won the tie-break against a running
-	// peer. The loser is disconnected; the winner joins when the loser's
-	// drop arrives, so subscribers see "drop" before the new "add".
-	waiting map[enode.ID]*conn
-}
-
-// run is the run loop: the one goroutine that owns the peer set. Connection
-// setups ask it at two checkpoints whether a connection may proceed, and
-// peers report here when they end, so the limits hold under any number of
-// concurrent connects.
+// run is the run loop: the one goroutine that owns the peer set, an
+// admission value (admission.go). Connection setups ask it at two steps
+// whether a connection may proceed, and peers report here when they end, so
+// the limits hold under any number of concurrent connects. It only
+// dispatches; admission decides.
 func (srv *Server) run() {
-	defer srv.loopWG.Done()
-	st := &runState{
-		peers:   make(map[enode.ID]*Peer),
-		trusted: make(map[enode.ID]bool, len(srv.cfg.TrustedNodes)),
-		setups:  make(map[enode.ID]*conn),
-		waiting: make(map[enode.ID]*conn),
-	}
-	for _, n := range srv.cfg.TrustedNodes {
-		st.trusted[n.ID()] = true
-	}
-	markTrusted := func(id enode.ID, on bool) {
-		if p := st.peers[id]; p != nil {
-			p.rw.set(trustedConn, on)
-		}
-	}
-
-running:
+	defer srv.runWG.Done()
+	adm := newAdmission(srv.localnode.ID(), &srv.cfg)
 	for {
 		select {
 		case <-srv.quit:
-			break running
-
+			srv.shutdownPeers(adm)
+			return
 		case n := <-srv.addTrusted:
-			st.trusted[n.ID()] = true
-			markTrusted(n.ID(), true)
-
+			adm.trust(n.ID(), true)
 		case n := <-srv.removeTrusted:
-			delete(st.trusted, n.ID())
-			markTrusted(n.ID(), false)
-
+			adm.trust(n.ID(), false)
 		case op := <-srv.peerOp:
-			op(st.peers)
+			op(adm.peers)
 			srv.peerOpDone <- struct{}{}
-
-		case c := <-srv.postHandshake:
-			if st.trusted[c.node.ID()] {
-				c.set(trustedConn, true)
-			}
-			err := srv.postHandshakeChecks(st, c)
-			if err == nil {
-				// A connection registered before under this ID lost
-				// the tie-break to c; its add-peer check refuses it.
-				st.setups[c.node.ID()] = c
-			}
-			c.cont <- err
-
+		case c := <-srv.securedStep:
+			c.cont <- adm.secured(c)
 		case c := <-srv.setupEnded:
-			// c failed between the checkpoints (Hello).
-			if st.setups[c.node.ID()] == c {
-				delete(st.setups, c.node.ID())
-			}
-
-		case c := <-srv.addPeer:
-			id := c.node.ID()
-			err := srv.addPeerChecks(st, c)
-			if st.setups[id] == c {
-				delete(st.setups, id)
-			}
-			if err != nil {
-				c.cont <- err
-				continue
-			}
-			if p := st.peers[id]; p != nil {
-				// c won the tie-break against the running session p
-				// (addPeerChecks refuses every other duplicate).
-				srv.log.Debug("Replacing p2p peer with the connection dialed by the lower ID",
-					"peer", id.TerminalString(), "old", p.rw.connFlags(), "new", c.connFlags())
-				st.waiting[id] = c
-				p.Disconnect(DiscAlreadyConnected)
-				continue // c.cont is answered when p's drop arrives
-			}
-			srv.addToPeers(st, c)
-			c.cont <- nil
-
+			adm.setupEnded(c)
+		case c := <-srv.addStep:
+			srv.admit(adm, c)
 		case pd := <-srv.delPeer:
-			id := pd.p.ID()
-			delete(st.peers, id)
-			if pd.p.Inbound() {
-				st.inbound--
-			}
-			srv.log.Debug("Removing p2p peer", "peer", id.TerminalString(), "addr", pd.p.RemoteAddr(),
-				"duration", srv.clock.Now().Sub(pd.p.created), "peers", len(st.peers), "req", pd.remoteRequested, "err", pd.err)
-			w := st.waiting[id]
-			if w == nil && srv.dialsched != nil {
-				// With a successor waiting, PeerAdded below replaces the
-				// scheduler's record: it never sees the node as gone, so
-				// it neither redials it nor books a failure.
-				srv.dialsched.PeerRemoved(pd.p.Node(), pd.p.rw.connFlags(), pd.err)
-			}
-			// Sent after the peer left the set: a subscriber that reconnects
-			// on "drop" is not refused as already connected.
-			srv.sendDropEvent(pd)
-			if w != nil {
-				delete(st.waiting, id)
-				srv.addToPeers(st, w)
-				w.cont <- nil
-			}
+			srv.peerDropped(adm, pd)
 		}
 	}
+}
 
-	// Shutdown: refuse the connections waiting to replace a peer, disconnect
-	// everyone and wait until every session ended.
-	for id, c := range st.waiting {
-		delete(st.waiting, id)
+// admit carries out admission's decision on c after Hello.
+func (srv *Server) admit(adm *admission, c *conn) {
+	d := adm.add(c)
+	switch {
+	case d.refuse != nil:
+		c.cont <- d.refuse
+	case d.replace != nil:
+		srv.log.Debug("Replacing p2p peer with the connection dialed by the lower ID",
+			"peer", c.node.ID().TerminalString(), "old", d.replace.rw.connFlags(), "new", c.connFlags())
+		d.replace.Disconnect(DiscAlreadyConnected) // c.cont is answered when its drop arrives
+	default:
+		srv.addToPeers(adm, c)
+		c.cont <- nil
+	}
+}
+
+// peerDropped handles the end of a session: the peer leaves the set, the
+// dial scheduler and subscribers learn of it, and a connection waiting to
+// replace it joins.
+func (srv *Server) peerDropped(adm *admission, pd peerDrop) {
+	w := adm.dropped(pd.p)
+	srv.log.Debug("Removing p2p peer", "peer", pd.p.ID().TerminalString(), "addr", pd.p.RemoteAddr(),
+		"duration", srv.clock.Now().Sub(pd.p.created), "peers", len(adm.peers), "req", pd.remoteRequested, "err", pd.err)
+	if w == nil && srv.dialsched != nil {
+		// With a successor waiting, PeerAdded below replaces the
+		// scheduler's record: it never sees the node as gone, so it
+		// neither redials it nor books a failure.
+		srv.dialsched.PeerRemoved(pd.p.Node(), pd.p.rw.connFlags(), forDial(pd.err))
+	}
+	// Sent after the peer left the set: a subscriber that reconnects on
+	// "drop" is not refused as already connected.
+	srv.sendDropEvent(pd)
+	if w != nil {
+		srv.addToPeers(adm, w)
+		w.cont <- nil
+	}
+}
+
+// shutdownPeers refuses the connections waiting to replace a peer,
+// disconnects everyone and waits until every session ended.
+func (srv *Server) shutdownPeers(adm *admission) {
+	for _, c := range adm.shutdown() {
 		c.cont <- errServerStopped
 	}
-	for _, p := range st.peers {
+	for _, p := range adm.peers {
 		p.Disconnect(DiscQuitting)
 	}
-	for len(st.peers) > 0 {
+	for len(adm.peers) > 0 {
 		pd := <-srv.delPeer
-		delete(st.peers, pd.p.ID())
+		adm.dropped(pd.p)
 		srv.sendDropEvent(pd)
 	}
 }
 
 // addToPeers starts the session of an accepted connection and reports it.
-func (srv *Server) addToPeers(st *runState, c *conn) {
+func (srv *Server) addToPeers(adm *admission, c *conn) {
 	// From here the run loop owns c: Stop must disconnect it with
 	// DiscQuitting as a peer, not cut it as a connection in setup.
 	srv.untrackPending(c)
 	p := srv.launchPeer(c)
-	st.peers[c.node.ID()] = p
-	if c.is(inboundConn) {
-		st.inbound++
-	}
+	adm.added(p)
 	if srv.peerFeed.active() {
 		srv.peerFeed.send(&PeerEvent{
 			Type: PeerEventTypeAdd, Peer: p.ID(),
@@ -167,7 +113,7 @@ func (srv *Server) addToPeers(st *runState, c *conn) {
 		})
 	}
 	srv.log.Debug("Adding p2p peer", "peer", c.node.ID().TerminalString(),
-		"addr", c.fd.RemoteAddr(), "conn", c.connFlags(), "name", p.Name(), "peers", len(st.peers))
+		"addr", c.fd.RemoteAddr(), "conn", c.connFlags(), "name", p.Name(), "peers", len(adm.peers))
 	if srv.dialsched != nil {
 		srv.dialsched.PeerAdded(c.node, c.connFlags())
 	}
@@ -176,7 +122,7 @@ func (srv *Server) addToPeers(st *runState, c *conn) {
 func (srv *Server) sendDropEvent(pd peerDrop) {
 	if srv.peerFeed.active() {
 		srv.peerFeed.send(&PeerEvent{
-			Type: PeerEventTypeDrop, Peer: pd.p.ID(), Error: pd.err.Error(),
+			Type: PeerEventTypeDrop, Peer: pd.p.ID(), Error: pd.err.Error(), Err: pd.err,
 			RemoteAddress: pd.p.RemoteAddr().String(), LocalAddress: pd.p.LocalAddr().String(),
 		})
 	}

@@ -21,8 +21,12 @@ import (
 //	if err := srv.Start(); err != nil { … }
 //	defer srv.Stop()
 //
-// The work is split by job: setup.go runs connection setup, runloop.go owns
-// the peer set, listen.go accepts, dialer.go wires the dial scheduler.
+// The work is split by part, each with one owner: setup.go runs connection
+// setup; admission.go decides who joins the peer set, which the run loop
+// (runloop.go) owns; gate.go is the public side of those decisions;
+// listen.go accepts; dialer.go wires the dial scheduler; discovery.go runs
+// the discovery engines; nat.go maps ports. Start starts the parts in turn
+// and pushes each one's Close; Stop unwinds them once.
 type Server struct {
 	// Config is read by Start, which keeps its own copy.
 	Config Config
@@ -36,28 +40,27 @@ type Server struct {
 	listener     net.Listener
 	ourHandshake *protoHandshake
 	dialsched    dialScheduler
-	mix          *enode.FairMix
-	natStop      func() // removes the NAT mappings (nat_glue.go)
-
-	// disc is the discovery engine (discovery.go), set by Start.
-	disc discoveryState
+	disc         *discovery // nil without discovery
+	closers      closeStack // Close of every part started, unwound by Stop
 
 	// Test hooks, set before Start.
 	newTransport func(fd net.Conn, dialDest *ecdsa.PublicKey) transport
 	timeouts     transportTimeouts
+	natHooks     natHooks
 
 	// lifecycle state, guarded by mu.
 	mu      sync.Mutex
 	state   serverState
 	pending map[*conn]struct{} // connections in setup, closed by Stop
 
-	meter    meter     // traffic of all connections
-	peerFeed eventFeed // peer events
+	meter       meter                 // traffic of all connections
+	peerFeed    eventFeed[*PeerEvent] // peer events
+	verdictFeed eventFeed[*Verdict]   // verdicts on connections in setup (gate.go)
 
 	// Channels to the run loop (runloop.go).
 	quit          chan struct{}
-	postHandshake chan *conn
-	addPeer       chan *conn
+	securedStep   chan *conn
+	addStep       chan *conn
 	setupEnded    chan *conn
 	delPeer       chan peerDrop
 	peerOp        chan peerOpFunc
@@ -65,7 +68,8 @@ type Server struct {
 	addTrusted    chan *enode.Node
 	removeTrusted chan *enode.Node
 
-	loopWG sync.WaitGroup // run loop, listen loop, inbound setups, NAT loop
+	runWG    sync.WaitGroup // the run loop
+	listenWG sync.WaitGroup // the listen loop and the inbound setups it started
 }
 
 type serverState int
@@ -80,6 +84,19 @@ var (
 	errServerRunning = errors.New("devp2p: server already running")
 	errServerDone    = errors.New("devp2p: server was stopped and cannot be restarted")
 )
+
+// closeStack holds the Close of each part Start started, in start order.
+type closeStack []func()
+
+func (s *closeStack) push(f func()) { *s = append(*s, f) }
+
+// unwind closes the parts in reverse start order, once.
+func (s *closeStack) unwind() {
+	for i := len(*s) - 1; i >= 0; i-- {
+		(*s)[i]()
+	}
+	*s = nil
+}
 
 // Start validates the configuration and starts listening, discovery (when
 // enabled) and dialing. Calling it twice, or after Stop, is an error.
@@ -109,8 +126,8 @@ func (srv *Server) Start() (err error) {
 		srv.timeouts = defaultTimeouts
 	}
 	srv.quit = make(chan struct{})
-	srv.postHandshake = make(chan *conn)
-	srv.addPeer = make(chan *conn)
+	srv.securedStep = make(chan *conn)
+	srv.addStep = make(chan *conn)
 	srv.setupEnded = make(chan *conn)
 	srv.delPeer = make(chan peerDrop)
 	srv.peerOp = make(chan peerOpFunc)
@@ -119,38 +136,56 @@ func (srv *Server) Start() (err error) {
 	srv.removeTrusted = make(chan *enode.Node)
 	srv.pending = make(map[*conn]struct{})
 
-	// On failure, undo what was started so far.
 	defer func() {
 		if err != nil {
-			srv.teardownLocked()
+			srv.closers.unwind() // what was started so far
 		}
 	}()
 	if err := srv.setupLocalNode(); err != nil {
 		return err
 	}
+	var udp *net.UDPConn
 	if srv.cfg.ListenAddr != "" {
-		if err := srv.setupListening(); err != nil {
+		if udp, err = srv.setupListening(); err != nil {
 			return err
 		}
 	}
-	srv.mix = enode.NewFairMix(fairMixTimeout)
+	mix := enode.NewFairMix(fairMixTimeout)
 	for _, it := range srv.cfg.DialCandidates {
-		srv.mix.AddSource(it)
+		mix.AddSource(it)
 	}
 	for _, p := range srv.cfg.Protocols {
 		if p.DialCandidates != nil {
-			srv.mix.AddSource(p.DialCandidates)
+			mix.AddSource(p.DialCandidates)
 		}
 	}
-	if err := srv.startDiscovery(); err != nil {
-		return err
+	if udp != nil {
+		if srv.disc, err = startDiscovery(udp, srv.localnode, srv.nodedb, &srv.cfg, srv.clock, srv.log); err != nil {
+			mix.Close()
+			return err
+		}
+		if !srv.cfg.NoDial {
+			for _, it := range srv.disc.iterators() {
+				mix.AddSource(it)
+			}
+		}
 	}
-	srv.startDialer()
-
-	srv.loopWG.Add(1)
+	// Nothing below fails. The dialer owns the mix; without it, nothing
+	// reads the mix, and it is closed at once (closing its sources).
+	if sched := srv.startDialer(mix); sched != nil {
+		srv.closers.push(sched.Stop)
+	} else {
+		mix.Close()
+	}
+	if srv.disc != nil {
+		// Pushed after the dialer, so closed before it: see discovery.Close.
+		srv.closers.push(srv.disc.Close)
+	}
+	srv.runWG.Add(1)
 	go srv.run()
+	srv.closers.push(srv.runWG.Wait) // the run loop ends on quit, once its peers are gone
 	if srv.listener != nil {
-		srv.loopWG.Add(1)
+		srv.listenWG.Add(1)
 		go srv.listenLoop()
 	}
 	srv.state = stateRunning
@@ -162,14 +197,6 @@ func (srv *Server) Start() (err error) {
 // taking a node from another (go-ethereum uses the same value).
 const fairMixTimeout = 100 * time.Millisecond
 
-// startDiscovery is where the discovery engines start: discv4 (unless
-// NoDiscovery) on the listener's port, seeded with BootstrapNodes and the
-// node database, its iterator added to srv.mix (discovery.go). discv5
-// (DiscoveryV5) is not integrated yet.
-func (srv *Server) startDiscovery() error {
-	return srv.setupDiscovery()
-}
-
 func (srv *Server) setupLocalNode() error {
 	self := enode.PubkeyToIDV4(&srv.cfg.PrivateKey.PublicKey)
 	db, err := nodedb.Open(nodedb.Config{Path: srv.cfg.NodeDatabase, Self: self, Clock: srv.clock, Logger: srv.log})
@@ -177,6 +204,7 @@ func (srv *Server) setupLocalNode() error {
 		return err
 	}
 	srv.nodedb = db
+	srv.closers.push(func() { db.Close() })
 	srv.localnode = enode.NewLocalNode(db, srv.cfg.PrivateKey)
 	srv.localnode.SetFallbackIP(net.IP{127, 0, 0, 1})
 	caps := make([]Cap, 0, len(srv.cfg.Protocols))
@@ -203,40 +231,13 @@ func (srv *Server) Stop() {
 	}
 	srv.state = stateStopped
 	close(srv.quit)
-	if srv.listener != nil {
-		srv.listener.Close()
-	}
 	// Connections still in handshake are cut, so Stop does not wait for
 	// their deadlines.
 	for c := range srv.pending {
 		c.fd.Close()
 	}
 	srv.mu.Unlock()
-
-	srv.stopDiscovery() // before the dialer: see stopDiscovery
-	if srv.dialsched != nil {
-		srv.dialsched.Stop()
-	}
-	srv.loopWG.Wait()
-	srv.mu.Lock()
-	srv.teardownLocked()
-	srv.mu.Unlock()
-}
-
-// teardownLocked releases what Start acquired. Stop calls it after all
-// goroutines ended; a failed Start calls it before any was started.
-func (srv *Server) teardownLocked() {
-	srv.stopNAT()
-	if srv.listener != nil {
-		srv.listener.Close()
-	}
-	srv.stopDiscovery() // before the mix, which waits for its lookup
-	if srv.mix != nil {
-		srv.mix.Close()
-	}
-	if srv.nodedb != nil {
-		srv.nodedb.Close()
-	}
+	srv.closers.unwind()
 }
 
 // trackPending registers a connection in setup so that Stop can cut it. It

@@ -23,10 +23,6 @@ type conn struct {
 	caps  []Cap
 	name  string
 	meter *meter
-
-	// wonTieBreak is set by the run loop (and only read there) when c won
-	// the tie-break against a connection in the opposite direction.
-	wonTieBreak bool
 }
 
 func (c *conn) is(f connFlag) bool { return connFlag(c.flags.Load())&f != 0 }
@@ -63,9 +59,9 @@ func (srv *Server) SetupConn(fd net.Conn, dialDest *enode.Node) error {
 	return srv.setupConn(fd, flags, dialDest)
 }
 
-// setupConn runs the handshakes and the run loop's checks. On failure it
-// closes the connection, sending the DiscReason when the remote can still
-// read it, and logs the reason at Debug.
+// setupConn runs the handshakes and the verdicts of each stage. On failure
+// it closes the connection, sending the DiscReason when the remote can still
+// read it, and reports the verdict.
 func (srv *Server) setupConn(fd net.Conn, flags connFlag, dialDest *enode.Node) error {
 	m := &meter{parent: &srv.meter}
 	c := &conn{fd: &meteredConn{Conn: fd, m: m}, cont: make(chan error, 1), meter: m}
@@ -84,48 +80,62 @@ func (srv *Server) setupConn(fd net.Conn, flags connFlag, dialDest *enode.Node) 
 	}
 	defer srv.untrackPending(c)
 
-	step, err := srv.doSetup(c, dialDest)
+	stage, err := srv.doSetup(c, dialDest)
+	var id enode.ID
+	if c.node != nil {
+		id = c.node.ID()
+	}
+	srv.sendVerdict(stage, c.is(inboundConn), id, fd.RemoteAddr(), err)
 	if err != nil {
-		c.close(closeReason(err))
-		srv.log.Debug("Connection setup failed", "step", step, "addr", fd.RemoteAddr(),
+		c.close(err) // sends the reason err carries, if any
+		srv.log.Debug("Connection setup failed", "stage", stage, "addr", fd.RemoteAddr(),
 			"conn", c.connFlags(), "id", idOrEmpty(c.node), "err", err)
 	}
 	return err
 }
 
-// doSetup runs the steps of setupConn and names the one that failed.
-func (srv *Server) doSetup(c *conn, dialDest *enode.Node) (step string, err error) {
+// doSetup runs the stages of setupConn: the RLPx handshake and the secured
+// verdict (Config.Gate, then the run loop), Hello and the hello verdict
+// (Config.Gate, then the run loop). It returns the stage it ended at; the
+// verdicts of the stages passed before are reported here.
+func (srv *Server) doSetup(c *conn, dialDest *enode.Node) (Stage, error) {
 	remotePub, err := c.doEncHandshake(srv.cfg.PrivateKey)
 	if err != nil {
-		return "rlpx handshake", err
+		return StageSecured, err
 	}
 	if dialDest != nil {
 		// A dialed peer must be the node we dialed. RLPx encrypts auth to
 		// the destination's key, so only that node can answer; check anyway.
 		if enode.PubkeyToIDV4(remotePub) != dialDest.ID() {
-			return "identity", DiscUnexpectedIdentity
+			return StageSecured, DiscUnexpectedIdentity
 		}
 		c.node = dialDest
 	} else {
 		c.node = nodeFromConn(remotePub, c.fd)
 	}
-	if err := srv.checkpoint(c, srv.postHandshake); err != nil {
-		return "post-handshake check", err
+	if g := srv.cfg.Gate; g != nil {
+		if err := gateRefusal(g.InterceptSecured(c.is(inboundConn), c.node.ID(), c.fd.RemoteAddr())); err != nil {
+			return StageSecured, err
+		}
 	}
+	if err := srv.checkpoint(c, srv.securedStep); err != nil {
+		return StageSecured, err
+	}
+	srv.sendVerdict(StageSecured, c.is(inboundConn), c.node.ID(), c.fd.RemoteAddr(), nil)
+
 	their, err := c.doProtoHandshake(srv.ourHandshake)
+	if err == nil && !bytes.Equal(their.ID, pubkeyID(remotePub)) {
+		err = DiscUnexpectedIdentity
+	}
+	if err == nil && srv.cfg.Gate != nil {
+		err = gateRefusal(srv.cfg.Gate.InterceptHello(c.node.ID(), their.Name, their.Caps))
+	}
 	if err != nil {
 		srv.abandonSetup(c)
-		return "hello", err
-	}
-	if !bytes.Equal(their.ID, pubkeyID(remotePub)) {
-		srv.abandonSetup(c)
-		return "hello identity", DiscUnexpectedIdentity
+		return StageHello, err
 	}
 	c.caps, c.name = their.Caps, their.Name
-	if err := srv.checkpoint(c, srv.addPeer); err != nil {
-		return "add-peer check", err
-	}
-	return "", nil
+	return StageHello, srv.checkpoint(c, srv.addStep)
 }
 
 // checkpoint hands c to the run loop at one of its two checks and waits for
@@ -147,20 +157,6 @@ func (srv *Server) abandonSetup(c *conn) {
 	case srv.setupEnded <- c:
 	case <-srv.quit:
 	}
-}
-
-// closeReason is what close sends for a setup error: the reason of a
-// DiscReason or peerError; nothing for other errors (a broken or
-// unauthenticated connection).
-func closeReason(err error) error {
-	var pe *peerError
-	if errors.As(err, &pe) {
-		return pe.reason
-	}
-	if errors.Is(err, errServerStopped) {
-		return DiscQuitting
-	}
-	return err
 }
 
 // nodeFromConn builds the node of an inbound peer from its key and address.

@@ -161,19 +161,22 @@ type stepTransport struct {
 	enc    chan struct{} // closed by the test: the RLPx handshake completes
 	proto  chan struct{} // closed by the test: the Hello exchange completes
 	atHello,
+	interrupted,
 	closed chan struct{}
+	interruptOnce,
 	closeOnce sync.Once
-	closeErr  error
+	closeErr error
 }
 
 func newStepTransport(remote *ecdsa.PrivateKey) *stepTransport {
 	return &stepTransport{
-		remote:  &remote.PublicKey,
-		hello:   &protoHandshake{Version: baseProtocolVersion, Name: "step", Caps: []Cap{{"test", 1}}, ID: pubkeyID(&remote.PublicKey)},
-		enc:     make(chan struct{}),
-		proto:   make(chan struct{}),
-		atHello: make(chan struct{}),
-		closed:  make(chan struct{}),
+		remote:      &remote.PublicKey,
+		hello:       &protoHandshake{Version: baseProtocolVersion, Name: "step", Caps: []Cap{{"test", 1}}, ID: pubkeyID(&remote.PublicKey)},
+		enc:         make(chan struct{}),
+		proto:       make(chan struct{}),
+		atHello:     make(chan struct{}),
+		interrupted: make(chan struct{}),
+		closed:      make(chan struct{}),
 	}
 }
 
@@ -197,9 +200,14 @@ func (t *stepTransport) doProtoHandshake(*protoHandshake) (*protoHandshake, erro
 }
 
 func (t *stepTransport) ReadMsg() (Msg, error) {
-	<-t.closed
+	select {
+	case <-t.closed:
+	case <-t.interrupted:
+	}
 	return Msg{}, io.EOF
 }
+
+func (t *stepTransport) interruptRead() { t.interruptOnce.Do(func() { close(t.interrupted) }) }
 
 func (t *stepTransport) WriteMsg(Msg) error {
 	select {
@@ -260,7 +268,7 @@ func startStepConn(srv *Server, name string, remote *ecdsa.PrivateKey, port int,
 	return sc
 }
 
-// step runs one step of sc: "post" completes its RLPx handshake and waits for
+// step runs one step of sc: "secured" completes its RLPx handshake and waits for
 // the post-handshake check's verdict, "add" completes Hello and waits for
 // the add-peer check's (including a replacement's wait for the loser).
 // A connection that was refused already takes no further step.
@@ -271,7 +279,7 @@ func (sc *stepConn) step(tb testing.TB, what string, ended map[*stepConn]error) 
 	}
 	timeout := time.After(testWait)
 	switch what {
-	case "post":
+	case "secured":
 		close(sc.t.enc)
 		select {
 		case <-sc.t.atHello:
@@ -299,18 +307,8 @@ func (sc *stepConn) step(tb testing.TB, what string, ended map[*stepConn]error) 
 // L must show up as a peer (add and drop events) only when it became a peer
 // before W even finished its RLPx handshake.
 func TestTieBreakOrders(t *testing.T) {
-	// Orders of the four steps in which each connection's "post" comes
-	// before its "add".
-	orders := [][4]string{
-		{"Wpost", "Wadd", "Lpost", "Ladd"},
-		{"Wpost", "Lpost", "Wadd", "Ladd"},
-		{"Wpost", "Lpost", "Ladd", "Wadd"},
-		{"Lpost", "Wpost", "Wadd", "Ladd"},
-		{"Lpost", "Wpost", "Ladd", "Wadd"},
-		{"Lpost", "Ladd", "Wpost", "Wadd"},
-	}
 	for _, selfLower := range []bool{true, false} {
-		for _, order := range orders {
+		for _, order := range tieBreakOrders {
 			name := fmt.Sprintf("selfLower=%v/%s", selfLower, strings.Join(order[:], ","))
 			t.Run(name, func(t *testing.T) {
 				srv := newTestServer(t, nil, withStepTransports())
@@ -356,7 +354,7 @@ func TestTieBreakOrders(t *testing.T) {
 				}
 				// Events: L is seen only when it was added before W's
 				// RLPx handshake completed.
-				lAdded := order == [4]string{"Lpost", "Ladd", "Wpost", "Wadd"}
+				lAdded := order == loserAddedFirst
 				var want []string
 				if lAdded {
 					want = append(want, "add L", "drop L")

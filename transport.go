@@ -14,8 +14,8 @@ import (
 	"github.com/devp2p-go/devp2p/rlpx"
 )
 
-// Timeouts of an established connection (DESIGN.md, "Defaults that protect a
-// node"; go-ethereum uses the same values).
+// Timeouts of an established connection (docs/SECURITY.md; go-ethereum
+// uses the same values).
 const (
 	// frameReadTimeout is the longest a connection may stay silent. We ping
 	// every pingInterval, so a live peer always sends something sooner.
@@ -39,8 +39,11 @@ type transport interface {
 	doProtoHandshake(our *protoHandshake) (*protoHandshake, error)
 	ReadMsg() (Msg, error)
 	WriteMsg(Msg) error
-	// close sends a Disconnect with reason (when err is a DiscReason and the
-	// Hello exchange has been reached) and closes the connection. Safe to
+	// interruptRead makes a blocked or later ReadMsg fail at once, leaving
+	// the connection open for the Disconnect that close sends.
+	interruptRead()
+	// close sends a Disconnect with the reason err carries (reasonFor), if
+	// any and once the RLPx handshake is done, and closes the connection. Safe to
 	// call more than once and concurrently with a blocked WriteMsg.
 	close(err error)
 }
@@ -252,7 +255,7 @@ func (t *rlpxTransport) close(err error) {
 	t.fd.SetWriteDeadline(time.Now().Add(t.to.disc))
 	ready := t.ready
 	t.dlMu.Unlock()
-	if r, ok := err.(DiscReason); ok && ready {
+	if r, ok := reasonFor(err); ok && ready {
 		// Waits for a write in progress (cut short above).
 		if _, werr := t.conn.Write(discMsg, encodeDisconnect(r)); werr == nil && t.conn.Flush() == nil {
 			t.linger()

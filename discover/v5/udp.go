@@ -33,12 +33,15 @@ type UDPv5 struct {
 	tab       *discover.Table
 	talk      *talkSystem
 
-	callCh     chan *call
-	timeoutCh  chan timeoutEvent
-	packetInCh chan ReadPacket
-	sendCh     chan sendRequest
-	cancelCh   chan canceledCall
-	funcCh     chan func() // run on dispatch (tests, stats)
+	callCh    chan *call
+	timeoutCh chan timeoutEvent
+	// packetIn is what dispatch reads datagrams from: the own read loop's
+	// channel, or on a shared socket cfg.Unhandled itself, so that a
+	// datagram the other engine read reaches dispatch in one hop.
+	packetIn <-chan ReadPacket
+	sendCh   chan sendRequest
+	cancelCh chan canceledCall
+	funcCh   chan func() // run on dispatch (tests, stats)
 
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -105,34 +108,36 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 		return nil, errors.New("discover/v5: nil LocalNode")
 	}
 	t := &UDPv5{
-		conn:       conn,
-		priv:       cfg.PrivateKey,
-		localNode:  ln,
-		cfg:        cfg,
-		talk:       newTalkSystem(),
-		callCh:     make(chan *call),
-		timeoutCh:  make(chan timeoutEvent),
-		packetInCh: make(chan ReadPacket),
-		sendCh:     make(chan sendRequest),
-		cancelCh:   make(chan canceledCall),
-		funcCh:     make(chan func()),
-		closing:    make(chan struct{}),
-		codec:      v5wire.NewCodec(cfg.PrivateKey, ln.Node, cfg.Clock, cfg.SessionCacheSize),
-		active:     make(map[enode.ID]*call),
-		queued:     make(map[enode.ID][]*call),
-		byNonce:    make(map[v5wire.Nonce]*call),
+		conn:      conn,
+		priv:      cfg.PrivateKey,
+		localNode: ln,
+		cfg:       cfg,
+		talk:      newTalkSystem(),
+		callCh:    make(chan *call),
+		timeoutCh: make(chan timeoutEvent),
+		sendCh:    make(chan sendRequest),
+		cancelCh:  make(chan canceledCall),
+		funcCh:    make(chan func()),
+		closing:   make(chan struct{}),
+		codec:     v5wire.NewCodec(cfg.PrivateKey, ln.Node, cfg.Clock, cfg.SessionCacheSize),
+		active:    make(map[enode.ID]*call),
+		queued:    make(map[enode.ID][]*call),
+		byNonce:   make(map[v5wire.Nonce]*call),
 	}
 	t.tab, err = discover.NewTable(tableTransport{t}, cfg.tableConfig())
 	if err != nil {
 		return nil, err
 	}
-	t.wg.Add(2)
-	go t.dispatch()
 	if cfg.Unhandled != nil {
-		go t.forwardLoop(cfg.Unhandled)
+		t.packetIn = cfg.Unhandled
 	} else {
-		go t.readLoop()
+		own := make(chan ReadPacket)
+		t.packetIn = own
+		t.wg.Add(1)
+		go t.readLoop(own)
 	}
+	t.wg.Add(1)
+	go t.dispatch()
 	t.tab.Start()
 	cfg.Logger.Debug("discv5 listening", "addr", conn.LocalAddr(), "id", ln.ID())
 	return t, nil
@@ -164,37 +169,17 @@ func (t *UDPv5) Close() {
 
 // readLoop reads datagrams until the socket is closed and hands copies to
 // dispatch.
-func (t *UDPv5) readLoop() {
+func (t *UDPv5) readLoop(out chan<- ReadPacket) {
 	defer t.wg.Done()
 	// +1: oversized packets are seen as such.
 	discover.ReadLoop(t.conn, maxPacketSize+1, t.closing, t.cfg.Logger, func(from netip.AddrPort, data []byte) bool {
 		select {
-		case t.packetInCh <- ReadPacket{Data: bytes.Clone(data), Addr: from}:
+		case out <- ReadPacket{Data: bytes.Clone(data), Addr: from}:
 			return true
 		case <-t.closing:
 			return false
 		}
 	})
-}
-
-// forwardLoop takes packets from a shared socket's reader.
-func (t *UDPv5) forwardLoop(in <-chan ReadPacket) {
-	defer t.wg.Done()
-	for {
-		select {
-		case p, ok := <-in:
-			if !ok {
-				return
-			}
-			select {
-			case t.packetInCh <- p:
-			case <-t.closing:
-				return
-			}
-		case <-t.closing:
-			return
-		}
-	}
 }
 
 // dispatch owns the codec and the call state.
@@ -214,7 +199,11 @@ func (t *UDPv5) dispatch() {
 			if t.active[ev.c.id] == ev.c && ev.c.timerGen == ev.gen {
 				t.handleTimeout(ev.c)
 			}
-		case p := <-t.packetInCh:
+		case p, ok := <-t.packetIn:
+			if !ok {
+				t.packetIn = nil // the sharing engine closed it: nothing more comes
+				continue
+			}
 			t.handlePacket(p.Data, p.Addr.Addr().Unmap(), p.Addr.Port())
 			t.sessions.Store(int64(t.codec.Sessions().Len()))
 		case s := <-t.sendCh:

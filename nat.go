@@ -11,8 +11,7 @@ import (
 	"github.com/devp2p-go/devp2p/netutil"
 )
 
-// NAT wiring (issue 9). setupListening calls startNAT once the listener is
-// up. The external endpoint reaches the record by these rules, in order:
+// NAT. setupListening calls startNAT once the listener is up. The external endpoint reaches the record by these rules, in order:
 //
 //  1. An explicit extip (nat.ExtIP) is the static IP: it wins over
 //     everything, and nothing is mapped.
@@ -27,20 +26,25 @@ import (
 // fallback UDP port). The Mapper keeps them stable across renewals and does
 // not touch the record while the gateway is silent.
 
-// natHooks are test seams. Tests bind only 127.0.0.1, which the Server never
-// maps on a real gateway; mapLoopback lets them map it on a fake one.
-var natHooks struct {
+// NAT is a port-mapping mechanism (UPnP, NAT-PMP, or a fixed external IP);
+// nat.Parse and the nat package's constructors make one.
+type NAT = nat.Interface
+
+// natHooks are a server's test seams, set before Start. Tests bind only
+// 127.0.0.1, which the Server never maps on a real gateway; mapLoopback lets
+// them map it on a fake one.
+type natHooks struct {
 	mapLoopback bool
 	// updated is called after an endpoint change reached the LocalNode.
-	updated func(*Server, nat.Endpoints)
+	updated func(nat.Endpoints)
 	// scheduled is called when the Mapper has set its next renewal timer.
-	scheduled func(*Server, time.Duration)
+	scheduled func(time.Duration)
 }
 
 // startNAT applies Config.NAT for a listener at tcp: extip at once, other
 // mechanisms through a nat.Mapper whose first round runs in the background,
-// so a slow or absent gateway never delays Start. The mappings are removed
-// by stopNAT when the server stops.
+// so a slow or absent gateway never delays Start. The Mapper's Close, pushed
+// on the server's close stack, removes the mappings.
 func (srv *Server) startNAT(tcp *net.TCPAddr) {
 	n := srv.cfg.NAT
 	if n == nil {
@@ -51,7 +55,7 @@ func (srv *Server) startNAT(tcp *net.TCPAddr) {
 		srv.log.Info("Using fixed external IP", "ip", net.IP(ext))
 		return
 	}
-	if tcp.IP.IsLoopback() && !natHooks.mapLoopback {
+	if tcp.IP.IsLoopback() && !srv.natHooks.mapLoopback {
 		return // nothing outside the host can reach a loopback listener
 	}
 	// Discovery listens on the same port number as the TCP listener (the
@@ -66,16 +70,7 @@ func (srv *Server) startNAT(tcp *net.TCPAddr) {
 		Logger:  srv.log,
 		Changed: srv.natEndpointChanged,
 	})
-	srv.natStop = m.Close
-}
-
-// stopNAT stops renewing and removes the mappings. teardownLocked calls it,
-// so it also runs when Start fails after the listener was set up.
-func (srv *Server) stopNAT() {
-	if srv.natStop != nil {
-		srv.natStop()
-		srv.natStop = nil
-	}
+	srv.closers.push(m.Close)
 }
 
 // natEndpointChanged puts the gateway's view of our endpoint into the
@@ -95,8 +90,8 @@ func (srv *Server) natEndpointChanged(ep nat.Endpoints) {
 		srv.localnode.SetFallbackUDP(int(ep.UDP))
 	}
 	srv.log.Info("NAT endpoint", "ip", ep.IP, "tcp", ep.TCP, "udp", ep.UDP, "self", srv.localnode.Node().URLv4())
-	if natHooks.updated != nil {
-		natHooks.updated(srv, ep)
+	if srv.natHooks.updated != nil {
+		srv.natHooks.updated(ep)
 	}
 }
 
@@ -115,8 +110,8 @@ type natClock struct {
 
 func (c natClock) AfterFunc(d time.Duration, f func()) mclock.Timer {
 	t := c.Clock.AfterFunc(d, f)
-	if natHooks.scheduled != nil {
-		natHooks.scheduled(c.srv, d)
+	if c.srv.natHooks.scheduled != nil {
+		c.srv.natHooks.scheduled(d)
 	}
 	return t
 }

@@ -22,17 +22,20 @@ type natHookRecorder struct {
 	scheduled chan time.Duration
 }
 
-// setNATHooks lets the Server map its loopback listener on a fake gateway
-// and reports the glue's progress. Tests using it must not be parallel.
-func setNATHooks(t *testing.T) *natHookRecorder {
-	r := &natHookRecorder{updated: make(chan nat.Endpoints, 10), scheduled: make(chan time.Duration, 10)}
-	natHooks.mapLoopback = true
-	natHooks.updated = func(_ *Server, ep nat.Endpoints) { r.updated <- ep }
-	natHooks.scheduled = func(_ *Server, d time.Duration) { r.scheduled <- d }
-	t.Cleanup(func() {
-		natHooks.mapLoopback, natHooks.updated, natHooks.scheduled = false, nil, nil
-	})
-	return r
+// newNATHooks lets the Server map its loopback listener on a fake gateway
+// and reports the NAT part's progress. Pass r.opt() to newTestServer.
+func newNATHooks() *natHookRecorder {
+	return &natHookRecorder{updated: make(chan nat.Endpoints, 10), scheduled: make(chan time.Duration, 10)}
+}
+
+func (r *natHookRecorder) opt() testServerOpt {
+	return func(s *Server) {
+		s.natHooks = natHooks{
+			mapLoopback: true,
+			updated:     func(ep nat.Endpoints) { r.updated <- ep },
+			scheduled:   func(d time.Duration) { r.scheduled <- d },
+		}
+	}
 }
 
 func natRecv[T any](t *testing.T, ch <-chan T) T {
@@ -60,7 +63,7 @@ func (r *natHookRecorder) expectNoUpdate(t *testing.T) {
 // the record, follows a moved port once, ignores a silent gateway, and
 // removes its mappings on Stop.
 func TestServerNATUPnP(t *testing.T) {
-	hooks := setNATHooks(t)
+	hooks := newNATHooks()
 	g := nattest.StartIGD(2, nattest.WANIPConnection2, "5.6.7.8")
 	defer g.Close()
 	clock := new(mclock.Simulated)
@@ -68,7 +71,7 @@ func TestServerNATUPnP(t *testing.T) {
 		c.ListenAddr = "127.0.0.1:0"
 		c.Clock = clock
 		c.NAT = nat.AnyOf("upnp", time.Minute, nat.DiscoverUPnPAt(g.RootURL()))
-	})
+	}, hooks.opt())
 	port := uint16(srv.ListenAddr().(*net.TCPAddr).Port)
 	ext := net.ParseIP("5.6.7.8")
 
@@ -161,7 +164,7 @@ func TestServerNATExtIP(t *testing.T) {
 // TestServerNATUnreachable: no gateway answers; "any" gives up within its
 // bound and the node runs without NAT.
 func TestServerNATUnreachable(t *testing.T) {
-	hooks := setNATHooks(t)
+	hooks := newNATHooks()
 	silent := func(ctx context.Context) (nat.Interface, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
@@ -169,7 +172,7 @@ func TestServerNATUnreachable(t *testing.T) {
 	srv := newTestServer(t, func(c *Config) {
 		c.ListenAddr = "127.0.0.1:0"
 		c.NAT = nat.AnyOf("any", 50*time.Millisecond, silent, silent)
-	})
+	}, hooks.opt())
 	natRecv(t, hooks.scheduled) // the first round is over (and failed)
 	hooks.expectNoUpdate(t)
 	if ip := srv.Self().IP(); !ip.Equal(net.IPv4(127, 0, 0, 1)) {
@@ -221,14 +224,14 @@ func TestConfigNAT(t *testing.T) {
 // TestServerNATNoDiscovery: without discovery nothing listens on UDP, so
 // only the TCP port is mapped.
 func TestServerNATNoDiscovery(t *testing.T) {
-	hooks := setNATHooks(t)
+	hooks := newNATHooks()
 	g := nattest.StartIGD(1, nattest.WANPPPConnection1, "5.6.7.8")
 	defer g.Close()
 	srv := newTestServer(t, func(c *Config) {
 		c.ListenAddr = "127.0.0.1:0"
 		c.NoDiscovery = true
 		c.NAT = nat.AnyOf("upnp", time.Minute, nat.DiscoverUPnPAt(g.RootURL()))
-	})
+	}, hooks.opt())
 	port := uint16(srv.ListenAddr().(*net.TCPAddr).Port)
 	if ep := natRecv(t, hooks.updated); ep.TCP != port || ep.UDP != 0 {
 		t.Fatalf("endpoint %+v, want tcp %d and no udp", ep, port)
