@@ -96,7 +96,14 @@ func start(t *testing.T, args ...string) *proc {
 // waitLine returns the first line starting with prefix (without it).
 func (p *proc) waitLine(prefix string) string {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), procWait)
+	return p.waitLineWithin(prefix, procWait)
+}
+
+// waitLineWithin is waitLine with another bound, for lines that come after
+// work whose speed depends on the machine's load.
+func (p *proc) waitLineWithin(prefix string, bound time.Duration) string {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()
 	for {
 		select {
@@ -108,7 +115,7 @@ func (p *proc) waitLine(prefix string) string {
 				return strings.TrimSpace(rest)
 			}
 		case <-ctx.Done():
-			p.t.Fatalf("no line %q within %v\nstderr: %s", prefix, procWait, p.stderr)
+			p.t.Fatalf("no line %q within %v\nstderr: %s", prefix, bound, p.stderr)
 		}
 	}
 }

@@ -25,10 +25,15 @@ const (
 	// which may use only half of it.
 	maxPending = 2048
 
-	// replayWindow is how long a packet hash is remembered to drop replays;
+	// replayWindow is how long a packet hash is remembered to limit replays;
 	// a replay older than this has expired anyway.
 	replayWindow    = expiration + 2*time.Second
 	maxReplayHashes = 4096
+	// maxReplayAnswers is how many times one packet (the same bytes) is
+	// handled within replayWindow. Honest senders that sign deterministically
+	// repeat a request made twice in the same second (replay.go); a loop of
+	// copies is cut after this many.
+	maxReplayAnswers = 4
 
 	// maxBonds bounds the in-memory endpoint-proof store used without a
 	// node database.

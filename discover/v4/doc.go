@@ -11,8 +11,10 @@
 //     owns the pending list and its timeouts (500 ms). Unsolicited replies
 //     are dropped.
 //   - Every packet carries an expiration 20 s ahead; expired packets are
-//     ignored, and a packet whose hash was seen within the expiration window
-//     (a replay) is dropped before its signature is recovered.
+//     ignored. A copy of a packet seen within the expiration window is not
+//     decoded again, and is handled at most a few times in all: senders
+//     that sign deterministically repeat a request made twice in one
+//     second byte for byte, so a copy is not always a replay.
 //   - Findnode and ENRRequest are answered only if the sender answered our
 //     ping from the same IP within 24 h (endpoint proof), so a forged source
 //     address cannot turn the node into a traffic amplifier. Before we send

@@ -21,8 +21,8 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 		hash []byte
 	)
 	if e, ok := t.replays.get(buf[:min(32, len(buf))]); ok {
-		if e.handled {
-			t.log.trace("Dropping replayed packet", "addr", from)
+		if e.exhausted() {
+			t.log.trace("Dropping replayed packet", "type", e.pkt.Name(), "addr", from)
 			return
 		}
 		p, key, hash = e.pkt, e.key, buf[:32]

@@ -184,19 +184,56 @@ func TestExpiredAndReplayedPackets(t *testing.T) {
 		if first == 0 {
 			t.Fatal("findnode not answered")
 		}
-		for range 10 {
+		// Copies are answered, up to maxReplayAnswers times in all.
+		const copies = 10
+		for range copies {
 			p.conn.WriteToUDPAddrPort(packet, aAddr)
 		}
 		synctest.Wait()
-		if got := len(p.received(v4wire.NeighborsPacket)); got != first {
-			t.Fatalf("replayed findnode answered: %d packets, want %d", got, first)
+		if got := len(p.received(v4wire.NeighborsPacket)); got != first*maxReplayAnswers {
+			t.Fatalf("findnode sent %d times: %d answer packets, want %d", 1+copies, got, first*maxReplayAnswers)
 		}
 		// After the expiration window, the replay is expired.
 		time.Sleep(replayWindow + time.Second)
 		p.conn.WriteToUDPAddrPort(packet, aAddr)
 		synctest.Wait()
-		if got := len(p.received(v4wire.NeighborsPacket)); got != first {
+		if got := len(p.received(v4wire.NeighborsPacket)); got != first*maxReplayAnswers {
 			t.Fatal("expired replay answered")
+		}
+	})
+}
+
+// TestRepeatedRequest: a sender that signs deterministically (go-ethereum)
+// sends the same bytes when it makes one request twice within a second, for
+// example its table revalidation's ENRRequest and an application's. The
+// second is answered as well: dropping it as a replay made the sender time
+// out.
+func TestRepeatedRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := memnet.New()
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		defer a.Close()
+		aAddr, _ := a.Self().UDPEndpoint()
+		p := newRawPeer(t, nw, testnet.PublicAddr(2))
+		defer p.close()
+		p.bond(a)
+		p.reset()
+
+		exp := future()
+		for i := range 2 {
+			p.send(aAddr, &v4wire.ENRRequest{Expiration: exp})
+			synctest.Wait()
+			if got := len(p.received(v4wire.ENRResponsePacket)); got != i+1 {
+				t.Fatalf("request %d: %d ENR responses, want %d", i+1, got, i+1)
+			}
+		}
+		ping := &v4wire.Ping{Version: 4, From: v4wire.NewEndpoint(p.conn.AddrPort(), 0), To: v4wire.NewEndpoint(aAddr, 0), Expiration: exp}
+		for i := range 2 {
+			p.send(aAddr, ping)
+			synctest.Wait()
+			if got := len(p.received(v4wire.PongPacket)); got != i+1 {
+				t.Fatalf("ping %d: %d pongs, want %d", i+1, got, i+1)
+			}
 		}
 	})
 }
