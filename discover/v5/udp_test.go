@@ -2,6 +2,7 @@ package v5
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"net/netip"
 	"sync/atomic"
@@ -118,7 +119,7 @@ func TestHandshakeLoss(t *testing.T) {
 			defer ours.Close()
 			fake := newFakePeer(t, nw, testnet.PublicAddr(2))
 			done := make(chan error, 1)
-			go func() { done <- ours.Ping(fake.node) }()
+			go func() { done <- ours.Ping(context.Background(), fake.node) }()
 
 			// Random packet, WHOAREYOU, the ping in a handshake: its PONG is
 			// lost.
