@@ -35,9 +35,10 @@ func (srv *Server) setupListening() error {
 	if tcp, ok := l.Addr().(*net.TCPAddr); ok {
 		srv.localnode.Set(enr.TCP(tcp.Port))
 		srv.announceDiscoveryPort(tcp) // discovery.go
-		if !tcp.IP.IsUnspecified() {
-			srv.localnode.SetFallbackIP(tcp.IP)
-		}
+		// The record names the families the listener serves (an IPv6-only
+		// node gets no IPv4 address), with the listener's address as
+		// fallback; discovery binds the same address.
+		srv.localnode.SetListenIP(tcp.AddrPort().Addr())
 		srv.startNAT(tcp) // nat_glue.go
 	}
 	return nil
