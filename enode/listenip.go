@@ -1,8 +1,46 @@
 package enode
 
 import (
+	"net"
 	"net/netip"
 )
+
+// Families is a set of IP address families.
+type Families uint8
+
+const (
+	FamilyV4     Families = 1 << iota // IPv4, including IPv4-mapped IPv6 addresses
+	FamilyV6                          // IPv6
+	BothFamilies = FamilyV4 | FamilyV6
+)
+
+// Has reports whether f includes all of g.
+func (f Families) Has(g Families) bool { return f&g == g }
+
+// Contains reports whether ip belongs to a family in f.
+func (f Families) Contains(ip netip.Addr) bool {
+	switch {
+	case !ip.IsValid():
+		return false
+	case ip.Is4() || ip.Is4In6():
+		return f.Has(FamilyV4)
+	default:
+		return f.Has(FamilyV6)
+	}
+}
+
+func (f Families) String() string {
+	switch f {
+	case FamilyV4:
+		return "ipv4"
+	case FamilyV6:
+		return "ipv6"
+	case BothFamilies:
+		return "ipv4+ipv6"
+	default:
+		return "none"
+	}
+}
 
 // ListenFamilies reports which address families a socket bound at ip
 // serves. A specific address serves its own family only (an IPv4-mapped
@@ -10,16 +48,30 @@ import (
 // it dual-stack, and reports a listener on "0.0.0.0" or on an empty host as
 // "::" on hosts that support that. The IPv4 wildcard "0.0.0.0" as reported by
 // a bound socket means the host has no dual-stack sockets: IPv4 only.
-func ListenFamilies(ip netip.Addr) (v4, v6 bool) {
+func ListenFamilies(ip netip.Addr) Families {
 	switch {
 	case !ip.IsValid():
-		return false, false
+		return 0
 	case ip.Is4() || ip.Is4In6():
-		return true, false
+		return FamilyV4
 	case ip.IsUnspecified():
-		return true, true
+		return BothFamilies
 	default:
-		return false, true
+		return FamilyV6
+	}
+}
+
+// AddrFamilies is ListenFamilies for a socket's local address (a
+// *net.UDPAddr or *net.TCPAddr). Any other address, such as that of an
+// in-memory test transport, serves both families.
+func AddrFamilies(a net.Addr) Families {
+	switch a := a.(type) {
+	case *net.UDPAddr:
+		return ListenFamilies(a.AddrPort().Addr())
+	case *net.TCPAddr:
+		return ListenFamilies(a.AddrPort().Addr())
+	default:
+		return BothFamilies
 	}
 }
 
@@ -29,15 +81,15 @@ func ListenFamilies(ip netip.Addr) (v4, v6 bool) {
 // for a wildcard, which is what reaches the node from its own host. An
 // invalid result means the family is not served.
 func listenFallbacks(ip netip.Addr) (fb4, fb6 netip.Addr) {
-	v4, v6 := ListenFamilies(ip)
+	f := ListenFamilies(ip)
 	ip = ip.Unmap().WithZone("") // a record has no place for a zone
-	if v4 {
+	if f.Has(FamilyV4) {
 		fb4 = ip
 		if ip.IsUnspecified() {
 			fb4 = netip.AddrFrom4([4]byte{127, 0, 0, 1})
 		}
 	}
-	if v6 {
+	if f.Has(FamilyV6) {
 		fb6 = ip
 		if ip.IsUnspecified() {
 			fb6 = netip.IPv6Loopback()

@@ -1,10 +1,12 @@
 package enode
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"testing"
 
+	"github.com/devp2p-go/devp2p/crypto"
 	"github.com/devp2p-go/devp2p/enr"
 )
 
@@ -128,24 +130,89 @@ func TestSetListenIP(t *testing.T) {
 
 func TestListenFamilies(t *testing.T) {
 	tests := []struct {
-		ip     string
-		v4, v6 bool
+		ip   string
+		want Families
 	}{
-		{"127.0.0.1", true, false},
-		{"0.0.0.0", true, false},
-		{"::ffff:127.0.0.1", true, false},
-		{"::1", false, true},
-		{"fd00::2", false, true},
-		{"::", true, true},
+		{"127.0.0.1", FamilyV4},
+		{"0.0.0.0", FamilyV4},
+		{"::ffff:127.0.0.1", FamilyV4},
+		{"::1", FamilyV6},
+		{"fd00::2", FamilyV6},
+		{"::", BothFamilies},
 	}
 	for _, tt := range tests {
-		v4, v6 := ListenFamilies(netip.MustParseAddr(tt.ip))
-		if v4 != tt.v4 || v6 != tt.v6 {
-			t.Errorf("ListenFamilies(%s) = %v, %v; want %v, %v", tt.ip, v4, v6, tt.v4, tt.v6)
+		if got := ListenFamilies(netip.MustParseAddr(tt.ip)); got != tt.want {
+			t.Errorf("ListenFamilies(%s) = %v, want %v", tt.ip, got, tt.want)
 		}
 	}
-	if v4, v6 := ListenFamilies(netip.Addr{}); v4 || v6 {
-		t.Error("invalid address serves a family")
+	if f := ListenFamilies(netip.Addr{}); f != 0 {
+		t.Errorf("invalid address serves %v", f)
+	}
+	if f := AddrFamilies(&net.UDPAddr{IP: net.IPv6loopback}); f != FamilyV6 {
+		t.Errorf("AddrFamilies([::1]) = %v", f)
+	}
+	if f := AddrFamilies(&net.UnixAddr{Name: "x"}); f != BothFamilies {
+		t.Errorf("AddrFamilies(unix) = %v", f)
+	}
+}
+
+// TestForFamilies checks how a node's endpoint is chosen for a socket of
+// each family: a dual-stack record serves both, a single-family record
+// only its own; udp6/tcp6 apply to the IPv6 endpoint.
+func TestForFamilies(t *testing.T) {
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(entries ...enr.Entry) *Node {
+		var r enr.Record
+		for _, e := range entries {
+			r.Set(e)
+		}
+		if err := SignV4(&r, key); err != nil {
+			t.Fatal(err)
+		}
+		n, err := New(ValidSchemes, &r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	v4 := enr.IPv4(netip.MustParseAddr("10.0.0.1"))
+	v6 := enr.IPv6(netip.MustParseAddr("fd00::1"))
+	dual := mk(v4, v6, enr.TCP(1), enr.UDP(2), enr.TCP6(3), enr.UDP6(4))
+	only4 := mk(v4, enr.TCP(1), enr.UDP(2))
+	only6 := mk(v6, enr.TCP(1), enr.UDP(2))
+	tests := []struct {
+		name string
+		n    *Node
+		f    Families
+		want string // TCP endpoint, then UDP port; "" for nil
+	}{
+		{"dual for both", dual, BothFamilies, "10.0.0.1:1/2"},
+		{"dual for v4", dual, FamilyV4, "10.0.0.1:1/2"},
+		{"dual for v6", dual, FamilyV6, "[fd00::1]:3/4"},
+		{"v4 for v6", only4, FamilyV6, ""},
+		{"v4 for v4", only4, FamilyV4, "10.0.0.1:1/2"},
+		{"v6 for v4", only6, FamilyV4, ""},
+		{"v6 for v6", only6, FamilyV6, "[fd00::1]:1/2"},
+		{"v6 for none", only6, 0, ""},
+	}
+	for _, tt := range tests {
+		got := ""
+		if n := tt.n.ForFamilies(tt.f); n != nil {
+			ep, _ := n.TCPEndpoint()
+			got = fmt.Sprintf("%v/%d", ep, n.UDP())
+			if n.ID() != tt.n.ID() || n.Seq() != tt.n.Seq() {
+				t.Errorf("%s: identity changed", tt.name)
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if dual.ForFamilies(FamilyV4) != dual {
+		t.Error("a node already in the family is copied")
 	}
 }
 
