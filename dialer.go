@@ -127,6 +127,11 @@ func (srv *Server) startDialer() {
 	if srv.cfg.Dialer != nil {
 		cfg.Dialer = srv.cfg.Dialer
 	}
+	if srv.listener != nil {
+		// Dial only the address families we listen on: a peer that dials us
+		// back, and discovery, use them too (enode.AddrFamilies).
+		cfg.Families = enode.AddrFamilies(srv.listener.Addr())
+	}
 	if srv.nodedb != nil {
 		cfg.DB = srv.nodedb
 	}

@@ -68,8 +68,16 @@ func TestIPv6Self(t *testing.T) {
 	if err := dual.DiscV4().Ping(v6.Self()); err != nil {
 		t.Errorf("ping [::] → [::1]: %v", err)
 	}
-	if err := v6.DiscV4().Ping(dual.Self()); err != nil { // dual's record picks 127.0.0.1...
-		t.Logf("ping [::1] → [::] at %v: %v", dual.Self().IPAddr(), err)
+	// The dual-stack record names 127.0.0.1 first; an IPv6-only socket
+	// reaches it at ::1.
+	if err := v6.DiscV4().Ping(dual.Self()); err != nil {
+		t.Errorf("ping [::1] → [::]: %v", err)
+	}
+	if err := v4.DiscV4().Ping(dual.Self()); err != nil {
+		t.Errorf("ping 127.0.0.1 → [::]: %v", err)
+	}
+	if err := v4.DiscV4().Ping(v6.Self()); err == nil {
+		t.Errorf("ping 127.0.0.1 → [::1] succeeded; an IPv4 socket cannot reach it")
 	}
 }
 
