@@ -149,3 +149,70 @@ func testIPv6Mesh(t *testing.T, v5 bool) {
 		}
 	}
 }
+
+// TestMixedFamilyMesh: IPv4-only (127.0.0.1), IPv6-only ([::1]) and
+// dual-stack ([::]) servers bootstrapped from a dual-stack one form a
+// network in which every server peers with every server it can reach: the
+// single-family servers with those of their family and the dual-stack
+// ones, the dual-stack ones with everybody. Nobody dials an address family
+// it does not listen on.
+func TestMixedFamilyMesh(t *testing.T) {
+	listen := []string{"[::]:0", "127.0.0.1:0", "127.0.0.1:0", "[::1]:0", "[::1]:0", "[::]:0"}
+	events := make(chan *PeerEvent, 10_000)
+	servers := make([]*Server, 0, len(listen))
+	defer func() {
+		for _, s := range servers {
+			s.Stop()
+		}
+		checkNoGoroutines(t)
+	}()
+	for i, addr := range listen {
+		srv := startDiscServer(t, events, func(c *Config) {
+			c.Logger = infoLogger(t).With("srv", i)
+			c.ListenAddr = addr
+			if i > 0 {
+				c.BootstrapNodes = []*enode.Node{servers[0].Self()}
+			}
+		})
+		servers = append(servers, srv)
+	}
+	families := make([]enode.Families, len(servers))
+	for i, s := range servers {
+		families[i] = enode.AddrFamilies(s.ListenAddr())
+	}
+	// want[i] is how many servers i shares a family with.
+	want := make([]int, len(servers))
+	for i := range servers {
+		for j := range servers {
+			if i != j && families[i]&families[j] != 0 {
+				want[i]++
+			}
+		}
+	}
+	formed := func() bool {
+		for i, s := range servers {
+			if s.PeerCount() != want[i] {
+				return false
+			}
+		}
+		return true
+	}
+	timeout := time.After(discTestWait)
+	for !formed() {
+		select {
+		case <-events:
+		case <-timeout:
+			for i, s := range servers {
+				t.Logf("server %d (%v): %d peers (want %d), table %d", i, families[i], s.PeerCount(), want[i], s.DiscoveryTableLen())
+			}
+			t.Fatal("the mixed network did not form")
+		}
+	}
+	for i, s := range servers {
+		for _, p := range s.Peers() {
+			if ip := p.Node().IPAddr(); !families[i].Contains(ip) {
+				t.Errorf("server %d (%v) has a peer at %v", i, families[i], ip)
+			}
+		}
+	}
+}
