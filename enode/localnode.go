@@ -267,8 +267,9 @@ func (ln *LocalNode) updateEndpoints() {
 		ln.delete("ip6")
 	}
 	// "udp" applies to both families unless "udp6" says otherwise
-	// (https://eips.ethereum.org/EIPS/eip-778), so an IPv6-only record carries its port as "udp", and
-	// "udp6" appears only where the two ports differ.
+	// (https://eips.ethereum.org/EIPS/eip-778), so an IPv6-only record
+	// carries its port as "udp", and "udp6" appears only where the two
+	// ports differ.
 	switch {
 	case ip6.IsValid() && port6 != 0 && !ip4.IsValid():
 		ln.set(enr.UDP(port6))
