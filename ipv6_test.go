@@ -8,6 +8,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/enr"
+	"github.com/devp2p-go/devp2p/nat"
 )
 
 // recordIPs returns the "ip" and "ip6" entries of n's record (invalid when
@@ -215,4 +216,41 @@ func TestMixedFamilyMesh(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestIPv6ExtIP: an explicit external IP goes into the record only in a
+// family the listener serves.
+func TestIPv6ExtIP(t *testing.T) {
+	tests := []struct {
+		listen, extip string
+		want4, want6  string // "" for absent
+	}{
+		{"[::1]:0", "1.2.3.4", "", "::1"},
+		{"[::1]:0", "2a00::1", "", "2a00::1"},
+		{"127.0.0.1:0", "2a00::1", "127.0.0.1", ""},
+		{"[::]:0", "2a00::1", "127.0.0.1", "2a00::1"},
+	}
+	for _, tt := range tests {
+		n, err := nat.Parse("extip:" + tt.extip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := newTestServer(t, func(c *Config) {
+			c.ListenAddr = tt.listen
+			c.NAT = n
+		})
+		ip4, ip6 := recordIPs(srv.Self())
+		srv.Stop()
+		if addrOrEmpty(ip4) != tt.want4 || addrOrEmpty(ip6) != tt.want6 {
+			t.Errorf("listen %s extip %s: ip %q ip6 %q, want %q %q", tt.listen, tt.extip, addrOrEmpty(ip4), addrOrEmpty(ip6), tt.want4, tt.want6)
+		}
+	}
+	checkNoGoroutines(t)
+}
+
+func addrOrEmpty(ip netip.Addr) string {
+	if !ip.IsValid() {
+		return ""
+	}
+	return ip.String()
 }
