@@ -1,6 +1,7 @@
 package devp2p
 
 import (
+	"context"
 	"net/netip"
 	"strings"
 	"testing"
@@ -66,18 +67,18 @@ func TestIPv6Self(t *testing.T) {
 
 	// discv4 over IPv6 both ways, and into the dual-stack node over both
 	// families.
-	if err := dual.DiscV4().Ping(v6.Self()); err != nil {
+	if err := dual.DiscV4().Ping(context.Background(), v6.Self()); err != nil {
 		t.Errorf("ping [::] → [::1]: %v", err)
 	}
 	// The dual-stack record names 127.0.0.1 first; an IPv6-only socket
 	// reaches it at ::1.
-	if err := v6.DiscV4().Ping(dual.Self()); err != nil {
+	if err := v6.DiscV4().Ping(context.Background(), dual.Self()); err != nil {
 		t.Errorf("ping [::1] → [::]: %v", err)
 	}
-	if err := v4.DiscV4().Ping(dual.Self()); err != nil {
+	if err := v4.DiscV4().Ping(context.Background(), dual.Self()); err != nil {
 		t.Errorf("ping 127.0.0.1 → [::]: %v", err)
 	}
-	if err := v4.DiscV4().Ping(v6.Self()); err == nil {
+	if err := v4.DiscV4().Ping(context.Background(), v6.Self()); err == nil {
 		t.Errorf("ping 127.0.0.1 → [::1] succeeded; an IPv4 socket cannot reach it")
 	}
 }

@@ -14,7 +14,7 @@ import (
 // there, and keeps the old record when a newer one has none.
 func TestTableFamilies(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		tab, tr := newTestTable(t, Config{Families: enode.FamilyV6})
+		tab, tr := newTestTable(t, Config{TableConfig: TableConfig{Families: enode.FamilyV6}})
 		self := tr.self.ID()
 		only4 := nodeAtDistance(self, 256, "11.0.0.1")
 		only6 := nodeAtDistance(self, 255, "2a00::1")

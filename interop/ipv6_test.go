@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -115,13 +116,13 @@ func TestIPv6Interop(t *testing.T) {
 	}
 	// We reach it over IPv6 with both protocols, and our discv4 lookup
 	// finds it (our table holds it at the address its packets came from).
-	if err := ours.DiscV4().Ping(gethAt6); err != nil {
+	if err := ours.DiscV4().Ping(context.Background(), gethAt6); err != nil {
 		t.Errorf("our discv4 ping to go-ethereum: %v", err)
 	}
-	if err := ours.DiscV5().Ping(gethAt6); err != nil {
+	if err := ours.DiscV5().Ping(context.Background(), gethAt6); err != nil {
 		t.Errorf("our discv5 ping to go-ethereum: %v", err)
 	}
-	if found := ours.DiscV4().Lookup(gethAt6); !slices.ContainsFunc(found, func(n *enode.Node) bool { return n.ID() == gethSelf.ID() }) {
+	if found := ours.DiscV4().Lookup(context.Background(), gethAt6); !slices.ContainsFunc(found, func(n *enode.Node) bool { return n.ID() == gethSelf.ID() }) {
 		t.Errorf("our discv4 lookup did not find go-ethereum: %v", found)
 	}
 
