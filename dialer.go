@@ -143,6 +143,11 @@ func (srv *Server) startDialer(mix *enode.FairMix) *dial.Scheduler {
 		cfg.Resolver = srv.disc.resolver()
 		cfg.OnPeerless = srv.disc.peerless
 	}
+	if srv.listener != nil {
+		// Dial only the address families we listen on: a peer that dials us
+		// back, and discovery, use them too (enode.AddrFamilies).
+		cfg.Families = enode.AddrFamilies(srv.listener.Addr())
+	}
 	sched := dial.New(cfg, mix, srv.setupDialed)
 	for _, n := range srv.cfg.StaticNodes {
 		sched.AddStatic(n)

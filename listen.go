@@ -55,9 +55,10 @@ func (srv *Server) setupListening() (*net.UDPConn, error) {
 		// has ip and tcp but no udp.
 		srv.localnode.SetFallbackUDP(udp.LocalAddr().(*net.UDPAddr).Port)
 	}
-	if !tcp.IP.IsUnspecified() {
-		srv.localnode.SetFallbackIP(tcp.IP)
-	}
+	// The record names the families the listener serves (an IPv6-only node
+	// gets no IPv4 address), with the listener's address as fallback;
+	// discovery binds the same address.
+	srv.localnode.SetListenIP(tcp.AddrPort().Addr())
 	srv.startNAT(tcp)
 	return udp, nil
 }

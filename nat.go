@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/enr"
 	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/nat"
@@ -52,6 +53,11 @@ func (srv *Server) startNAT(tcp *net.TCPAddr) {
 	}
 	if ext, ok := n.(nat.ExtIP); ok {
 		srv.localnode.SetStaticIP(net.IP(ext))
+		if ip, _ := netip.AddrFromSlice(ext); !enode.AddrFamilies(tcp).Contains(ip) {
+			// LocalNode keeps it out of the record: nobody could reach us there.
+			srv.log.Warn("External IP not advertised: the listener does not serve its address family", "ip", net.IP(ext), "listen", tcp)
+			return
+		}
 		srv.log.Info("Using fixed external IP", "ip", net.IP(ext))
 		return
 	}

@@ -73,6 +73,11 @@ type TableConfig struct {
 	DB          *nodedb.DB       // optional: seeds on start, live nodes stored
 	Bootnodes   []*enode.Node    // added on start and whenever the table runs empty
 	NetRestrict *netutil.Netlist // optional: only nodes in these networks are added
+	// Families are the address families the engine's socket reaches (see
+	// enode.AddrFamilies); 0 means both. A node enters the table with its
+	// endpoint in these families, or not at all. discover/v4 and
+	// discover/v5 set it from their socket, whatever the caller gave.
+	Families enode.Families
 
 	RefreshInterval time.Duration // default DefaultRefreshInterval
 	NewNodeCheck    time.Duration // default DefaultNewNodeCheck

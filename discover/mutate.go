@@ -9,24 +9,37 @@ import (
 // This file holds every change to the buckets. The functions run on
 // Table.loop (or in Start before loop runs) and take t.mu themselves.
 
-// admissible reports whether n may enter the table at all.
-func (t *Table) admissible(n *enode.Node) bool {
+// admissible returns n as it may enter the table, with its endpoint in a
+// family the socket reaches (a dual-stack record seen by an IPv6-only node
+// enters with its IPv6 address), or nil if it may not enter at all.
+func (t *Table) admissible(n *enode.Node) *enode.Node {
 	if n == nil || n.ID() == t.selfID {
-		return false
+		return nil
+	}
+	if n = n.ForFamilies(t.families()); n == nil {
+		return nil
 	}
 	ep, ok := n.UDPEndpoint()
 	if !ok || ep.Port() == 0 || !ep.Addr().IsValid() || ep.Addr().IsUnspecified() {
-		return false
+		return nil
 	}
 	if t.cfg.NetRestrict != nil && !t.cfg.NetRestrict.Contains(ep.Addr()) {
-		return false
+		return nil
 	}
-	return true
+	return n
+}
+
+// families returns the address families of Config.Families, both when unset.
+func (t *Table) families() enode.Families {
+	if t.cfg.Families == 0 {
+		return enode.BothFamilies
+	}
+	return t.cfg.Families
 }
 
 func (t *Table) handleAdd(op addOp) {
-	n := op.n
-	if !t.admissible(n) {
+	n := t.admissible(op.n)
+	if n == nil {
 		return
 	}
 	t.mu.Lock()
@@ -95,6 +108,9 @@ func (t *Table) addReplacement(b *bucket, n *enode.Node) {
 func (t *Table) updateRecord(b *bucket, e *tableNode, n *enode.Node) {
 	if n.Seq() <= e.Seq() {
 		return
+	}
+	if n = n.ForFamilies(t.families()); n == nil {
+		return // the new record has no address we can reach: keep the old
 	}
 	oldIP, newIP := e.ip(), n.IPAddr()
 	if oldIP != newIP {

@@ -61,6 +61,9 @@ type LocalNode struct {
 }
 
 type lnEndpoint struct {
+	// unreachable is set when the node's sockets do not serve this family
+	// (SetListenIP): nothing of it goes into the record.
+	unreachable          bool
 	track                *netutil.IPTracker
 	staticIP, fallbackIP netip.Addr
 	fallbackUDP          uint16
@@ -223,6 +226,9 @@ func hostKey(a netip.AddrPort) string { return a.Addr().Unmap().WithZone("").Str
 
 // get returns the endpoint to advertise (see LocalNode).
 func (e *lnEndpoint) get() (netip.Addr, uint16) {
+	if e.unreachable {
+		return netip.Addr{}, 0
+	}
 	ip, port := e.fallbackIP, e.fallbackUDP
 	if e.staticIP.IsValid() {
 		return e.staticIP, port
@@ -260,10 +266,17 @@ func (ln *LocalNode) updateEndpoints() {
 	} else {
 		ln.delete("ip6")
 	}
-	// "udp" applies to both families when ip6 has the same port (https://github.com/ethereum/devp2p/blob/master/enr.md).
-	if ip6.IsValid() && port6 != 0 && !(ip4.IsValid() && port4 == port6) {
+	// "udp" applies to both families unless "udp6" says otherwise
+	// (https://eips.ethereum.org/EIPS/eip-778), so an IPv6-only record
+	// carries its port as "udp", and "udp6" appears only where the two
+	// ports differ.
+	switch {
+	case ip6.IsValid() && port6 != 0 && !ip4.IsValid():
+		ln.set(enr.UDP(port6))
+		ln.delete("udp6")
+	case ip6.IsValid() && port6 != 0 && port4 != port6:
 		ln.set(enr.UDP6(port6))
-	} else {
+	default:
 		ln.delete("udp6")
 	}
 }

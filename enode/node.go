@@ -82,7 +82,10 @@ func newNodeWithID(r *enr.Record, id ID) *Node {
 // global of the two (see locality), IPv4 on a tie. Multicast addresses are
 // ignored. IPv6 ports default to the IPv4 ones (the ENR spec). This is the
 // choice go-ethereum makes too, so both stacks dial the same address.
-func (n *Node) setIP() {
+func (n *Node) setIP() { n.setIPIn(BothFamilies) }
+
+// setIPIn is setIP with the choice limited to the families f.
+func (n *Node) setIPIn(f Families) {
 	var (
 		ip4  enr.IPv4
 		ip6  enr.IPv6
@@ -109,6 +112,12 @@ func (n *Node) setIP() {
 			a6 = netip.Addr{}
 		}
 	}
+	if !f.Has(FamilyV4) {
+		a4 = netip.Addr{}
+	}
+	if !f.Has(FamilyV6) {
+		a6 = netip.Addr{}
+	}
 	switch {
 	case a6.IsValid() && (!a4.IsValid() || locality(a6) > locality(a4)):
 		n.ip = a6
@@ -121,6 +130,24 @@ func (n *Node) setIP() {
 	case a4.IsValid():
 		n.ip = a4
 	}
+}
+
+// ForFamilies returns n with its endpoint chosen among the address
+// families f, for a socket that can reach only those: n itself when its
+// endpoint is in f (or it has no IP, as a node named by hostname), a copy
+// that uses the record's address of the other family when that one is in f,
+// and nil when the record has no address in f.
+func (n *Node) ForFamilies(f Families) *Node {
+	if !n.ip.IsValid() || f.Contains(n.ip) {
+		return n
+	}
+	cpy := *n
+	cpy.ip, cpy.tcp, cpy.udp = netip.Addr{}, 0, 0
+	cpy.setIPIn(f)
+	if !cpy.ip.IsValid() {
+		return nil
+	}
+	return &cpy
 }
 
 // locality ranks how widely an address is reachable: unspecified 0,

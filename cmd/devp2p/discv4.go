@@ -93,11 +93,7 @@ func startV4(ctx context.Context, cmd *cli.Command, bootnodes []*enode.Node) (*v
 	db, _ := nodedb.Open(nodedb.Config{})
 	ln := enode.NewLocalNode(db, key)
 	local := conn.LocalAddr().(*net.UDPAddr)
-	ip := local.IP
-	if ip.IsUnspecified() {
-		ip = net.IP{127, 0, 0, 1}
-	}
-	ln.SetFallbackIP(ip)
+	ln.SetListenIP(local.AddrPort().Addr()) // only the families the socket serves
 	ln.SetFallbackUDP(local.Port)
 	disc, err := v4.ListenV4(conn, ln, v4.Config{
 		PrivateKey:  key,

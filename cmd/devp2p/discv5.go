@@ -103,11 +103,7 @@ func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (
 	db, _ := nodedb.Open(nodedb.Config{})
 	ln := enode.NewLocalNode(db, key)
 	local := conn.LocalAddr().(*net.UDPAddr)
-	ip := local.IP
-	if ip.IsUnspecified() {
-		ip = net.IP{127, 0, 0, 1}
-	}
-	ln.SetFallbackIP(ip)
+	ln.SetListenIP(local.AddrPort().Addr()) // only the families the socket serves
 	ln.SetFallbackUDP(local.Port)
 	disc, err := v5.ListenV5(conn, ln, v5.Config{PrivateKey: key, TableConfig: discover.TableConfig{DB: db, Bootnodes: bootnodes}})
 	if err != nil {

@@ -30,7 +30,7 @@ func (t *UDPv4) ping(ctx context.Context, n *enode.Node) (seq uint64, err error)
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	addr, ok := n.UDPEndpoint()
+	addr, ok := t.endpoint(n)
 	if !ok {
 		return 0, errNoUDPEndpoint
 	}
@@ -51,7 +51,7 @@ func (t *UDPv4) sendPing(toid enode.ID, to netip.AddrPort, optional bool, callba
 	self := t.localNode.Node()
 	req := &v4wire.Ping{
 		Version:    pingVersion,
-		From:       v4wire.NewEndpoint(t.ownEndpoint(self), uint16(self.TCP())),
+		From:       v4wire.NewEndpoint(t.ownEndpoint(self, to), uint16(self.TCP())),
 		To:         v4wire.NewEndpoint(to, 0),
 		Expiration: t.makeExpiration(),
 		ENRSeq:     self.Seq(),
@@ -82,11 +82,23 @@ func (t *UDPv4) sendPing(toid enode.ID, to netip.AddrPort, optional bool, callba
 	return rm, nil
 }
 
-// ownEndpoint is the UDP endpoint we announce in pings: the record's, else
-// the socket's.
-func (t *UDPv4) ownEndpoint(self *enode.Node) netip.AddrPort {
-	if ep, ok := self.UDPEndpoint(); ok {
-		return ep
+// endpoint returns n's UDP endpoint in a family our socket reaches: for a
+// dual-stack record, the address of our socket's family.
+func (t *UDPv4) endpoint(n *enode.Node) (netip.AddrPort, bool) {
+	if n = n.ForFamilies(t.families); n == nil {
+		return netip.AddrPort{}, false
+	}
+	return n.UDPEndpoint()
+}
+
+// ownEndpoint is the UDP endpoint we announce in a ping to to: the record's
+// in to's family (a dual-stack node tells an IPv6 peer its IPv6 address),
+// else the socket's.
+func (t *UDPv4) ownEndpoint(self *enode.Node, to netip.AddrPort) netip.AddrPort {
+	if n := self.ForFamilies(enode.ListenFamilies(to.Addr())); n != nil {
+		if ep, ok := n.UDPEndpoint(); ok {
+			return ep
+		}
 	}
 	if a, ok := t.conn.LocalAddr().(interface{ AddrPort() netip.AddrPort }); ok {
 		return a.AddrPort()
@@ -162,7 +174,7 @@ func (t *UDPv4) findnode(ctx context.Context, toid enode.ID, to netip.AddrPort, 
 
 // RequestENR asks n for its current record, waiting at most until ctx ends.
 func (t *UDPv4) RequestENR(ctx context.Context, n *enode.Node) (*enode.Node, error) {
-	addr, ok := n.UDPEndpoint()
+	addr, ok := t.endpoint(n)
 	if !ok {
 		return nil, errNoUDPEndpoint
 	}
@@ -253,7 +265,7 @@ func (t *UDPv4) lookup(ctx context.Context, target v4wire.Pubkey) []*enode.Node 
 
 func (t *UDPv4) newLookup(ctx context.Context, target v4wire.Pubkey) *discover.Lookup {
 	return t.tab.NewLookup(ctx, target.ID(), func(ctx context.Context, n *enode.Node) ([]*enode.Node, error) {
-		addr, ok := n.UDPEndpoint()
+		addr, ok := t.endpoint(n)
 		if !ok {
 			return nil, errNoUDPEndpoint
 		}

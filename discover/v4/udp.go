@@ -19,6 +19,7 @@ type UDPv4 struct {
 	localNode *enode.LocalNode
 	cfg       Config
 	log       logger
+	families  enode.Families // what conn reaches (enode.AddrFamilies)
 	tab       *discover.Table
 	bonds     *bonds
 	replays   *replayFilter
@@ -52,6 +53,7 @@ func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
 		localNode:   ln,
 		cfg:         cfg,
 		log:         logger{cfg.Logger},
+		families:    enode.AddrFamilies(conn.LocalAddr()),
 		bonds:       newBonds(cfg.DB, cfg.Clock.Wall),
 		replays:     newReplayFilter(cfg.Clock.Wall),
 		addMatcher:  make(chan *replyMatcher),
@@ -60,7 +62,9 @@ func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
 		gotReply:    make(chan reply),
 		closing:     make(chan struct{}),
 	}
-	t.tab, err = discover.NewTable(tableTransport{t}, cfg.tableConfig())
+	tc := cfg.tableConfig()
+	tc.Families = t.families
+	t.tab, err = discover.NewTable(tableTransport{t}, tc)
 	if err != nil {
 		return nil, err
 	}

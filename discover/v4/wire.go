@@ -9,7 +9,10 @@ import (
 	"github.com/devp2p-go/devp2p/netutil"
 )
 
-var errNetRestrict = errors.New("not contained in netrestrict list")
+var (
+	errNetRestrict = errors.New("not contained in netrestrict list")
+	errFamily      = errors.New("address family not reachable from our socket")
+)
 
 // makeExpiration returns the expiration stamp for a packet sent now.
 func (t *UDPv4) makeExpiration() uint64 {
@@ -21,7 +24,8 @@ func (t *UDPv4) expired(ts uint64) bool { return v4wire.Expired(ts, t.cfg.Clock.
 
 // nodeFromWire checks and converts a node received in a Neighbors packet
 // from sender: the key must be on the curve, the address must be relayable
-// by sender and allowed by NetRestrict, and the UDP port nonzero.
+// by sender, allowed by NetRestrict and in a family our socket reaches, and
+// the UDP port nonzero.
 func (t *UDPv4) nodeFromWire(sender netip.AddrPort, rn v4wire.Node) (*enode.Node, error) {
 	ip := rn.IP.Unmap()
 	if err := netutil.CheckRelayAddr(sender.Addr(), ip); err != nil {
@@ -29,6 +33,9 @@ func (t *UDPv4) nodeFromWire(sender netip.AddrPort, rn v4wire.Node) (*enode.Node
 	}
 	if t.cfg.NetRestrict != nil && !t.cfg.NetRestrict.Contains(ip) {
 		return nil, errNetRestrict
+	}
+	if !t.families.Contains(ip) {
+		return nil, errFamily
 	}
 	return rn.Enode()
 }

@@ -24,7 +24,7 @@ func (t *UDPv5) handlePacket(data []byte, ip netip.Addr, port uint16) {
 	if n != nil {
 		// A handshake completed: the sender proved its key. Keep the record
 		// if it describes the endpoint the packet came from.
-		if ep, ok := n.UDPEndpoint(); ok && ep == from {
+		if endpointIs(n, from) {
 			t.tab.AddInboundNode(n)
 		}
 	}
@@ -87,7 +87,7 @@ func (t *UDPv5) handleUnknown(src enode.ID, u *v5wire.Unknown, from netip.AddrPo
 	}
 	w := &v5wire.Whoareyou{Nonce: u.Nonce}
 	if n := t.knownNode(src); n != nil {
-		if ep, ok := n.UDPEndpoint(); ok && ep == from {
+		if endpointIs(n, from) {
 			w.Node = n
 			w.RecordSeq = n.Seq()
 		}
@@ -215,4 +215,15 @@ func packNodes(reqid []byte, nodes []*enode.Node) []*v5wire.Nodes {
 		r.RespCount = uint8(len(resp))
 	}
 	return resp
+}
+
+// endpointIs reports whether n's record names from as its UDP endpoint in
+// from's family: a dual-stack record matches a packet from either of its
+// addresses.
+func endpointIs(n *enode.Node, from netip.AddrPort) bool {
+	if n = n.ForFamilies(enode.ListenFamilies(from.Addr())); n == nil {
+		return false
+	}
+	ep, ok := n.UDPEndpoint()
+	return ok && ep == from
 }

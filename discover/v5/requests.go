@@ -101,6 +101,10 @@ func (t *UDPv5) verifyResponseNode(src *enode.Node, rec *enr.Record, distances [
 	if err != nil {
 		return nil, err
 	}
+	// A dual-stack record is kept with the address our socket reaches.
+	if n = n.ForFamilies(t.families); n == nil {
+		return nil, errNoUDPEndpoint
+	}
 	// No TCP port needed: discv5 nodes need not run RLPx.
 	if _, ok := n.UDPEndpoint(); !ok {
 		return nil, errNoUDPEndpoint

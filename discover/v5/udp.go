@@ -30,6 +30,7 @@ type UDPv5 struct {
 	priv      *ecdsa.PrivateKey
 	localNode *enode.LocalNode
 	cfg       Config
+	families  enode.Families // what conn reaches (enode.AddrFamilies)
 	tab       *discover.Table
 	talk      *talkSystem
 
@@ -112,6 +113,7 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 		priv:      cfg.PrivateKey,
 		localNode: ln,
 		cfg:       cfg,
+		families:  enode.AddrFamilies(conn.LocalAddr()),
 		talk:      newTalkSystem(),
 		callCh:    make(chan *call),
 		timeoutCh: make(chan timeoutEvent),
@@ -124,7 +126,9 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 		queued:    make(map[enode.ID][]*call),
 		byNonce:   make(map[v5wire.Nonce]*call),
 	}
-	t.tab, err = discover.NewTable(tableTransport{t}, cfg.tableConfig())
+	tc := cfg.tableConfig()
+	tc.Families = t.families
+	t.tab, err = discover.NewTable(tableTransport{t}, tc)
 	if err != nil {
 		return nil, err
 	}
@@ -363,6 +367,9 @@ func (t *UDPv5) write(addr netip.AddrPort, enc []byte) {
 // call sends p to n and waits for the responses of type respType, or until
 // ctx ends.
 func (t *UDPv5) call(ctx context.Context, n *enode.Node, p v5wire.Packet, respType byte) ([]v5wire.Packet, error) {
+	if n = n.ForFamilies(t.families); n == nil {
+		return nil, errNoUDPEndpoint // none in a family our socket reaches
+	}
 	addr, ok := n.UDPEndpoint()
 	if !ok {
 		return nil, errNoUDPEndpoint

@@ -138,6 +138,12 @@ type Config struct {
 	// again, whatever the outcome. Default DefaultHistoryExpiration (35 s).
 	HistoryExpiration time.Duration
 
+	// Families are the address families the node can dial (the Server
+	// passes those its listener serves); 0 means both. A node whose record
+	// has addresses of both families is dialed at the one in Families, and a
+	// node with none in Families is skipped (SkipFamily).
+	Families enode.Families
+
 	// NetRestrict, when set, limits dials to nodes whose IP is in the list.
 	NetRestrict *netutil.Netlist
 

@@ -66,6 +66,9 @@ func (s *Scheduler) tryDial(n *enode.Node, flags Flags, why string) bool {
 	if n == nil {
 		return false
 	}
+	if n = s.reachable(n); n == nil {
+		return false
+	}
 	now := s.clock.Now()
 	if skip := s.checkDial(n, why, now); skip != "" {
 		s.trace(Event{Kind: EventSkip, Node: n, Reason: skip})
@@ -226,6 +229,9 @@ func (s *Scheduler) addStatic(n *enode.Node) {
 	id := n.ID()
 	if id == s.cfg.Self {
 		s.trace(Event{Kind: EventSkip, Node: n, Reason: SkipSelf})
+		return
+	}
+	if n = s.reachable(n); n == nil {
 		return
 	}
 	if hasEndpoint(n) {
@@ -400,4 +406,19 @@ func (s *Scheduler) isQueued(id enode.ID) bool {
 		}
 	}
 	return false
+}
+
+// reachable returns n with its endpoint in a family of Config.Families (see
+// enode.Node.ForFamilies), or nil, after tracing the skip, when its record
+// has no address there.
+func (s *Scheduler) reachable(n *enode.Node) *enode.Node {
+	f := s.cfg.Families
+	if f == 0 {
+		return n
+	}
+	r := n.ForFamilies(f)
+	if r == nil {
+		s.trace(Event{Kind: EventSkip, Node: n, Reason: SkipFamily})
+	}
+	return r
 }

@@ -41,6 +41,7 @@ const (
 	SkipStatic     = "static"     // a static node; the static logic dials it
 	SkipRestricted = "restricted" // outside NetRestrict
 	SkipNoAddr     = "noaddr"     // no TCP endpoint
+	SkipFamily     = "family"     // no address in a family of Config.Families
 	SkipRecent     = "recent"     // dialed within HistoryExpiration
 	SkipRecentIP   = "recent-ip"  // its (non-LAN) IP was dialed within HistoryExpiration
 	SkipSubnet     = "subnet"     // its subnet already holds 2 dynamic dials or peers

@@ -103,6 +103,11 @@ func (t *dialTask) resolve(s *Scheduler) bool {
 	if r == nil || r.ID() != t.dest.ID() {
 		return false
 	}
+	if s.cfg.Families != 0 {
+		if r = r.ForFamilies(s.cfg.Families); r == nil {
+			return false // the new record has no address we can dial
+		}
+	}
 	newEP, ok := r.TCPEndpoint()
 	if !ok {
 		return false
