@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -51,21 +50,21 @@ var discv4Command = &cli.Command{
 			Usage:     "send a Ping to NODE and wait for its Pong",
 			ArgsUsage: "NODE",
 			Flags:     []cli.Flag{discv4ListenFlag, discv4AnswerTimeout},
-			Action:    discv4Ping,
+			Action:    pingCommand(startV4Engine),
 		},
 		{
 			Name:      "requestenr",
 			Usage:     "ask NODE for its current node record (EIP-868)",
 			ArgsUsage: "NODE",
 			Flags:     []cli.Flag{discv4ListenFlag, discv4AnswerTimeout},
-			Action:    discv4RequestENR,
+			Action:    requestENRCommand(startV4Engine),
 		},
 		{
 			Name:      "resolve",
 			Usage:     "find the newest record of NODE: ask it, or look it up via --bootnodes",
 			ArgsUsage: "NODE",
 			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, discv4ResolveTimeout},
-			Action:    discv4Resolve,
+			Action:    resolveCommand(startV4Engine),
 		},
 		crawlCommand,
 	},
@@ -107,116 +106,16 @@ func startV4(ctx context.Context, cmd *cli.Command, bootnodes []*enode.Node) (*v
 	return disc, nil
 }
 
-func discv4Ping(ctx context.Context, cmd *cli.Command) error {
-	n, err := nodeArg(ctx, cmd)
-	if err != nil {
-		return err
-	}
-	timeout, err := timeoutFlag(cmd)
-	if err != nil {
-		return err
-	}
-	disc, err := startV4(ctx, cmd, nil)
-	if err != nil {
-		return err
-	}
-	defer disc.Close()
-	var took time.Duration
-	err = untilTimeout(ctx, disc, timeout, func() error {
-		return untilAnswer(func() error {
-			start := time.Now()
-			err := disc.Ping(ctx, n)
-			took = time.Since(start)
-			return err
-		})
-	})
-	if err != nil {
-		return fmt.Errorf("ping %s: %v", endpointString(n), err)
-	}
-	fmt.Printf("pong from %s (%s) in %v\n", n.ID().TerminalString(), endpointString(n), took.Round(time.Microsecond))
-	return nil
-}
-
-func discv4RequestENR(ctx context.Context, cmd *cli.Command) error {
-	n, err := nodeArg(ctx, cmd)
-	if err != nil {
-		return err
-	}
-	timeout, err := timeoutFlag(cmd)
-	if err != nil {
-		return err
-	}
-	disc, err := startV4(ctx, cmd, nil)
-	if err != nil {
-		return err
-	}
-	defer disc.Close()
-	var rec *enode.Node
-	err = untilTimeout(ctx, disc, timeout, func() (err error) {
-		return untilAnswer(func() error {
-			rec, err = disc.RequestENR(ctx, n)
-			return err
-		})
-	})
-	if err != nil {
-		return fmt.Errorf("requestenr %s: %v", endpointString(n), err)
-	}
-	printRecord(os.Stdout, describeRecord(rec.Record()))
-	return nil
-}
-
-func discv4Resolve(ctx context.Context, cmd *cli.Command) error {
-	n, err := nodeArg(ctx, cmd)
-	if err != nil {
-		return err
-	}
-	timeout, err := timeoutFlag(cmd)
-	if err != nil {
-		return err
-	}
-	boot, err := parseNodeList(ctx, cmd.String("bootnodes"))
-	if err != nil {
-		return fmt.Errorf("--bootnodes: %v", err)
-	}
+// startV4Engine opens a discv4 engine for the ping, requestenr and resolve
+// commands (query.go).
+func startV4Engine(ctx context.Context, cmd *cli.Command, boot []*enode.Node) (discEngine, lookupFunc, error) {
 	disc, err := startV4(ctx, cmd, boot)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer disc.Close()
-	var found *enode.Node
-	err = untilTimeout(ctx, disc, timeout, func() error {
-		return untilAnswer(func() (err error) {
-			found, err = resolveV4(ctx, disc, n, len(boot) > 0)
-			return err
-		})
-	})
-	if err != nil {
-		return fmt.Errorf("resolve %s (%s): %v", n.ID().TerminalString(), endpointString(n), err)
-	}
-	fmt.Println(found.String())
-	return nil
+	return disc, disc.Lookup, nil
 }
 
-// resolveV4 asks n for its record and, if it does not answer and lookup is
-// set, looks for n in the network (it may have moved) and asks it there.
-// Unlike UDPv4.Resolve, it tells "nobody answered" from an answer.
-func resolveV4(ctx context.Context, disc *v4.UDPv4, n *enode.Node, lookup bool) (*enode.Node, error) {
-	rec, err := disc.RequestENR(ctx, n)
-	if err == nil || !lookup {
-		return rec, err
-	}
-	for _, c := range disc.Lookup(ctx, n) {
-		if c.ID() != n.ID() {
-			continue
-		}
-		if rec, cerr := disc.RequestENR(ctx, c); cerr == nil {
-			return rec, nil
-		}
-	}
-	return nil, err
-}
-
-// nodeArg parses the single NODE argument.
 func nodeArg(ctx context.Context, cmd *cli.Command) (*enode.Node, error) {
 	arg, err := oneArg(cmd, "NODE")
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -37,21 +36,21 @@ var discv5Command = &cli.Command{
 			Usage:     "send a PING to NODE and wait for its PONG",
 			ArgsUsage: "NODE",
 			Flags:     []cli.Flag{discv4ListenFlag, discv4AnswerTimeout},
-			Action:    discv5Ping,
+			Action:    pingCommand(startV5Engine),
 		},
 		{
 			Name:      "requestenr",
 			Usage:     "ask NODE for its current node record (FINDNODE at distance 0)",
 			ArgsUsage: "NODE",
 			Flags:     []cli.Flag{discv4ListenFlag, discv4AnswerTimeout},
-			Action:    discv5RequestENR,
+			Action:    requestENRCommand(startV5Engine),
 		},
 		{
 			Name:      "resolve",
 			Usage:     "find the newest record of NODE: ask it, or look it up via --bootnodes",
 			ArgsUsage: "NODE",
 			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, discv4ResolveTimeout},
-			Action:    discv5Resolve,
+			Action:    resolveCommand(startV5Engine),
 		},
 		{
 			Name:      "crawl",
@@ -114,113 +113,15 @@ func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (
 	return disc, nil
 }
 
-func discv5Ping(ctx context.Context, cmd *cli.Command) error {
-	n, err := nodeArg(ctx, cmd)
-	if err != nil {
-		return err
-	}
-	timeout, err := timeoutFlag(cmd)
-	if err != nil {
-		return err
-	}
-	disc, err := startV5(cmd, nil, nil)
-	if err != nil {
-		return err
-	}
-	defer disc.Close()
-	var took time.Duration
-	err = untilTimeout(ctx, disc, timeout, func() error {
-		return untilAnswer(func() error {
-			start := time.Now()
-			err := disc.Ping(ctx, n)
-			took = time.Since(start)
-			return err
-		})
-	})
-	if err != nil {
-		return fmt.Errorf("ping %s: %v", endpointString(n), err)
-	}
-	fmt.Printf("pong from %s (%s) in %v\n", n.ID().TerminalString(), endpointString(n), took.Round(time.Microsecond))
-	return nil
-}
-
-func discv5RequestENR(ctx context.Context, cmd *cli.Command) error {
-	n, err := nodeArg(ctx, cmd)
-	if err != nil {
-		return err
-	}
-	timeout, err := timeoutFlag(cmd)
-	if err != nil {
-		return err
-	}
-	disc, err := startV5(cmd, nil, nil)
-	if err != nil {
-		return err
-	}
-	defer disc.Close()
-	var rec *enode.Node
-	err = untilTimeout(ctx, disc, timeout, func() error {
-		return untilAnswer(func() (err error) {
-			rec, err = disc.RequestENR(ctx, n)
-			return err
-		})
-	})
-	if err != nil {
-		return fmt.Errorf("requestenr %s: %v", endpointString(n), err)
-	}
-	printRecord(os.Stdout, describeRecord(rec.Record()))
-	return nil
-}
-
-func discv5Resolve(ctx context.Context, cmd *cli.Command) error {
-	n, err := nodeArg(ctx, cmd)
-	if err != nil {
-		return err
-	}
-	timeout, err := timeoutFlag(cmd)
-	if err != nil {
-		return err
-	}
-	boot, err := parseNodeList(ctx, cmd.String("bootnodes"))
-	if err != nil {
-		return fmt.Errorf("--bootnodes: %v", err)
-	}
+// startV5Engine opens a discv5 engine for the ping, requestenr and resolve
+// commands (query.go).
+func startV5Engine(ctx context.Context, cmd *cli.Command, boot []*enode.Node) (discEngine, lookupFunc, error) {
 	disc, err := startV5(cmd, nil, boot)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer disc.Close()
-	var found *enode.Node
-	err = untilTimeout(ctx, disc, timeout, func() error {
-		return untilAnswer(func() (err error) {
-			found, err = resolveV5(ctx, disc, n, len(boot) > 0)
-			return err
-		})
-	})
-	if err != nil {
-		return fmt.Errorf("resolve %s (%s): %v", n.ID().TerminalString(), endpointString(n), err)
-	}
-	fmt.Println(found.String())
-	return nil
-}
-
-// resolveV5 asks n for its record and, if it does not answer and lookup is
-// set, looks for n in the network (it may have moved) and asks it there.
-// Unlike UDPv5.Resolve, it tells "nobody answered" from an answer.
-func resolveV5(ctx context.Context, disc *v5.UDPv5, n *enode.Node, lookup bool) (*enode.Node, error) {
-	rec, err := disc.RequestENR(ctx, n)
-	if err == nil || !lookup {
-		return rec, err
-	}
-	for _, c := range disc.Lookup(ctx, n.ID()) {
-		if c.ID() != n.ID() {
-			continue
-		}
-		if rec, cerr := disc.RequestENR(ctx, c); cerr == nil {
-			return rec, nil
-		}
-	}
-	return nil, err
+	lookup := func(ctx context.Context, n *enode.Node) []*enode.Node { return disc.Lookup(ctx, n.ID()) }
+	return disc, lookup, nil
 }
 
 func discv5Listen(ctx context.Context, cmd *cli.Command) error {
