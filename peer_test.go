@@ -52,6 +52,8 @@ func TestPeerUnknownCode(t *testing.T) {
 
 func TestPeerPingPong(t *testing.T) {
 	srv := newTestServer(t, nil)
+	clock := srv.cfg.Clock.(*mclock.Simulated)
+	serverTimers := clock.ActiveTimers()
 	rp := dialRaw(t, srv, nil)
 	rp.connect()
 	rp.send(pingMsg, []any{})
@@ -61,8 +63,7 @@ func TestPeerPingPong(t *testing.T) {
 		t.Fatalf("got code %d, err %v; want pong", code, err)
 	}
 	// The server pings every 15 s of its clock.
-	clock := srv.cfg.Clock.(*mclock.Simulated)
-	clock.WaitForTimers(1)
+	waitForPingTimer(clock, serverTimers)
 	clock.Run(pingInterval)
 	code, _, _, err = rp.conn.Read()
 	if err != nil || code != pingMsg {
@@ -72,9 +73,10 @@ func TestPeerPingPong(t *testing.T) {
 
 func TestPeerReadTimeout(t *testing.T) {
 	srv := newTestServer(t, nil)
+	clock := srv.cfg.Clock.(*mclock.Simulated)
+	serverTimers := clock.ActiveTimers()
 	rp := dialRaw(t, srv, nil)
 	rp.connect()
-	clock := srv.cfg.Clock.(*mclock.Simulated)
 	pings := make(chan uint64, 10)
 	go func() {
 		for {
@@ -86,13 +88,13 @@ func TestPeerReadTimeout(t *testing.T) {
 			pings <- code
 		}
 	}()
-	clock.WaitForTimers(1)
+	waitForPingTimer(clock, serverTimers)
 	clock.Run(pingInterval)
 	if c := <-pings; c != pingMsg {
 		t.Fatalf("got %d, want ping", c)
 	}
 	// We never answer: after 30 s of silence the server gives up.
-	clock.WaitForTimers(1)
+	waitForPingTimer(clock, serverTimers)
 	clock.Run(pingInterval)
 	c, ok := <-pings
 	if !ok || c != discMsg {
@@ -260,4 +262,12 @@ func TestPeerPingsWithoutReading(t *testing.T) {
 			t.Fatalf("pong %d: code %d, %v", i, code, err)
 		}
 	}
+}
+
+// waitForPingTimer waits until the peer's ping timer is scheduled. The
+// server's own timers (such as the node database's expirer) exist from Start
+// on; serverTimers is their count, taken before the peer connected, so the
+// peer's timer is the one more.
+func waitForPingTimer(clock *mclock.Simulated, serverTimers int) {
+	clock.WaitForTimers(serverTimers + 1)
 }

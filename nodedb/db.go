@@ -131,7 +131,7 @@ func Open(cfg Config) (*DB, error) {
 	db.pdb = pdb
 	if db.quit != nil {
 		db.wg.Add(1)
-		go db.expirer()
+		go db.expirer(db.clock.NewTimer(expiryInterval))
 	}
 	return db, nil
 }

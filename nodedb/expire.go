@@ -6,6 +6,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
 )
 
 // Expiry, as in go-ethereum's node database: nodes not seen for a day are
@@ -16,10 +17,12 @@ const (
 	expiryBatchNodes = 256            // nodes deleted per batch commit
 )
 
-// expirer runs ExpireNodes every expiryInterval until Close.
-func (db *DB) expirer() {
+// expirer runs ExpireNodes every expiryInterval until Close. Open creates
+// its timer before starting it, so the timer is scheduled by the time Open
+// returns: a test stepping a simulated clock then sees a fixed set of timers
+// instead of one that appears whenever this goroutine gets to run.
+func (db *DB) expirer(timer mclock.ChanTimer) {
 	defer db.wg.Done()
-	timer := db.clock.NewTimer(expiryInterval)
 	defer timer.Stop()
 	for {
 		select {
