@@ -13,7 +13,7 @@ import (
 
 const modulePath = "github.com/devp2p-go/devp2p"
 
-// layering is DESIGN.md's package table: each package and the module packages
+// layering is the package table of docs/ARCHITECTURE.md: each package and the module packages
 // it may import directly. A package may also import everything those packages
 // may import (the arrows are transitive), packages nested below itself, and
 // the module's top-level internal/ helpers.
@@ -25,22 +25,22 @@ var layering = map[string][]string{
 	"netutil":         nil,
 	"enr":             {"rlp"},
 	"enode":           {"enr", "crypto", "netutil"},
-	"nodedb":          {"enode", "mclock"}, // wall time and the expirer's timer (departs from DESIGN.md)
+	"nodedb":          {"enode", "mclock"}, // wall time and the expirer's timer (see docs/ARCHITECTURE.md)
 	"rlpx":            {"crypto/ecies", "rlp"},
 	"discover":        {"enode", "nodedb", "netutil", "mclock"},
 	"discover/v4wire": {"rlp", "crypto", "enode"},
-	"discover/v5wire": {"rlp", "crypto", "enode", "mclock"}, // session and challenge expiry (departs from DESIGN.md)
+	"discover/v5wire": {"rlp", "crypto", "enode", "mclock"}, // session and challenge expiry (see docs/ARCHITECTURE.md)
 	"discover/v4":     {"discover", "discover/v4wire"},
 	"discover/v5":     {"discover", "discover/v5wire"},
-	"dnsdisc":         {"enode", "enr", "mclock"}, // query timeouts and rate limit on an injected clock (departs from DESIGN.md)
-	"nat":             {"mclock"},                 // renewal timers (departs from DESIGN.md)
+	"dnsdisc":         {"enode", "enr", "mclock"}, // query timeouts and rate limit on an injected clock (see docs/ARCHITECTURE.md)
+	"nat":             {"mclock"},                 // renewal timers (see docs/ARCHITECTURE.md)
 	"internal/dial":   {"enode", "nodedb", "netutil", "mclock"},
 	"":                {"*"},
 	"cmd/devp2p":      {"", "*"},
 	"sim":             {"", "*"},
 }
 
-// TestLayering keeps DESIGN.md's layering true: lower layers never import
+// TestLayering keeps the layering of docs/ARCHITECTURE.md true: lower layers never import
 // higher ones.
 func TestLayering(t *testing.T) {
 	pkgs := modulePackages(t)
@@ -50,7 +50,7 @@ func TestLayering(t *testing.T) {
 	for dir, imports := range pkgs {
 		owner, ok := layerOf(dir)
 		if !ok {
-			t.Errorf("package %q is not in the layering table (DESIGN.md); add it", dir)
+			t.Errorf("package %q is not in the layering table (docs/ARCHITECTURE.md); add it", dir)
 			continue
 		}
 		allowed := allowedFor(owner)
@@ -66,7 +66,7 @@ func TestLayering(t *testing.T) {
 			}
 			impOwner, ok := layerOf(imp)
 			if !ok || !allowed[impOwner] {
-				t.Errorf("%s imports %s, which DESIGN.md does not allow", pkgName(dir), pkgName(imp))
+				t.Errorf("%s imports %s, which docs/ARCHITECTURE.md does not allow", pkgName(dir), pkgName(imp))
 			}
 		}
 	}
