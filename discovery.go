@@ -50,8 +50,10 @@ func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *
 		shared = make(chan discover.ReadPacket, unhandledQueue)
 	}
 	d := &discovery{self: ln, bootnodes: cfg.BootstrapNodes}
+	admit := discover.NewAdmitter(discover.AdmitConfig{}, clock) // one for the shared socket
 	var err error
 	d.v4, err = v4.ListenV4(conn, ln, v4.Config{
+		Admitter:   admit,
 		PrivateKey: cfg.PrivateKey,
 		TableConfig: discover.TableConfig{
 			DB:          db,
@@ -71,6 +73,7 @@ func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *
 		return d, nil
 	}
 	d.v5, err = v5.ListenV5(conn, ln, v5.Config{
+		Admitter:   admit,
 		PrivateKey: cfg.PrivateKey,
 		TableConfig: discover.TableConfig{
 			DB:          db,

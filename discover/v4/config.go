@@ -69,6 +69,13 @@ type Config struct {
 	// checks packet expirations and endpoint proofs. Default mclock.System{}.
 	Clock  mclock.Clock
 	Logger *slog.Logger // default slog.Default()
+
+	// Admission limits incoming datagrams before signature recovery and
+	// bounds our replies to sources without an endpoint proof (admit.go).
+	// Admitter, when set, is used instead (one shared with discv5 on the
+	// same socket); otherwise the engine makes its own from Admission.
+	Admission discover.AdmitConfig
+	Admitter  *discover.Admitter
 }
 
 func (cfg Config) withDefaults() (Config, error) {
@@ -83,6 +90,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Admitter == nil {
+		cfg.Admitter = discover.NewAdmitter(cfg.Admission, cfg.Clock)
 	}
 	return cfg, nil
 }

@@ -9,10 +9,14 @@ import (
 )
 
 // handlePacket decodes one datagram and dispatches it. Cheap checks come
-// first (replay filter, expiration) so that floods cost little.
+// first (admission by source address, replay filter, expiration) so that
+// floods cost little.
 func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 	if t.cfg.NetRestrict != nil && !t.cfg.NetRestrict.Contains(from.Addr()) {
+		return
+	}
+	if !t.admit.Admit(from.Addr(), len(buf)) {
 		return
 	}
 	var (
@@ -80,15 +84,19 @@ func (t *UDPv4) handlePing(p *v4wire.Ping, key v4wire.Pubkey, fromID enode.ID, f
 	if err != nil {
 		return err
 	}
-	t.send(from, fromID, &v4wire.Pong{
+	err = t.sendReply(from, fromID, &v4wire.Pong{
 		To:         v4wire.NewEndpoint(from, p.From.TCP),
 		ReplyTok:   hash,
 		Expiration: t.makeExpiration(),
 		ENRSeq:     t.localNode.Seq(),
 	})
+	if err != nil {
+		return err
+	}
 	// Ping back if the sender has not proven its endpoint; it enters the
 	// table when its pong arrives. The ping-back is optional work that a
-	// flood cannot grow without bound (maxPending).
+	// flood cannot grow without bound (maxPending), and it is sent only
+	// while the sender's reply credit covers it.
 	if !t.bonds.hasProof(fromID, from.Addr()) {
 		t.sendPing(fromID, from, true, func(*v4wire.Pong) { t.tab.AddInboundNode(n) })
 	} else {
@@ -137,13 +145,13 @@ func (t *UDPv4) handleFindnode(p *v4wire.Findnode, fromID enode.ID, from netip.A
 		}
 		reply.Nodes = append(reply.Nodes, v4wire.NewNode(n))
 		if len(reply.Nodes) == v4wire.MaxNeighbors {
-			t.send(from, fromID, &reply)
+			t.sendReply(from, fromID, &reply)
 			reply.Nodes = reply.Nodes[:0]
 			sent = true
 		}
 	}
 	if len(reply.Nodes) > 0 || !sent {
-		t.send(from, fromID, &reply)
+		t.sendReply(from, fromID, &reply)
 	}
 	return nil
 }
@@ -165,11 +173,10 @@ func (t *UDPv4) handleENRRequest(p *v4wire.ENRRequest, fromID enode.ID, from net
 	if !t.bonds.hasProof(fromID, from.Addr()) {
 		return errUnknownNode
 	}
-	t.send(from, fromID, &v4wire.ENRResponse{
+	return t.sendReply(from, fromID, &v4wire.ENRResponse{
 		ReplyTok: hash,
 		Record:   *t.localNode.Node().Record(),
 	})
-	return nil
 }
 
 func (t *UDPv4) handleENRResponse(p *v4wire.ENRResponse, fromID enode.ID, from netip.AddrPort) error {

@@ -61,6 +61,7 @@ func (t *UDPv4) pending(id enode.ID, ip netip.Addr, kind byte, optional bool, ca
 		if err := <-t.addResult; err != nil {
 			return nil, err
 		}
+		t.admit.Expect(ip, expectedReplies, expectWindow)
 		return rm, nil
 	case <-t.closing:
 		return nil, errClosed

@@ -60,6 +60,10 @@ func (t *UDPv4) sendPing(toid enode.ID, to netip.AddrPort, optional bool, callba
 	if err != nil {
 		return nil, err
 	}
+	// A ping-back answers a ping: it is a reply as far as amplification goes.
+	if optional && !t.admit.MayReply(to.Addr(), len(packet)) {
+		return nil, errNoReplyCredit
+	}
 	// Register before sending so that a fast pong finds its matcher.
 	rm, err := t.pending(toid, to.Addr(), v4wire.PongPacket, optional, func(p v4wire.Packet) (bool, bool) {
 		pong := p.(*v4wire.Pong)
@@ -69,6 +73,7 @@ func (t *UDPv4) sendPing(toid enode.ID, to netip.AddrPort, optional bool, callba
 		// Record the endpoint proof before the request completes, so that
 		// a caller of ping sees it.
 		t.bonds.gotPong(toid, to.Addr())
+		t.admit.Prove(to.Addr(), proveWindow)
 		if callback != nil {
 			callback(pong)
 		}

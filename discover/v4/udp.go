@@ -23,6 +23,7 @@ type UDPv4 struct {
 	tab       *discover.Table
 	bonds     *bonds
 	replays   *replayFilter
+	admit     *discover.Admitter
 
 	addMatcher  chan *replyMatcher
 	addResult   chan error // the loop's verdict on each addMatcher, in turn
@@ -56,6 +57,7 @@ func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
 		families:    enode.AddrFamilies(conn.LocalAddr()),
 		bonds:       newBonds(cfg.DB, cfg.Clock.Wall),
 		replays:     newReplayFilter(cfg.Clock.Wall),
+		admit:       cfg.Admitter,
 		addMatcher:  make(chan *replyMatcher),
 		addResult:   make(chan error),
 		dropMatcher: make(chan droppedMatcher),
@@ -85,6 +87,10 @@ func (t *UDPv4) Table() *discover.Table { return t.tab }
 // PacketsSent returns the number of packets written so far.
 func (t *UDPv4) PacketsSent() int64 { return t.packetsSent.Load() }
 
+// AdmitStats returns the admission counts (drops before decoding, replies
+// withheld from unproven sources).
+func (t *UDPv4) AdmitStats() discover.AdmitStats { return t.admit.Stats() }
+
 // Close shuts the engine down and waits for its goroutines.
 func (t *UDPv4) Close() {
 	t.closeOnce.Do(func() {
@@ -112,6 +118,19 @@ func (t *UDPv4) send(to netip.AddrPort, toid enode.ID, p v4wire.Packet) ([]byte,
 		return hash, err
 	}
 	return hash, t.write(to, toid, p, packet)
+}
+
+// sendReply sends a reply to a request from to, unless to has no endpoint
+// proof and has not sent us the bytes to pay for it (Admitter.MayReply).
+func (t *UDPv4) sendReply(to netip.AddrPort, toid enode.ID, p v4wire.Packet) error {
+	packet, _, err := v4wire.Encode(t.priv, p)
+	if err != nil {
+		return err
+	}
+	if !t.admit.MayReply(to.Addr(), len(packet)) {
+		return errNoReplyCredit
+	}
+	return t.write(to, toid, p, packet)
 }
 
 func (t *UDPv4) write(to netip.AddrPort, toid enode.ID, p v4wire.Packet, packet []byte) error {

@@ -59,6 +59,13 @@ type Config struct {
 
 	Clock  mclock.Clock // default mclock.System{}
 	Logger *slog.Logger // default slog.Default()
+
+	// Admission limits incoming datagrams before session decryption
+	// (admit.go). Admitter, when set, is used instead: on a shared socket,
+	// pass discv4's, which has then admitted every datagram already.
+	// Otherwise the engine makes its own from Admission.
+	Admission discover.AdmitConfig
+	Admitter  *discover.Admitter
 }
 
 func (cfg Config) withDefaults() (Config, error) {
@@ -73,6 +80,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Admitter == nil {
+		cfg.Admitter = discover.NewAdmitter(cfg.Admission, cfg.Clock)
 	}
 	return cfg, nil
 }

@@ -16,14 +16,19 @@ func (t *UDPv5) handlePacket(data []byte, ip netip.Addr, port uint16) {
 	if t.cfg.NetRestrict != nil && !t.cfg.NetRestrict.Contains(ip) {
 		return
 	}
+	if !t.admitted(ip, len(data)) {
+		return
+	}
 	src, n, p, err := t.codec.Decode(data, from.String())
 	if err != nil {
 		t.cfg.Logger.Debug("bad discv5 packet", "id", src, "addr", from, "err", err)
 		return
 	}
 	if n != nil {
-		// A handshake completed: the sender proved its key. Keep the record
-		// if it describes the endpoint the packet came from.
+		// A handshake completed: the sender proved its key and, by
+		// answering our challenge, its address.
+		t.admit.Prove(ip, proveWindow)
+		// Keep the record if it describes the endpoint the packet came from.
 		if endpointIs(n, from) {
 			t.tab.AddInboundNode(n)
 		}
@@ -112,6 +117,7 @@ func (t *UDPv5) handleResponse(src enode.ID, from netip.AddrPort, p v5wire.Packe
 	}
 	c.responses++
 	c.ch <- p
+	t.admit.Prove(from.Addr(), proveWindow) // it answered a request of ours
 	if nodes, ok := p.(*v5wire.Nodes); ok {
 		if c.total == 0 {
 			// A peer-controlled total of 0 counts as 1, and more than the

@@ -33,6 +33,7 @@ type UDPv5 struct {
 	families  enode.Families // what conn reaches (enode.AddrFamilies)
 	tab       *discover.Table
 	talk      *talkSystem
+	admit     *discover.Admitter
 
 	callCh    chan *call
 	timeoutCh chan timeoutEvent
@@ -115,6 +116,7 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 		cfg:       cfg,
 		families:  enode.AddrFamilies(conn.LocalAddr()),
 		talk:      newTalkSystem(),
+		admit:     cfg.Admitter,
 		callCh:    make(chan *call),
 		timeoutCh: make(chan timeoutEvent),
 		sendCh:    make(chan sendRequest),
@@ -251,6 +253,7 @@ func (t *UDPv5) sendCall(c *call, challenge *v5wire.Whoareyou) {
 	}
 	c.nonce = nonce
 	t.byNonce[nonce] = c
+	t.admit.Expect(c.addr.Addr(), expectedReplies, expectWindow)
 	t.armTimer(c)
 }
 

@@ -1,0 +1,177 @@
+package discover
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/devp2p-go/devp2p/mclock"
+)
+
+func ip4(a, b, c, d byte) netip.Addr { return netip.AddrFrom4([4]byte{a, b, c, d}) }
+
+// admitN offers n datagrams from ip and returns how many were admitted.
+func admitN(a *Admitter, ip netip.Addr, n int) int {
+	ok := 0
+	for range n {
+		if a.Admit(ip, 100) {
+			ok++
+		}
+	}
+	return ok
+}
+
+func TestAdmitPerIP(t *testing.T) {
+	var clock mclock.Simulated
+	a := NewAdmitter(AdmitConfig{}, &clock)
+	src := ip4(12, 34, 5, 6)
+	if got := admitN(a, src, 1000); got != int(DefaultAdmitPerIP.Burst) {
+		t.Fatalf("burst: admitted %d, want %v", got, DefaultAdmitPerIP.Burst)
+	}
+	clock.Run(time.Second)
+	if got := admitN(a, src, 1000); got != int(DefaultAdmitPerIP.PerSecond) {
+		t.Fatalf("after 1s: admitted %d, want %v", got, DefaultAdmitPerIP.PerSecond)
+	}
+	if s := a.Stats(); s.DroppedIP != 2000-s.Admitted {
+		t.Fatalf("stats %+v", s)
+	}
+	// Another IP in another subnet is not affected.
+	if got := admitN(a, ip4(13, 1, 1, 1), 1); got != 1 {
+		t.Fatal("other source dropped")
+	}
+}
+
+func TestAdmitSubnets(t *testing.T) {
+	var clock mclock.Simulated
+	a := NewAdmitter(AdmitConfig{}, &clock)
+	// One IP per source: only the /24 and /16 limits can hold them.
+	got := 0
+	for i := range 1000 {
+		got += admitN(a, ip4(12, 34, byte(i/4), byte(i%4+1)), 1)
+	}
+	if got != int(DefaultAdmitPerWide.Burst) {
+		t.Fatalf("/16: admitted %d, want %v", got, DefaultAdmitPerWide.Burst)
+	}
+	got = 0
+	for i := range 1000 {
+		got += admitN(a, ip4(14, 0, 0, byte(i%250+1)), 1)
+	}
+	if got != int(DefaultAdmitPerSubnet.Burst) {
+		t.Fatalf("/24: admitted %d, want %v", got, DefaultAdmitPerSubnet.Burst)
+	}
+	// IPv6: /64 and /48.
+	got = 0
+	base := netip.MustParseAddr("2001:db8:1:2::").As16()
+	for i := range 1000 {
+		b := base
+		b[14], b[15] = byte(i>>8), byte(i)
+		got += admitN(a, netip.AddrFrom16(b), 1)
+	}
+	if got != int(DefaultAdmitPerSubnet.Burst) {
+		t.Fatalf("/64: admitted %d, want %v", got, DefaultAdmitPerSubnet.Burst)
+	}
+	s := a.Stats()
+	if s.DroppedWide == 0 || s.DroppedSubnet == 0 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestAdmitGlobal(t *testing.T) {
+	var clock mclock.Simulated
+	a := NewAdmitter(AdmitConfig{Unproven: Rate{PerSecond: 10, Burst: 10}}, &clock)
+	got := 0
+	for i := range 100 {
+		got += admitN(a, ip4(20+byte(i), 1, 1, 1), 1)
+	}
+	if got != 10 {
+		t.Fatalf("admitted %d, want 10", got)
+	}
+	if s := a.Stats(); s.DroppedGlobal != 90 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+// TestAdmitReserved: a proven source and an expected reply pass while the
+// unproven lanes are empty; an expectation opens only as many datagrams as
+// it names.
+func TestAdmitReserved(t *testing.T) {
+	var clock mclock.Simulated
+	a := NewAdmitter(AdmitConfig{Unproven: Rate{PerSecond: 1, Burst: 1}}, &clock)
+	admitN(a, ip4(30, 0, 0, 1), 10) // empties the unproven lane
+	proven, expected, stranger := ip4(40, 0, 0, 1), ip4(50, 0, 0, 1), ip4(60, 0, 0, 1)
+	a.Prove(proven, time.Hour)
+	a.Expect(expected, 2, time.Second)
+	if admitN(a, stranger, 1) != 0 {
+		t.Fatal("stranger admitted with an empty unproven lane")
+	}
+	if got := admitN(a, proven, 10); got != 10 {
+		t.Fatalf("proven: %d of 10", got)
+	}
+	if got := admitN(a, expected, 10); got != 2 {
+		t.Fatalf("expected: %d, want 2", got)
+	}
+	a.Expect(expected, 2, time.Second)
+	clock.Run(2 * time.Second)
+	if got := admitN(a, expected, 1); got != 1 { // the unproven lane refilled one token
+		t.Fatalf("after expiry: %d", got)
+	}
+	if got := admitN(a, expected, 1); got != 0 {
+		t.Fatal("expired expectation still open")
+	}
+	clock.Run(time.Hour)
+	if a.IsProven(proven) {
+		t.Fatal("proof did not expire")
+	}
+}
+
+// TestAdmitBoundedMemory: 100,000 spoofed sources (200 times the cap; a
+// million behave the same, only slower) leave every table at its cap.
+func TestAdmitBoundedMemory(t *testing.T) {
+	var clock mclock.Simulated
+	const limit = 512
+	a := NewAdmitter(AdmitConfig{MaxSources: limit}, &clock)
+	for i := range 100_000 {
+		a.Admit(netip.AddrFrom4([4]byte{byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i)}).Next(), 100)
+	}
+	ips, subnets, wides, trusted := a.sources()
+	if ips > limit || subnets > limit || wides > limit || trusted != 0 {
+		t.Fatalf("tables: ips %d, subnets %d, wides %d, trusted %d (cap %d)", ips, subnets, wides, trusted, limit)
+	}
+}
+
+// TestMayReply: an unproven source gets at most its own bytes back, plus
+// the allowance; a proven one gets what it asks for.
+func TestMayReply(t *testing.T) {
+	var clock mclock.Simulated
+	a := NewAdmitter(AdmitConfig{ReplyAllowance: 50}, &clock)
+	src := ip4(12, 0, 0, 1)
+	a.Admit(src, 100)
+	if !a.MayReply(src, 150) {
+		t.Fatal("reply within request bytes + allowance refused")
+	}
+	if a.MayReply(src, 1) {
+		t.Fatal("reply beyond credit allowed")
+	}
+	a.Admit(src, 100)
+	if a.MayReply(src, 101) || !a.MayReply(src, 100) {
+		t.Fatal("credit not exact")
+	}
+	if s := a.Stats(); s.RepliesDenied != 2 {
+		t.Fatalf("stats %+v", s)
+	}
+	a.Prove(src, time.Hour)
+	if !a.MayReply(src, 1280) {
+		t.Fatal("proven source refused")
+	}
+}
+
+func TestAdmitLAN(t *testing.T) {
+	var clock mclock.Simulated
+	lan := ip4(192, 168, 1, 1)
+	if got := admitN(NewAdmitter(AdmitConfig{}, &clock), lan, 1000); got != 1000 {
+		t.Fatalf("LAN exempt by default: %d of 1000", got)
+	}
+	if got := admitN(NewAdmitter(AdmitConfig{LimitLAN: true}, &clock), lan, 1000); got != int(DefaultAdmitPerIP.Burst) {
+		t.Fatalf("LimitLAN: %d", got)
+	}
+}
