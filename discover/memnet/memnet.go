@@ -25,11 +25,16 @@ var (
 // goroutine and must not keep b.
 type Filter func(from, to netip.AddrPort, b []byte) bool
 
+// Tap observes every datagram written, delivered or not (to count bytes).
+// It runs on the sender's goroutine and must not keep b.
+type Tap func(from, to netip.AddrPort, b []byte)
+
 // Network connects Conns by address.
 type Network struct {
 	mu     sync.Mutex
 	conns  map[netip.AddrPort]*Conn
 	filter Filter
+	tap    Tap
 	next   uint16 // next ephemeral port
 
 	sent, delivered, dropped atomic.Int64
@@ -44,6 +49,13 @@ func New() *Network {
 func (nw *Network) SetFilter(f Filter) {
 	nw.mu.Lock()
 	nw.filter = f
+	nw.mu.Unlock()
+}
+
+// SetTap installs t (nil removes it).
+func (nw *Network) SetTap(t Tap) {
+	nw.mu.Lock()
+	nw.tap = t
 	nw.mu.Unlock()
 }
 
@@ -127,8 +139,11 @@ func (c *Conn) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error) {
 	nw := c.nw
 	nw.sent.Add(1)
 	nw.mu.Lock()
-	dst, filter := nw.conns[unmap(addr)], nw.filter
+	dst, filter, tap := nw.conns[unmap(addr)], nw.filter, nw.tap
 	nw.mu.Unlock()
+	if tap != nil {
+		tap(c.addr, addr, b)
+	}
 	if dst == nil || (filter != nil && !filter(c.addr, addr, b)) {
 		nw.dropped.Add(1)
 		return len(b), nil

@@ -87,3 +87,16 @@ func TestFilter(t *testing.T) {
 		t.Fatal("filtered packet delivered")
 	}
 }
+
+func TestTap(t *testing.T) {
+	nw := New()
+	a, _ := nw.Listen(netip.MustParseAddrPort("10.0.0.1:1"))
+	defer a.Close()
+	var n int
+	nw.SetTap(func(from, to netip.AddrPort, b []byte) { n += len(b) })
+	a.WriteToUDPAddrPort(make([]byte, 7), netip.MustParseAddrPort("10.0.0.2:1")) // nobody listens
+	a.WriteToUDPAddrPort(make([]byte, 5), a.AddrPort())
+	if n != 12 {
+		t.Fatalf("tap saw %d bytes, want 12", n)
+	}
+}

@@ -61,7 +61,12 @@ func (t *UDPv4) pending(id enode.ID, ip netip.Addr, kind byte, optional bool, ca
 		if err := <-t.addResult; err != nil {
 			return nil, err
 		}
-		t.admit.Expect(ip, expectedReplies, expectWindow)
+		if !optional {
+			// Our own requests open the reserved lane for their replies; a
+			// ping-back (optional) answers someone else's ping and must not,
+			// or each admitted ping of a flood would admit the next ones.
+			t.admit.Expect(ip, expectedReplies, expectWindow)
+		}
 		return rm, nil
 	case <-t.closing:
 		return nil, errClosed
