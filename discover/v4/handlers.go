@@ -24,7 +24,7 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 		key  v4wire.Pubkey
 		hash []byte
 	)
-	if e, ok := t.replays.get(buf[:min(32, len(buf))]); ok {
+	if e, ok := t.replays.get(buf, from); ok {
 		if e.exhausted() {
 			t.log.trace("Dropping replayed packet", "type", e.pkt.Name(), "addr", from)
 			return
@@ -58,7 +58,7 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 	case *v4wire.ENRResponse:
 		err = t.handleENRResponse(p, fromID, from)
 	}
-	t.replays.add(hash, p, key, err == nil)
+	t.replays.add(hash, from, p, key, err == nil)
 	if err != nil {
 		t.log.debug("Dropped discv4 packet", "type", p.Name(), "id", fromID, "addr", from, "err", err)
 	}

@@ -1,9 +1,12 @@
 package v4
 
 import (
+	"bytes"
+	"net/netip"
 	"sync"
 	"time"
 
+	"github.com/devp2p-go/devp2p/crypto"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 )
 
@@ -25,10 +28,21 @@ import (
 // have proven its endpoint meanwhile. Only packets whose hash and signature
 // checked out are remembered, so an attacker cannot block a packet it has
 // not seen.
+//
+// Entries are keyed by hash and source address: a copy from another address
+// is decoded and judged afresh (its replies go elsewhere, so the count of
+// one source must not stand for another's). And a datagram is taken for a
+// remembered packet only once its own hash verifies, so bytes that merely
+// start with a remembered hash are not handled as that packet.
 type replayFilter struct {
 	mu   sync.Mutex
 	now  func() time.Time
-	seen map[[32]byte]*replayEntry
+	seen map[replayKey]*replayEntry
+}
+
+type replayKey struct {
+	hash [32]byte
+	from netip.AddrPort
 }
 
 type replayEntry struct {
@@ -42,25 +56,33 @@ type replayEntry struct {
 func (e replayEntry) exhausted() bool { return e.handled >= maxReplayAnswers }
 
 func newReplayFilter(now func() time.Time) *replayFilter {
-	return &replayFilter{now: now, seen: make(map[[32]byte]*replayEntry)}
+	return &replayFilter{now: now, seen: make(map[replayKey]*replayEntry)}
 }
 
-// get returns the entry for a packet hash seen within replayWindow.
-func (f *replayFilter) get(hash []byte) (e replayEntry, ok bool) {
-	if len(hash) < 32 {
+// get returns the entry for the datagram packet from from, if the same
+// bytes came from there within replayWindow. The hash is checked only on a
+// hit, so that a miss costs no hashing beyond the decoder's.
+func (f *replayFilter) get(packet []byte, from netip.AddrPort) (e replayEntry, ok bool) {
+	if len(packet) < 32 {
 		return e, false
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	ep := f.seen[[32]byte(hash)]
+	ep := f.seen[replayKey{[32]byte(packet[:32]), from}]
 	if ep == nil || f.now().Sub(ep.at) >= replayWindow {
+		f.mu.Unlock()
 		return e, false
 	}
-	return *ep, true
+	e = *ep
+	f.mu.Unlock()
+	if h := crypto.Keccak256Hash(packet[32:]); !bytes.Equal(h[:], packet[:32]) {
+		return replayEntry{}, false
+	}
+	return e, true
 }
 
-// add remembers a decoded packet and counts it if it was handled.
-func (f *replayFilter) add(hash []byte, pkt v4wire.Packet, key v4wire.Pubkey, handled bool) {
+// add remembers a decoded packet (whose hash the decoder verified) from
+// from, and counts it if it was handled.
+func (f *replayFilter) add(hash []byte, from netip.AddrPort, pkt v4wire.Packet, key v4wire.Pubkey, handled bool) {
 	if len(hash) < 32 {
 		return
 	}
@@ -71,7 +93,8 @@ func (f *replayFilter) add(hash []byte, pkt v4wire.Packet, key v4wire.Pubkey, ha
 	if handled {
 		n = 1
 	}
-	if ep := f.seen[[32]byte(hash)]; ep != nil {
+	k := replayKey{[32]byte(hash), from}
+	if ep := f.seen[k]; ep != nil {
 		ep.handled += n
 		return
 	}
@@ -88,7 +111,7 @@ func (f *replayFilter) add(hash []byte, pkt v4wire.Packet, key v4wire.Pubkey, ha
 			delete(f.seen, k)
 		}
 	}
-	f.seen[[32]byte(hash)] = &replayEntry{at: now, handled: n, pkt: pkt, key: key}
+	f.seen[k] = &replayEntry{at: now, handled: n, pkt: pkt, key: key}
 }
 
 func (f *replayFilter) len() int {
