@@ -104,7 +104,7 @@ func (srv *Server) listenLoop() {
 		}
 		srv.sendVerdict(StageAccept, true, enode.ID{}, fd.RemoteAddr(), err)
 		if err != nil {
-			srv.log.Debug("Rejected inbound connection", "addr", fd.RemoteAddr(), "err", err)
+			srv.connLog.Debug("Rejected inbound connection", "addr", fd.RemoteAddr(), "err", err)
 			fd.Close()
 			slots <- struct{}{}
 			continue

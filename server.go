@@ -34,6 +34,7 @@ type Server struct {
 	// Fields below are set by Start and read-only afterwards.
 	cfg          Config
 	log          *slog.Logger
+	connLog      *slog.Logger // rate-limited, for failures strangers cause (connlog.go)
 	clock        mclock.Clock
 	localnode    *enode.LocalNode
 	nodedb       *nodedb.DB
@@ -117,6 +118,7 @@ func (srv *Server) Start() (err error) {
 	srv.cfg.Protocols = append([]Protocol(nil), cfg.Protocols...)
 	srv.log = cfg.Logger
 	srv.clock = cfg.Clock
+	srv.connLog = newConnLog(cfg.Logger, cfg.Clock)
 	if srv.newTransport == nil {
 		srv.newTransport = func(fd net.Conn, dest *ecdsa.PublicKey) transport {
 			return newRLPXTransport(fd, dest, srv.timeouts)

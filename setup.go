@@ -88,7 +88,7 @@ func (srv *Server) setupConn(fd net.Conn, flags connFlag, dialDest *enode.Node) 
 	srv.sendVerdict(stage, c.is(inboundConn), id, fd.RemoteAddr(), err)
 	if err != nil {
 		c.close(err) // sends the reason err carries, if any
-		srv.log.Debug("Connection setup failed", "stage", stage, "addr", fd.RemoteAddr(),
+		srv.connLog.Debug("Connection setup failed", "stage", stage, "addr", fd.RemoteAddr(),
 			"conn", c.connFlags(), "id", idOrEmpty(c.node), "err", err)
 	}
 	return err

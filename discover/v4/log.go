@@ -9,7 +9,8 @@ import (
 const levelTrace = slog.LevelDebug - 4
 
 // logger skips building log records that are disabled; per-packet logging
-// is on the hot path.
+// is on the hot path. Its Debug lines are rate-limited (internal/lograte):
+// any stranger can make us drop a packet.
 type logger struct{ l *slog.Logger }
 
 func (l logger) debug(msg string, args ...any) {

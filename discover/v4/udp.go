@@ -10,6 +10,7 @@ import (
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/internal/lograte"
 )
 
 // UDPv4 is a discv4 node: the UDP engine and its table.
@@ -53,7 +54,7 @@ func ListenV4(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv4, error) {
 		priv:        cfg.PrivateKey,
 		localNode:   ln,
 		cfg:         cfg,
-		log:         logger{cfg.Logger},
+		log:         logger{lograte.New(cfg.Logger, lograte.Config{Now: cfg.Clock.Wall})},
 		families:    enode.AddrFamilies(conn.LocalAddr()),
 		bonds:       newBonds(cfg.DB, cfg.Clock.Wall),
 		replays:     newReplayFilter(cfg.Clock.Wall),

@@ -13,6 +13,7 @@ import (
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/v5wire"
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/internal/lograte"
 	"github.com/devp2p-go/devp2p/mclock"
 )
 
@@ -134,6 +135,9 @@ func ListenV5(conn UDPConn, ln *enode.LocalNode, cfg Config) (*UDPv5, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The engine's own debug lines (bad packets, unsolicited replies) are
+	// rate-limited: any stranger can cause them.
+	t.cfg.Logger = lograte.New(t.cfg.Logger, lograte.Config{Now: cfg.Clock.Wall})
 	if cfg.Unhandled != nil {
 		t.packetIn = cfg.Unhandled
 	} else {
