@@ -11,8 +11,11 @@ import (
 
 // bonds remembers when we last got a ping from and a pong from each (node,
 // IP): the endpoint proof of discv4.md. With a node database the times are
-// stored there (they survive restarts and feed QuerySeeds); without one they
-// live in a bounded map.
+// stored there (they survive restarts and feed QuerySeeds), but only for
+// nodes that completed an endpoint proof: the ping of a node that never
+// answered ours stays in the bounded map until it does, so that a stream of
+// fresh identities pinging us writes nothing to disk. Without a database all
+// times live in the map.
 type bonds struct {
 	db  *nodedb.DB
 	now func() time.Time
@@ -33,15 +36,16 @@ func newBonds(db *nodedb.DB, now func() time.Time) *bonds {
 }
 
 func (b *bonds) lastPing(id enode.ID, ip netip.Addr) time.Time {
+	var stored time.Time
 	if b.db != nil {
-		return b.db.LastPingReceived(id, ip)
+		stored = b.db.LastPingReceived(id, ip)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if t := b.m[bondKey{id, ip}]; t != nil {
+	if t := b.m[bondKey{id, ip}]; t != nil && t.ping.After(stored) {
 		return t.ping
 	}
-	return time.Time{}
+	return stored
 }
 
 func (b *bonds) lastPong(id enode.ID, ip netip.Addr) time.Time {
@@ -58,7 +62,7 @@ func (b *bonds) lastPong(id enode.ID, ip netip.Addr) time.Time {
 
 func (b *bonds) gotPing(id enode.ID, ip netip.Addr) {
 	now := b.now()
-	if b.db != nil {
+	if b.db != nil && !b.db.LastPongReceived(id, ip).IsZero() {
 		b.db.UpdateLastPingReceived(id, ip, now)
 		return
 	}
@@ -71,6 +75,15 @@ func (b *bonds) gotPong(id enode.ID, ip netip.Addr) {
 	now := b.now()
 	if b.db != nil {
 		b.db.UpdateLastPongReceived(id, ip, now)
+		// The node has proven its endpoint: its ping may be stored now.
+		b.mu.Lock()
+		k := bondKey{id, ip}
+		t := b.m[k]
+		delete(b.m, k)
+		b.mu.Unlock()
+		if t != nil && !t.ping.IsZero() {
+			b.db.UpdateLastPingReceived(id, ip, t.ping)
+		}
 		return
 	}
 	b.mu.Lock()
