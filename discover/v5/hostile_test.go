@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/crypto"
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/discover/v5wire"
@@ -260,7 +261,10 @@ func TestRandomPacketFlood(t *testing.T) {
 func TestTalkFlood(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
-		ours := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		// Admission would stop the flood long before the talk limit: lift
+		// it for the source, this test is about the handler slots.
+		unlimited := discover.Rate{PerSecond: 1e6, Burst: 1e6}
+		ours := startNode(t, nw, testnet.PublicAddr(1), Config{Admission: discover.AdmitConfig{PerIP: unlimited, Reserved: unlimited}})
 		fake := newFakePeer(t, nw, testnet.PublicAddr(2))
 		var running atomic.Int32
 		release := make(chan struct{})
