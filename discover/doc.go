@@ -28,6 +28,17 @@
 // for concurrent use, and time comes from Config.Clock, so tests can run the
 // table on simulated time.
 //
+// The package also holds the Admitter, which both engines consult for every
+// datagram before any expensive work: token buckets per source IP, per
+// subnet (IPv4 /24, IPv6 /64), per wide subnet (IPv4 /16, IPv6 /48) and for
+// all unproven sources together, a reserved lane for sources that proved
+// their address and for replies we asked for, and a reply credit that keeps
+// what we send an unproven source within what it sent us. Engines make one
+// from their Config.Admission unless given one (Config.Admitter) to share:
+//
+//	admit := discover.NewAdmitter(discover.AdmitConfig{}, clock)
+//	v4cfg.Admitter, v5cfg.Admitter = admit, admit
+//
 // Example (inside a protocol engine):
 //
 //	tab, err := discover.NewTable(transport, discover.Config{
