@@ -124,6 +124,8 @@ func testFlood(t *testing.T, source func(i int) netip.AddrPort, maxAdmitted floa
 		if admitted := st.Admitted + st.AdmittedTrusted; float64(admitted) > maxAdmitted+float64(legit.PacketsSent()) {
 			t.Errorf("%d datagrams admitted, want ≤ %.0f + %d from the honest node", admitted, maxAdmitted, legit.PacketsSent())
 		}
+		mu.Lock() // the tap still sees the engines' own traffic
+		defer mu.Unlock()
 		checkReplyBytes(t, sentTo, gotFrom)
 	})
 }
