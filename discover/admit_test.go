@@ -70,7 +70,20 @@ func TestAdmitSubnets(t *testing.T) {
 	if got != int(DefaultAdmitPerSubnet.Burst) {
 		t.Fatalf("/64: admitted %d, want %v", got, DefaultAdmitPerSubnet.Burst)
 	}
+	// IPv6 /48: one source in each of 1000 /64s. (A new admitter: the
+	// loops above used up the budget of all unproven sources.)
 	s := a.Stats()
+	a = NewAdmitter(AdmitConfig{}, &clock)
+	got = 0
+	base = netip.MustParseAddr("2001:db8:9::1").As16()
+	for i := range 1000 {
+		b := base
+		b[6], b[7] = byte(i>>8), byte(i)
+		got += admitN(a, netip.AddrFrom16(b), 1)
+	}
+	if got != int(DefaultAdmitPerWide.Burst) {
+		t.Fatalf("/48: admitted %d, want %v", got, DefaultAdmitPerWide.Burst)
+	}
 	if s.DroppedWide == 0 || s.DroppedSubnet == 0 {
 		t.Fatalf("stats %+v", s)
 	}
