@@ -1,6 +1,7 @@
 package v4
 
 import (
+	"errors"
 	"net/netip"
 
 	"github.com/devp2p-go/devp2p/discover"
@@ -84,20 +85,23 @@ func (t *UDPv4) handlePing(p *v4wire.Ping, key v4wire.Pubkey, fromID enode.ID, f
 	if err != nil {
 		return err
 	}
-	err = t.sendReply(from, fromID, &v4wire.Pong{
+	pong := &v4wire.Pong{
 		To:         v4wire.NewEndpoint(from, p.From.TCP),
 		ReplyTok:   hash,
 		Expiration: t.makeExpiration(),
 		ENRSeq:     t.localNode.Seq(),
-	})
-	if err != nil {
+	}
+	proven := t.bonds.hasProof(fromID, from.Addr())
+	if proven {
+		t.send(from, fromID, pong)
+	} else if err := t.sendReply(from, fromID, pong); errors.Is(err, errNoReplyCredit) {
 		return err
 	}
 	// Ping back if the sender has not proven its endpoint; it enters the
 	// table when its pong arrives. The ping-back is optional work that a
 	// flood cannot grow without bound (maxPending), and it is sent only
 	// while the sender's reply credit covers it.
-	if !t.bonds.hasProof(fromID, from.Addr()) {
+	if !proven {
 		t.sendPing(fromID, from, true, func(*v4wire.Pong) { t.tab.AddInboundNode(n) })
 	} else {
 		t.tab.AddInboundNode(n)
@@ -145,13 +149,13 @@ func (t *UDPv4) handleFindnode(p *v4wire.Findnode, fromID enode.ID, from netip.A
 		}
 		reply.Nodes = append(reply.Nodes, v4wire.NewNode(n))
 		if len(reply.Nodes) == v4wire.MaxNeighbors {
-			t.sendReply(from, fromID, &reply)
+			t.send(from, fromID, &reply)
 			reply.Nodes = reply.Nodes[:0]
 			sent = true
 		}
 	}
 	if len(reply.Nodes) > 0 || !sent {
-		t.sendReply(from, fromID, &reply)
+		t.send(from, fromID, &reply)
 	}
 	return nil
 }
@@ -173,10 +177,11 @@ func (t *UDPv4) handleENRRequest(p *v4wire.ENRRequest, fromID enode.ID, from net
 	if !t.bonds.hasProof(fromID, from.Addr()) {
 		return errUnknownNode
 	}
-	return t.sendReply(from, fromID, &v4wire.ENRResponse{
+	t.send(from, fromID, &v4wire.ENRResponse{
 		ReplyTok: hash,
 		Record:   *t.localNode.Node().Record(),
 	})
+	return nil
 }
 
 func (t *UDPv4) handleENRResponse(p *v4wire.ENRResponse, fromID enode.ID, from netip.AddrPort) error {

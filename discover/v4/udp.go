@@ -121,8 +121,9 @@ func (t *UDPv4) send(to netip.AddrPort, toid enode.ID, p v4wire.Packet) ([]byte,
 	return hash, t.write(to, toid, p, packet)
 }
 
-// sendReply sends a reply to a request from to, unless to has no endpoint
-// proof and has not sent us the bytes to pay for it (Admitter.MayReply).
+// sendReply sends a reply to a request from to, a node without an endpoint
+// proof (replies to proven nodes use send), unless to has not sent us the
+// bytes to pay for it (Admitter.MayReply).
 func (t *UDPv4) sendReply(to netip.AddrPort, toid enode.ID, p v4wire.Packet) error {
 	packet, _, err := v4wire.Encode(t.priv, p)
 	if err != nil {
