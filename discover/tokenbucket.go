@@ -83,9 +83,16 @@ func (t *sourceTable) getOrCreate(key netip.Prefix, init func(*sourceEntry)) *so
 		return e
 	}
 	if len(t.m) >= t.cap {
+		// Reuse the least recently used entry: a flood of new sources then
+		// allocates nothing.
 		oldest := t.order.Back()
-		t.order.Remove(oldest)
-		delete(t.m, oldest.Value.(*sourceEntry).key)
+		e := oldest.Value.(*sourceEntry)
+		delete(t.m, e.key)
+		*e = sourceEntry{key: key}
+		init(e)
+		t.order.MoveToFront(oldest)
+		t.m[key] = oldest
+		return e
 	}
 	e := &sourceEntry{key: key}
 	init(e)
