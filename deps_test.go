@@ -22,10 +22,10 @@ var layering = map[string][]string{
 	"crypto":          {"rlp"},
 	"crypto/ecies":    {"crypto"},
 	"mclock":          nil,
-	"netutil":         nil,
+	"netutil":         {"mclock"}, // endpoint votes expire on an injected clock (see docs/ARCHITECTURE.md)
 	"enr":             {"rlp"},
-	"enode":           {"enr", "crypto", "netutil"},
-	"nodedb":          {"enode", "mclock"}, // wall time and the expirer's timer (see docs/ARCHITECTURE.md)
+	"enode":           {"enr", "crypto", "netutil"}, // mclock through netutil: LocalNode's clock
+	"nodedb":          {"enode", "mclock"},          // wall time and the expirer's timer (see docs/ARCHITECTURE.md)
 	"rlpx":            {"crypto/ecies", "rlp"},
 	"discover":        {"enode", "nodedb", "netutil", "mclock"},
 	"discover/v4wire": {"rlp", "crypto", "enode"},

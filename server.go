@@ -207,7 +207,7 @@ func (srv *Server) setupLocalNode() error {
 	}
 	srv.nodedb = db
 	srv.closers.push(func() { db.Close() })
-	srv.localnode = enode.NewLocalNode(db, srv.cfg.PrivateKey)
+	srv.localnode = enode.NewLocalNodeWithClock(db, srv.cfg.PrivateKey, srv.clock)
 	srv.localnode.SetFallbackIP(net.IP{127, 0, 0, 1})
 	caps := make([]Cap, 0, len(srv.cfg.Protocols))
 	for _, p := range srv.cfg.Protocols {

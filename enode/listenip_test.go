@@ -111,12 +111,12 @@ func TestSetListenIP(t *testing.T) {
 			}
 			if tt.pred != "" {
 				pred := netip.MustParseAddrPort(tt.pred)
-				for i := range iptrackMinStatements {
+				for i := range iptrackMinSubnets {
 					var from netip.AddrPort
 					if pred.Addr().Is4() {
 						from = netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 9, byte(i), 1}), 1)
 					} else {
-						from = netip.AddrPortFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(i + 1)}), 1)
+						from = netip.AddrPortFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 5: byte(i + 1), 15: 1}), 1)
 					}
 					ln.UDPEndpointStatement(from, pred)
 				}

@@ -11,14 +11,18 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/enr"
+	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/netutil"
 )
 
-// Endpoint prediction parameters (the values go-ethereum's LocalNode uses).
+// Endpoint prediction parameters. Only nodes that proved their endpoint to
+// us vote (the discovery engines decide), and each IPv4 /24 or IPv6 /48 has
+// one vote (see netutil.IPTracker).
 const (
-	// iptrackMinStatements is how many hosts must agree on our endpoint
-	// before it goes into the record.
-	iptrackMinStatements = 10
+	// iptrackMinSubnets is how many subnets must agree on our endpoint, and
+	// be more than half of the subnets voting, before it goes into the
+	// record.
+	iptrackMinSubnets = 3
 	// iptrackWindow is how long an endpoint statement counts.
 	iptrackWindow = 5 * time.Minute
 	// iptrackContactWindow is how long a sent packet makes a statement from
@@ -47,11 +51,11 @@ type LocalDB interface {
 //
 // All methods are safe for concurrent use.
 type LocalNode struct {
-	cur atomic.Pointer[Node] // nil when stale; read lock-free by Node
-	id  ID
-	key *ecdsa.PrivateKey
-	db  LocalDB
-	now func() time.Time
+	cur   atomic.Pointer[Node] // nil when stale; read lock-free by Node
+	id    ID
+	key   *ecdsa.PrivateKey
+	db    LocalDB
+	clock mclock.Clock
 
 	mu        sync.Mutex // guards everything below
 	seq       uint64
@@ -76,22 +80,23 @@ func NewLocalNode(db LocalDB, key *ecdsa.PrivateKey) *LocalNode {
 }
 
 // NewLocalNodeWithClock is NewLocalNode with the clock used for endpoint
-// statements and the initial seq (nil means time.Now).
-func NewLocalNodeWithClock(db LocalDB, key *ecdsa.PrivateKey, now func() time.Time) *LocalNode {
-	if now == nil {
-		now = time.Now
+// statements (its Now) and the initial seq (its Wall). nil means
+// mclock.System.
+func NewLocalNodeWithClock(db LocalDB, key *ecdsa.PrivateKey, clock mclock.Clock) *LocalNode {
+	if clock == nil {
+		clock = mclock.System{}
 	}
 	ln := &LocalNode{
 		id:      PubkeyToIDV4(&key.PublicKey),
 		key:     key,
 		db:      db,
-		now:     now,
+		clock:   clock,
 		entries: make(map[string]enr.Entry),
 		endpoint4: lnEndpoint{
-			track: netutil.NewIPTracker(iptrackWindow, iptrackContactWindow, iptrackMinStatements, now),
+			track: netutil.NewIPTracker(iptrackWindow, iptrackContactWindow, iptrackMinSubnets, clock),
 		},
 		endpoint6: lnEndpoint{
-			track: netutil.NewIPTracker(iptrackWindow, iptrackContactWindow, iptrackMinStatements, now),
+			track: netutil.NewIPTracker(iptrackWindow, iptrackContactWindow, iptrackMinSubnets, clock),
 		},
 	}
 	if db != nil {
@@ -101,7 +106,7 @@ func NewLocalNodeWithClock(db LocalDB, key *ecdsa.PrivateKey, now func() time.Ti
 		// No stored seq (new node or lost database): start from the time in
 		// milliseconds, as other clients do, so the seq still grows across
 		// restarts.
-		ln.seq = uint64(now().UnixMilli())
+		ln.seq = uint64(clock.Wall().UnixMilli())
 	}
 	return ln
 }
@@ -174,7 +179,9 @@ func toAddr(ip net.IP) netip.Addr {
 	return a.Unmap()
 }
 
-// SetStaticIP sets the IP to advertise whatever others report.
+// SetStaticIP sets the IP to advertise whatever others report (an explicit
+// external IP or the one a NAT gateway reports): endpoint votes never replace
+// it.
 func (ln *LocalNode) SetStaticIP(ip net.IP) {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
@@ -205,11 +212,15 @@ func (ln *LocalNode) SetFallbackUDP(port int) {
 }
 
 // UDPEndpointStatement records that the node at fromaddr saw us at endpoint.
+// It is a vote on the endpoint in our record, so callers make it only for
+// nodes that proved their own endpoint to us (they answered our ping):
+// otherwise any forged source address could vote. Votes count per subnet of
+// fromaddr, whatever its port.
 func (ln *LocalNode) UDPEndpointStatement(fromaddr, endpoint netip.AddrPort) {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
 	endpoint = netip.AddrPortFrom(endpoint.Addr().Unmap(), endpoint.Port())
-	ln.endpointFor(endpoint.Addr()).track.AddStatement(hostKey(fromaddr), endpoint)
+	ln.endpointFor(endpoint.Addr()).track.AddStatement(fromaddr.Addr(), endpoint)
 	ln.updateEndpoints()
 }
 
@@ -217,12 +228,8 @@ func (ln *LocalNode) UDPEndpointStatement(fromaddr, endpoint netip.AddrPort) {
 func (ln *LocalNode) UDPContact(toaddr netip.AddrPort) {
 	ln.mu.Lock()
 	defer ln.mu.Unlock()
-	ln.endpointFor(toaddr.Addr()).track.AddContact(hostKey(toaddr))
+	ln.endpointFor(toaddr.Addr()).track.AddContact(toaddr.Addr())
 }
-
-// hostKey identifies a reporting host by IP only, so one host cannot vote
-// from many ports.
-func hostKey(a netip.AddrPort) string { return a.Addr().Unmap().WithZone("").String() }
 
 // get returns the endpoint to advertise (see LocalNode).
 func (e *lnEndpoint) get() (netip.Addr, uint16) {

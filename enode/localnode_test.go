@@ -6,10 +6,10 @@ import (
 	"net/netip"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/devp2p-go/devp2p/crypto"
 	"github.com/devp2p-go/devp2p/enr"
+	"github.com/devp2p-go/devp2p/mclock"
 )
 
 type memLocalDB struct {
@@ -32,33 +32,17 @@ func (db *memLocalDB) StoreLocalSeq(id ID, seq uint64) {
 	db.seq[id] = seq
 }
 
-type manualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// testStart is the wall time of the tests' simulated clocks.
+var testStart = mclock.SimulatedEpoch
 
-func (c *manualClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *manualClock) run(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-var testStart = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-
-func newTestLocalNode(t *testing.T, db LocalDB) (*LocalNode, *manualClock) {
+func newTestLocalNode(t *testing.T, db LocalDB) (*LocalNode, *mclock.Simulated) {
 	t.Helper()
 	key, err := crypto.HexToECDSA("45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8")
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &manualClock{t: testStart}
-	return NewLocalNodeWithClock(db, key, clock.now), clock
+	clock := new(mclock.Simulated)
+	return NewLocalNodeWithClock(db, key, clock), clock
 }
 
 func TestLocalNodeSeq(t *testing.T) {
@@ -137,7 +121,7 @@ func TestLocalNodeEndpoints(t *testing.T) {
 	from := func(i int) netip.AddrPort {
 		return netip.MustParseAddrPort(fmt.Sprintf("10.0.%d.1:30303", i))
 	}
-	for i := range iptrackMinStatements - 1 {
+	for i := range iptrackMinSubnets - 1 {
 		ln.UDPContact(from(i))
 		ln.UDPEndpointStatement(from(i), predicted)
 	}
@@ -147,7 +131,7 @@ func TestLocalNodeEndpoints(t *testing.T) {
 		ln.UDPEndpointStatement(netip.AddrPortFrom(from(0).Addr(), uint16(p+1)), predicted)
 	}
 	check("127.0.0.1", 30303)
-	ln.UDPEndpointStatement(from(iptrackMinStatements), predicted)
+	ln.UDPEndpointStatement(from(iptrackMinSubnets), predicted)
 	check("1.2.3.4", 40404)
 
 	// A static IP wins over the prediction (with the fallback port).
@@ -156,8 +140,8 @@ func TestLocalNodeEndpoints(t *testing.T) {
 
 	// IPv6 statements are tracked separately and add ip6/udp6.
 	pred6 := netip.MustParseAddrPort("[2a00::1]:30303")
-	for i := range iptrackMinStatements {
-		ln.UDPEndpointStatement(netip.MustParseAddrPort(fmt.Sprintf("[2a00::%x]:1", i+10)), pred6)
+	for i := range iptrackMinSubnets {
+		ln.UDPEndpointStatement(netip.MustParseAddrPort(fmt.Sprintf("[2a00:%x::1]:1", i+10)), pred6)
 	}
 	var ip6 enr.IPv6
 	var udp6 enr.UDP6
@@ -173,14 +157,16 @@ func TestLocalNodeEndpoints(t *testing.T) {
 	ln2, clock2 := newTestLocalNode(t, new(memLocalDB))
 	ln2.SetFallbackIP(net.IP{127, 0, 0, 1})
 	ln2.SetFallbackUDP(30303)
-	for i := range iptrackMinStatements {
+	for i := range iptrackMinSubnets {
 		ln2.UDPEndpointStatement(from(i), predicted)
 	}
 	if ln2.Node().IPAddr().String() != "1.2.3.4" {
 		t.Fatal("prediction not used")
 	}
-	clock2.run(iptrackWindow)
-	ln2.UDPEndpointStatement(from(100), predicted) // triggers re-evaluation
+	clock2.Run(iptrackWindow)
+	// A statement for another endpoint triggers re-evaluation; alone it is
+	// too few votes to become the prediction.
+	ln2.UDPEndpointStatement(from(100), netip.MustParseAddrPort("9.9.9.9:1"))
 	if got := ln2.Node().IPAddr().String(); got != "127.0.0.1" {
 		t.Fatalf("expired prediction still used: %s", got)
 	}

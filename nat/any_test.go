@@ -3,12 +3,14 @@ package nat
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/nat/nattest"
 )
 
@@ -53,8 +55,8 @@ func TestAnyGivesUp(t *testing.T) {
 	var calls atomic.Int32
 	const bound = 50 * time.Millisecond
 	n := AnyOf("any", bound, blockUntilDone(&calls), blockUntilDone(&calls)).(*autodisc)
-	now := time.Unix(1000, 0)
-	n.now = func() time.Time { return now }
+	clock := new(mclock.Simulated)
+	n.useClock(clock)
 
 	_, err := n.ExternalIP()
 	if !errors.Is(err, ErrNoGateway) || !errors.Is(err, context.DeadlineExceeded) {
@@ -69,7 +71,12 @@ func TestAnyGivesUp(t *testing.T) {
 	if calls.Load() != 2 {
 		t.Fatalf("discovery ran %d times, want once (2 discoverers)", calls.Load())
 	}
-	now = now.Add(rediscoverInterval)
+	clock.Run(rediscoverInterval - time.Second)
+	n.ExternalIP()
+	if calls.Load() != 2 {
+		t.Fatalf("discovery ran %d times before the retry interval, want once", calls.Load())
+	}
+	clock.Run(time.Second)
 	n.ExternalIP()
 	if calls.Load() != 4 {
 		t.Fatalf("discovery ran %d times after the retry interval, want twice", calls.Load())
@@ -100,4 +107,22 @@ func TestAnyPMP(t *testing.T) {
 	if n.String() != "any(pmp:127.0.0.1)" {
 		t.Errorf("String() = %q", n)
 	}
+}
+
+// TestMapperClockReachesAny: a Mapper hands its clock to an AnyOf mechanism,
+// so the retry interval runs on the same (possibly simulated) time as the
+// renewals.
+func TestMapperClockReachesAny(t *testing.T) {
+	var calls atomic.Int32
+	n := AnyOf("any", time.Millisecond, blockUntilDone(&calls)).(*autodisc)
+	clock := new(mclock.Simulated)
+	m := StartMapper(n, 30303, 0, MapperConfig{Clock: clock, Logger: slog.New(slog.DiscardHandler)})
+	m.Close()
+	n.mu.Lock()
+	got := n.clock
+	n.mu.Unlock()
+	if got != mclock.Clock(clock) {
+		t.Fatalf("autodisc clock %T, want the Mapper's", got)
+	}
+	checkNoGoroutines(t)
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/devp2p-go/devp2p/mclock"
 )
 
 const (
@@ -34,7 +36,7 @@ type Discoverer func(ctx context.Context) (Interface, error)
 // is tried again on a use some minutes later. name is what String reports
 // until a gateway is found.
 func AnyOf(name string, timeout time.Duration, ds ...Discoverer) Interface {
-	return &autodisc{name: name, timeout: timeout, discover: ds, now: time.Now}
+	return &autodisc{name: name, timeout: timeout, discover: ds, clock: mclock.System{}}
 }
 
 // Any is the "any" mechanism: UPnP and NAT-PMP discovered side by side,
@@ -49,12 +51,20 @@ type autodisc struct {
 	name     string
 	timeout  time.Duration
 	discover []Discoverer
-	now      func() time.Time
 
-	mu      sync.Mutex // held across discovery, so it runs once at a time
+	mu      sync.Mutex   // held across discovery, so it runs once at a time
+	clock   mclock.Clock // times the retry interval; a Mapper passes its own
 	found   Interface
 	lastErr error
-	lastTry time.Time
+	lastTry mclock.AbsTime
+}
+
+// useClock makes the retry interval run on clock (StartMapper passes its
+// MapperConfig.Clock, so a Server's simulated clock reaches it).
+func (a *autodisc) useClock(clock mclock.Clock) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.clock = clock
 }
 
 func (a *autodisc) String() string {
@@ -100,10 +110,11 @@ func (a *autodisc) get() (Interface, error) {
 	if a.found != nil {
 		return a.found, nil
 	}
-	if a.lastErr != nil && a.now().Sub(a.lastTry) < rediscoverInterval {
+	now := a.clock.Now()
+	if a.lastErr != nil && now.Sub(a.lastTry) < rediscoverInterval {
 		return nil, a.lastErr
 	}
-	a.lastTry = a.now()
+	a.lastTry = now
 	ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
 	defer cancel()
 	a.found, a.lastErr = firstOf(ctx, a.discover)

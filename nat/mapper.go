@@ -32,7 +32,8 @@ type MapperConfig struct {
 	Lifetime time.Duration
 	// Name is the mapping description shown by the router. Default "devp2p".
 	Name string
-	// Clock drives renewals (only its AfterFunc is used), so that tests
+	// Clock drives renewals (AfterFunc) and, for a mechanism made by AnyOf
+	// or Any, the interval between discovery attempts (Now), so that tests
 	// run them on simulated time. Default mclock.System{}.
 	Clock mclock.Clock
 	// Logger receives the Mapper's logs. Default slog.Default().
@@ -98,6 +99,9 @@ func StartMapper(n Interface, tcpPort, udpPort int, cfg MapperConfig) *Mapper {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if a, ok := n.(*autodisc); ok {
+		a.useClock(cfg.Clock)
 	}
 	m := &Mapper{
 		nat:   n,

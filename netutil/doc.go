@@ -10,10 +10,12 @@
 //     to whom. Special-purpose blocks follow the IANA IPv4/IPv6 Special-Purpose
 //     Address Registries (RFC 6890 and its updates).
 //   - IPTracker: predicts our own external endpoint from what other nodes say
-//     they see (discv4 PONG "to", discv5 PONG), and whether the NAT is full-cone.
+//     they see (discv4 PONG "to", discv5 PONG), one vote per IPv4 /24 or IPv6
+//     /48, moving only when a majority of at least a few subnets agrees; and
+//     whether the NAT is full-cone.
 //
-// The package imports only the standard library and uses net/netip
-// throughout. IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are unmapped before
+// The package imports only the standard library and mclock (the tracker's
+// clock), and uses net/netip throughout. IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are unmapped before
 // any check, so an address has one meaning whichever form it arrives in.
 //
 // Example:

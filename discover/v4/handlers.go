@@ -109,7 +109,9 @@ func (t *UDPv4) handlePing(p *v4wire.Ping, key v4wire.Pubkey, fromID enode.ID, f
 	t.bonds.gotPing(fromID, from.Addr())
 	// Wake a request waiting for this node's ping (see ensureBond).
 	t.handleReply(fromID, from.Addr(), p)
-	if p.To.IP.IsValid() && p.To.UDP != 0 {
+	// Only a node that answered our ping votes on our endpoint: a forged
+	// source address cannot (see enode.LocalNode.UDPEndpointStatement).
+	if proven && p.To.IP.IsValid() && p.To.UDP != 0 {
 		t.localNode.UDPEndpointStatement(from, netip.AddrPortFrom(p.To.IP.Unmap(), p.To.UDP))
 	}
 	return nil
@@ -119,7 +121,8 @@ func (t *UDPv4) handlePong(p *v4wire.Pong, fromID enode.ID, from netip.AddrPort)
 	if t.expired(p.Expiration) {
 		return errExpired
 	}
-	// The matching ping's matcher records the endpoint proof.
+	// The matching ping's matcher records the endpoint proof, so the vote
+	// below comes from a node that proved its endpoint.
 	if !t.handleReply(fromID, from.Addr(), p) {
 		return errUnsolicited
 	}

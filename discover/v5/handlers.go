@@ -129,7 +129,10 @@ func (t *UDPv5) handleResponse(src enode.ID, from netip.AddrPort, p v5wire.Packe
 			return
 		}
 	}
-	if pong, ok := p.(*v5wire.Pong); ok {
+	// A PONG that answers our PING, from the address we sent it to, in a
+	// session: the sender proved its endpoint, so it may vote on ours (see
+	// enode.LocalNode.UDPEndpointStatement).
+	if pong, ok := p.(*v5wire.Pong); ok && pong.ToPort != 0 {
 		if ip, ok := netip.AddrFromSlice(pong.ToIP); ok {
 			t.localNode.UDPEndpointStatement(from, netip.AddrPortFrom(ip.Unmap(), pong.ToPort))
 		}
