@@ -146,10 +146,12 @@ func benchDiscv4Lookup(b *testing.B, n *discv4Net) {
 	b.ReportAllocs()
 	sent0 := n.conn0.Sent()
 	found, i := 0, 0
+	cpu := startCPU()
 	for b.Loop() {
 		found += n.lookup(n.targets[i%len(n.targets)])
 		i++
 	}
+	cpu.report(b)
 	b.ReportMetric(float64(n.conn0.Sent()-sent0)/float64(i), "packets/op")
 	b.ReportMetric(float64(found)/float64(i), "nodes/op")
 }

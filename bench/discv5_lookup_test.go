@@ -143,6 +143,7 @@ func benchDiscv5Lookup(b *testing.B, n *discv5Net) {
 	b.ReportAllocs()
 	sent0 := n.conn0.Sent()
 	found, exact, i := 0, 0, 0
+	cpu := startCPU()
 	for b.Loop() {
 		target := n.targets[i%len(n.targets)]
 		got := n.lookup(target)
@@ -154,6 +155,7 @@ func benchDiscv5Lookup(b *testing.B, n *discv5Net) {
 		b.StartTimer()
 		i++
 	}
+	cpu.report(b)
 	b.ReportMetric(float64(n.conn0.Sent()-sent0)/float64(i), "packets/op")
 	b.ReportMetric(float64(found)/float64(i), "nodes/op")
 	b.ReportMetric(float64(exact)/float64(i), "exact/op")

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"net/netip"
 
@@ -27,12 +28,19 @@ type Node struct {
 var errBadNodeAddr = errors.New("invalid node address from identity scheme")
 
 // New verifies r's signature under validSchemes and returns the node it
-// describes.
+// describes. A "v4" record verified before is not verified again (see
+// nodecache.go).
 func New(validSchemes enr.IdentityScheme, r *enr.Record) (*Node, error) {
-	if err := r.VerifySignature(validSchemes); err != nil {
-		return nil, err
-	}
 	if usesV4(validSchemes, r) {
+		digest, signed := recordDigest(r)
+		if signed {
+			if n, ok := verifiedRecords.get(digest); ok {
+				return n, nil
+			}
+		}
+		if err := r.VerifySignature(validSchemes); err != nil {
+			return nil, err
+		}
 		// Fast path for the common scheme: parse the public key once and
 		// derive the ID from it, instead of once in NodeAddr and again for
 		// the Node.
@@ -43,7 +51,13 @@ func New(validSchemes enr.IdentityScheme, r *enr.Record) (*Node, error) {
 		n := &Node{r: *r, pubkey: (*ecdsa.PublicKey)(&pub)}
 		n.id = PubkeyToIDV4(n.pubkey)
 		n.setIP()
+		if signed {
+			verifiedRecords.add(digest, n)
+		}
 		return n, nil
+	}
+	if err := r.VerifySignature(validSchemes); err != nil {
+		return nil, err
 	}
 	var id ID
 	addr := validSchemes.NodeAddr(r)
@@ -187,8 +201,13 @@ func (n *Node) Pubkey() *ecdsa.PublicKey {
 	if n.pubkey == nil {
 		return nil
 	}
-	cpy := *n.pubkey
-	return &cpy
+	return copyPubkey(n.pubkey)
+}
+
+// copyPubkey returns a deep copy of pub: nodes share parsed keys (see
+// nodecache.go), so a caller's changes to the big.Ints must not reach them.
+func copyPubkey(pub *ecdsa.PublicKey) *ecdsa.PublicKey {
+	return &ecdsa.PublicKey{Curve: pub.Curve, X: new(big.Int).Set(pub.X), Y: new(big.Int).Set(pub.Y)}
 }
 
 // IPAddr returns the node's IP address; the zero Addr if it has none.

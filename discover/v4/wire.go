@@ -42,10 +42,11 @@ func (t *UDPv4) nodeFromWire(sender netip.AddrPort, rn v4wire.Node) (*enode.Node
 
 // nodeFromPing builds the node that sent a ping from the packet's source
 // address and the TCP port it announced.
+// The key is parsed once per process while it stays in enode's memo.
 func nodeFromPing(key v4wire.Pubkey, from netip.AddrPort, tcp uint16) (*enode.Node, error) {
-	pub, err := v4wire.DecodePubkey(key)
+	n, err := enode.NewV4Raw(key, from.Addr(), int(tcp), int(from.Port()))
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(v4wire.ErrBadPoint, err)
 	}
-	return enode.NewV4(pub, from.Addr().AsSlice(), int(tcp), int(from.Port())), nil
+	return n, nil
 }

@@ -41,11 +41,13 @@ func (n Node) Enode() (*enode.Node, error) {
 	if n.UDP == 0 {
 		return nil, fmt.Errorf("%w: UDP port 0", ErrInvalidNode)
 	}
-	key, err := DecodePubkey(n.ID)
+	// NewV4Raw parses each distinct key once per process (a lookup sees the
+	// same keys from many peers).
+	node, err := enode.NewV4Raw(n.ID, n.IP, int(n.TCP), int(n.UDP))
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(ErrBadPoint, err)
 	}
-	return enode.NewV4(key, n.IP.AsSlice(), int(n.TCP), int(n.UDP)), nil
+	return node, nil
 }
 
 // NewNode makes a Neighbors entry from a node. The node must have an IP.
