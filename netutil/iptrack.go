@@ -42,6 +42,7 @@ type IPTracker struct {
 	window        time.Duration
 	contactWindow time.Duration
 	minSubnets    int
+	maxTracked    int // cap of votes and of contacts (maxTracked; tests lower it)
 	clock         mclock.Clock
 
 	votes   map[netip.Prefix]ipVote
@@ -66,6 +67,7 @@ func NewIPTracker(window, contactWindow time.Duration, minSubnets int, clock mcl
 		window:        window,
 		contactWindow: contactWindow,
 		minSubnets:    max(minSubnets, 1),
+		maxTracked:    maxTracked,
 		clock:         clock,
 		votes:         make(map[netip.Prefix]ipVote),
 		contact:       make(map[netip.Addr]mclock.AbsTime),
@@ -90,7 +92,7 @@ func (it *IPTracker) AddStatement(host netip.Addr, endpoint netip.AddrPort) {
 	now := it.clock.Now()
 	it.maybeGC(now)
 	sub := VoteSubnet(host)
-	if _, ok := it.votes[sub]; !ok && len(it.votes) >= maxTracked {
+	if _, ok := it.votes[sub]; !ok && len(it.votes) >= it.maxTracked {
 		evictOldest(it.votes, func(v ipVote) mclock.AbsTime { return v.time })
 	}
 	it.votes[sub] = ipVote{host: host.Unmap().WithZone(""), endpoint: endpoint, time: now}
@@ -101,7 +103,7 @@ func (it *IPTracker) AddContact(host netip.Addr) {
 	now := it.clock.Now()
 	it.maybeGC(now)
 	host = host.Unmap().WithZone("")
-	if _, ok := it.contact[host]; !ok && len(it.contact) >= maxTracked {
+	if _, ok := it.contact[host]; !ok && len(it.contact) >= it.maxTracked {
 		evictOldest(it.contact, func(t mclock.AbsTime) mclock.AbsTime { return t })
 	}
 	it.contact[host] = now
