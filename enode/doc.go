@@ -22,6 +22,17 @@
 // is validated (on the curve, coordinates below p, not infinity; see
 // docs/SECURITY.md); invalid keys are errors.
 //
+// Checks are done once: New remembers the "v4" records it verified (keyed by
+// the hash of the whole signed record, so a different record with the same
+// seq is verified on its own) and NewV4Raw the 64-byte keys it parsed, in
+// bounded process-wide memos. Discovery, which sees the same records and
+// keys in every lookup, pays for each once.
+//
+// LocalNode's endpoint in the record follows, unless SetStaticIP fixed it,
+// the votes of other nodes (UDPEndpointStatement): one vote per IPv4 /24 or
+// IPv6 /48, and a change needs the agreement of at least 3 subnets and a
+// majority of all votes.
+//
 // Example:
 //
 //	n, err := enode.Parse(enode.ValidSchemes, "enr:-IS4Q...")
