@@ -99,6 +99,9 @@ func TestEndpointVotesNeedProof(t *testing.T) {
 		for i := range 20 {
 			v := newVoter(t, nw, attackAddr(100+i), claim, true)
 			v.ping(real) // answers the ping-back: bonded
+			if id := v4wire.EncodePubkey(&v.key.PublicKey).ID(); !a.bonds.hasProof(id, attackAddr(100+i).Addr()) {
+				t.Fatal("voter did not bond")
+			}
 			v.ping(real) // a bonded ping
 			v.close()
 		}
