@@ -32,7 +32,8 @@ const (
 
 	// DefaultInboundBudget is the default Config.InboundBudget: decoded
 	// message bytes in flight across all peers.
-	DefaultInboundBudget = 64 << 20
+	// It holds two of the largest messages RLPx can carry.
+	DefaultInboundBudget = 32 << 20
 
 	// DefaultPeerInboundRate is the default Config.PeerInboundRate, in
 	// decoded bytes per second. A peer may burst beyond it by twice its
@@ -55,14 +56,25 @@ const firstReservedCode = 0x04
 // byteBudget is a weighted semaphore of bytes with first-come first-served
 // waiters, so that a large reservation is not starved by small ones. Safe
 // for concurrent use.
+//
+// It also keeps the large buffers of messages that were read to the end, for
+// the next messages: a peer sending one large message after another then
+// costs no garbage. Free buffers count against the budget too, so the bytes
+// reserved and kept together stay within size.
 type byteBudget struct {
 	size int64
 
-	mu      sync.Mutex
-	used    int64
-	peak    int64 // highest used, for tests and metrics
-	waiters []*budgetWaiter
+	mu        sync.Mutex
+	used      int64
+	peak      int64 // highest used, for tests and metrics
+	waiters   []*budgetWaiter
+	free      [][]byte // buffers of at least minRecycled bytes
+	freeBytes int64    // their total capacity
 }
+
+// minRecycled is the smallest buffer byteBudget keeps: smaller ones cost
+// the garbage collector little.
+const minRecycled = 256 << 10
 
 type budgetWaiter struct {
 	n     int64
@@ -117,6 +129,45 @@ func (b *byteBudget) release(n int64) {
 func (b *byteBudget) take(n int64) {
 	b.used += n
 	b.peak = max(b.peak, b.used)
+	// Free buffers give way to reserved bytes.
+	for len(b.free) > 0 && b.used+b.freeBytes > b.size {
+		last := len(b.free) - 1
+		b.freeBytes -= int64(cap(b.free[last]))
+		b.free[last] = nil
+		b.free = b.free[:last]
+	}
+}
+
+// buffer returns a buffer of n bytes for a reservation: a kept one if one
+// fits without wasting more than n bytes, else a new one. Its contents are
+// undefined.
+func (b *byteBudget) buffer(n int) []byte {
+	if n >= minRecycled/2 {
+		b.mu.Lock()
+		for i, f := range b.free {
+			if cap(f) >= n && cap(f) <= 2*n {
+				b.free = append(b.free[:i], b.free[i+1:]...)
+				b.freeBytes -= int64(cap(f))
+				b.mu.Unlock()
+				return f[:n]
+			}
+		}
+		b.mu.Unlock()
+	}
+	return make([]byte, n)
+}
+
+// recycle keeps buf, which nobody reads any more, if the budget has room.
+func (b *byteBudget) recycle(buf []byte) {
+	if cap(buf) < minRecycled {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used+b.freeBytes+int64(cap(buf)) <= b.size {
+		b.free = append(b.free, buf[:0])
+		b.freeBytes += int64(cap(buf))
+	}
 }
 
 // grant serves waiters in order while the first one fits. Called with mu.
@@ -152,7 +203,9 @@ func (f *inflight) release() {
 
 // payloadReader is the Payload of a received message: its decoded bytes,
 // whose reservation goes back as soon as the last byte has been read. It
-// has Len and ReadByte, so rlp streams read it without buffering.
+// has Len and ReadByte, so rlp streams read it without buffering. Its
+// buffer is given back for reuse only once read to the end: reads copy out,
+// so nothing refers to it then.
 type payloadReader struct {
 	data []byte
 	off  int
@@ -163,28 +216,39 @@ func (r *payloadReader) Len() int { return len(r.data) - r.off }
 
 func (r *payloadReader) Read(b []byte) (int, error) {
 	if r.off >= len(r.data) {
-		r.hold.release()
+		r.finish()
 		return 0, io.EOF
 	}
 	n := copy(b, r.data[r.off:])
 	r.off += n
 	if r.off == len(r.data) {
-		r.hold.release()
+		r.finish()
 	}
 	return n, nil
 }
 
 func (r *payloadReader) ReadByte() (byte, error) {
 	if r.off >= len(r.data) {
-		r.hold.release()
+		r.finish()
 		return 0, io.EOF
 	}
 	c := r.data[r.off]
 	r.off++
 	if r.off == len(r.data) {
-		r.hold.release()
+		r.finish()
 	}
 	return c, nil
+}
+
+// finish runs once the payload is read to the end: the reservation goes
+// back, and so does the buffer.
+func (r *payloadReader) finish() {
+	if r.hold == nil || r.data == nil {
+		return
+	}
+	r.hold.release()
+	r.hold.budget.recycle(r.data)
+	r.data, r.off = nil, 0
 }
 
 // byteRate is a token bucket of decoded bytes: rate per second, up to

@@ -107,7 +107,7 @@ func TestInboundSmallMessagesPass(t *testing.T) {
 // message, and when the session ends.
 func TestInboundBudgetReleasedWithoutReading(t *testing.T) {
 	got := make(chan Msg)
-	next := make(chan struct{})
+	next, quit := make(chan struct{}), make(chan struct{})
 	srv := newTestServer(t, func(c *Config) {
 		c.Protocols = []Protocol{{
 			Name: "test", Version: 1, Length: 4,
@@ -117,28 +117,37 @@ func TestInboundBudgetReleasedWithoutReading(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					got <- msg // the payload stays unread
-					if _, ok := <-next; !ok {
+					select {
+					case got <- msg: // the payload stays unread
+					case <-quit:
+						return nil
+					}
+					select {
+					case _, ok := <-next:
+						if !ok {
+							return nil
+						}
+					case <-quit:
 						return nil
 					}
 				}
 			},
 		}}
 	})
+	t.Cleanup(func() { close(quit) }) // before Stop, if the test fails
 	rp := dialRaw(t, srv, nil)
 	rp.connect()
-	go func() {
-		rp.conn.Write(baseProtocolLength, make([]byte, 1000))
-		rp.conn.Write(baseProtocolLength, make([]byte, 3000))
-	}()
+	go rp.readUntilDisc() // take the Disconnect at the end
 	wantUsed := func(want int64) {
 		t.Helper()
 		if used, _ := srv.inbound.stats(); used != want {
 			t.Fatalf("budget used %d, want %d", used, want)
 		}
 	}
+	go rp.conn.Write(baseProtocolLength, make([]byte, 1000))
 	<-got
 	wantUsed(1000)
+	go rp.conn.Write(baseProtocolLength, make([]byte, 3000))
 	next <- struct{}{}
 	<-got // ReadMsg gave the first message's bytes back
 	wantUsed(3000)

@@ -189,11 +189,14 @@ func (t *rlpxTransport) ReadMsg(admit admitFunc) (Msg, error) {
 	t.dlMu.Unlock()
 	var hold *inflight
 	// The payload goes to another goroutine (the protocol's Run), so it is
-	// decoded into a buffer of its own, made once the message is admitted.
+	// decoded into a buffer of its own, taken once the message is admitted.
 	h, data, err := t.conn.ReadTo(func(h rlpx.MsgHeader) ([]byte, error) {
 		var err error
 		if hold, err = admit(h.Code, h.Size); err != nil {
 			return nil, err
+		}
+		if hold != nil {
+			return hold.budget.buffer(h.Size), nil
 		}
 		return make([]byte, h.Size), nil
 	})
