@@ -187,29 +187,26 @@ func (b *byteBudget) stats() (used, peak int64) {
 	return b.used, b.peak
 }
 
-// inflight is one message's reservation. release may be called any number
-// of times, from any goroutine; the bytes go back once.
-type inflight struct {
-	budget *byteBudget
-	n      int64
-	done   atomic.Bool
-}
-
-func (f *inflight) release() {
-	if f != nil && f.done.CompareAndSwap(false, true) {
-		f.budget.release(f.n)
-	}
-}
-
-// payloadReader is the Payload of a received message: its decoded bytes,
-// whose reservation goes back as soon as the last byte has been read. It
-// has Len and ReadByte, so rlp streams read it without buffering. Its
-// buffer is given back for reuse only once read to the end: reads copy out,
-// so nothing refers to it then.
+// payloadReader is the Payload of a received message: its decoded bytes
+// and their reservation in the server's budget, which goes back as soon as
+// the last byte has been read (or at the protocol's next ReadMsg, or at the
+// session's end: release). It has Len and ReadByte, so rlp streams read it
+// without buffering. Its buffer is given back for reuse only once read to
+// the end: reads copy out, so nothing refers to it then.
 type payloadReader struct {
-	data []byte
-	off  int
-	hold *inflight // nil when the message took no budget
+	data     []byte
+	off      int
+	budget   *byteBudget // nil when the message took no budget
+	reserved int64
+	released atomic.Bool
+}
+
+// release gives the reservation back, once; safe from any goroutine and on
+// a nil reader.
+func (r *payloadReader) release() {
+	if r != nil && r.budget != nil && r.released.CompareAndSwap(false, true) {
+		r.budget.release(r.reserved)
+	}
 }
 
 func (r *payloadReader) Len() int { return len(r.data) - r.off }
@@ -243,11 +240,11 @@ func (r *payloadReader) ReadByte() (byte, error) {
 // finish runs once the payload is read to the end: the reservation goes
 // back, and so does the buffer.
 func (r *payloadReader) finish() {
-	if r.hold == nil || r.data == nil {
+	if r.budget == nil || r.data == nil {
 		return
 	}
-	r.hold.release()
-	r.hold.budget.recycle(r.data)
+	r.release()
+	r.budget.recycle(r.data)
 	r.data, r.off = nil, 0
 }
 
@@ -298,9 +295,10 @@ func peerInbound(budget *byteBudget, rate int64, protos []protoRW, now mclock.Ab
 }
 
 // admit decides whether a received message is decoded, from its code and
-// decoded size alone (nothing is decompressed yet), and reserves its bytes.
-// An error ends the session with the reason it carries.
-func (p *Peer) admit(code uint64, size int) (*inflight, error) {
+// decoded size alone (nothing is decompressed yet), and reserves its bytes
+// in the budget it returns (nil: none reserved). An error ends the session
+// with the reason it carries.
+func (p *Peer) admit(code uint64, size int) (*byteBudget, error) {
 	// The frame has arrived: the peer is alive, even if the budget makes
 	// us wait below.
 	now := p.clock.Now()
@@ -324,7 +322,7 @@ func (p *Peer) admit(code uint64, size int) (*inflight, error) {
 	if err := b.acquire(int64(size), p.closed); err != nil {
 		return nil, err
 	}
-	return &inflight{budget: b, n: int64(size)}, nil
+	return b, nil
 }
 
 // maxSizeFor returns the largest decoded size allowed for a message with
@@ -342,10 +340,11 @@ func (p *Peer) maxSizeFor(code uint64) int {
 	return -1
 }
 
-// holdOf returns the reservation of a received message, if any.
-func holdOf(msg Msg) *inflight {
-	if r, ok := msg.Payload.(*payloadReader); ok {
-		return r.hold
+// reservationOf returns the payload of a received message that holds
+// budget, if any.
+func reservationOf(msg Msg) *payloadReader {
+	if r, ok := msg.Payload.(*payloadReader); ok && r.budget != nil {
+		return r
 	}
 	return nil
 }

@@ -60,6 +60,7 @@ type Peer struct {
 	created mclock.AbsTime
 	events  *eventFeed[*PeerEvent] // nil unless Config.EnableMsgEvents
 	inbound inboundLimits          // set before run; the rate is owned by the reader
+	admitFn admitFunc              // p.admit, made once
 
 	closed   chan struct{}  // closed by end
 	wg       sync.WaitGroup // protocol goroutines, ping and pong senders
@@ -85,6 +86,7 @@ func newPeer(log *slog.Logger, clock mclock.Clock, c *conn, protocols []Protocol
 		created: clock.Now(),
 		closed:  make(chan struct{}),
 	}
+	p.admitFn = p.admit
 	for i, m := range matches {
 		p.running[i] = protoRW{Protocol: *m.proto, offset: m.offset, peer: p, in: make(chan Msg)}
 	}
@@ -261,7 +263,7 @@ func (p *Peer) readLoop() {
 		pings       int
 	)
 	for {
-		msg, err := p.rw.ReadMsg(p.admit)
+		msg, err := p.rw.ReadMsg(p.admitFn)
 		if err != nil {
 			p.end(err, reasonOr(err, DiscNetworkError), false)
 			return
@@ -312,7 +314,7 @@ func (p *Peer) handle(msg Msg) error {
 		select {
 		case proto.in <- msg:
 		case <-p.closed:
-			holdOf(msg).release()
+			reservationOf(msg).release()
 			return io.EOF
 		}
 	}
@@ -433,7 +435,7 @@ type protoRW struct {
 	offset uint64
 	in     chan Msg // unbuffered: the read loop waits for Run to take it; closed when the read loop ends
 	peer   *Peer
-	cur    atomic.Pointer[inflight] // the budget of the message Run read last
+	cur    atomic.Pointer[payloadReader] // the message Run read last, if it holds budget
 }
 
 func (rw *protoRW) WriteMsg(msg Msg) error {
@@ -458,6 +460,6 @@ func (rw *protoRW) ReadMsg() (Msg, error) {
 	if !ok {
 		return Msg{}, io.EOF
 	}
-	rw.cur.Store(holdOf(msg))
+	rw.cur.Store(reservationOf(msg))
 	return msg, nil
 }

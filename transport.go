@@ -176,8 +176,8 @@ func (t *rlpxTransport) readHello() (*protoHandshake, error) {
 }
 
 // admitFunc judges a received message from its code and decoded size
-// (Peer.admit).
-type admitFunc func(code uint64, size int) (*inflight, error)
+// (Peer.admit) and returns the budget it reserved the size in, if any.
+type admitFunc func(code uint64, size int) (*byteBudget, error)
 
 func (t *rlpxTransport) ReadMsg(admit admitFunc) (Msg, error) {
 	t.dlMu.Lock()
@@ -187,27 +187,29 @@ func (t *rlpxTransport) ReadMsg(admit admitFunc) (Msg, error) {
 	}
 	t.conn.SetReadDeadline(time.Now().Add(t.to.read))
 	t.dlMu.Unlock()
-	var hold *inflight
+	var budget *byteBudget
 	// The payload goes to another goroutine (the protocol's Run), so it is
 	// decoded into a buffer of its own, taken once the message is admitted.
 	h, data, err := t.conn.ReadTo(func(h rlpx.MsgHeader) ([]byte, error) {
 		var err error
-		if hold, err = admit(h.Code, h.Size); err != nil {
+		if budget, err = admit(h.Code, h.Size); err != nil {
 			return nil, err
 		}
-		if hold != nil {
-			return hold.budget.buffer(h.Size), nil
+		if budget != nil {
+			return budget.buffer(h.Size), nil
 		}
 		return make([]byte, h.Size), nil
 	})
 	if err != nil {
-		hold.release()
+		if budget != nil {
+			budget.release(int64(h.Size))
+		}
 		return Msg{}, err
 	}
 	return Msg{
 		Code:       h.Code,
 		Size:       uint32(len(data)),
-		Payload:    &payloadReader{data: data, hold: hold},
+		Payload:    &payloadReader{data: data, budget: budget, reserved: int64(h.Size)},
 		ReceivedAt: time.Now(),
 		meterSize:  uint32(h.WireSize),
 	}, nil
