@@ -31,6 +31,10 @@ func TestDecompressionAttack(t *testing.T) {
 		// the collector has not reclaimed yet. The server's own decoded
 		// bytes are held by the budget, checked exactly below.
 		maxHeap = 256 << 20
+		// attackWait bounds the waits of this test: it moves some 50 MB
+		// through RLPx and snappy, which under the race detector on a
+		// loaded machine can take well beyond the usual testWait.
+		attackWait = 2 * time.Minute
 	)
 	srv := newTestServer(t, func(c *Config) {
 		c.MaxPeers = attackers + 5
@@ -132,7 +136,7 @@ func TestDecompressionAttack(t *testing.T) {
 		if err := good.send(baseProtocolLength, []string{"hi", fmt.Sprint(i)}); err != nil {
 			t.Fatalf("good peer send %d: %v", i, err)
 		}
-		code, data := good.readMsg()
+		code, data := readReply(t, good, attackWait)
 		var v []string
 		if err := rlp.DecodeBytes(data, &v); code != baseProtocolLength+1 || err != nil || len(v) != 2 || v[1] != fmt.Sprint(i) {
 			t.Fatalf("good peer reply %d: code %d %q %v", i, code, v, err)
@@ -140,7 +144,7 @@ func TestDecompressionAttack(t *testing.T) {
 	}
 
 	// Every attacker is dropped for its own reason.
-	timeout := time.After(testWait)
+	timeout := time.After(attackWait)
 	for dropped := 0; dropped < attackers; {
 		select {
 		case ev := <-events:
@@ -180,5 +184,21 @@ func TestDecompressionAttack(t *testing.T) {
 	}
 	if srv.PeerCount() != 1 {
 		t.Fatalf("%d peers left, want the good one", srv.PeerCount())
+	}
+}
+
+// readReply reads the next message that is not a ping or pong, waiting at
+// most bound.
+func readReply(t *testing.T, rp *rawPeer, bound time.Duration) (uint64, []byte) {
+	t.Helper()
+	rp.fd.SetReadDeadline(time.Now().Add(bound))
+	for {
+		code, data, _, err := rp.conn.Read()
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		if code != pingMsg && code != pongMsg {
+			return code, data
+		}
 	}
 }
