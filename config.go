@@ -123,6 +123,16 @@ type Config struct {
 	// Clock drives the server's timers (pings, throttling, dial history).
 	// Default the system clock; tests use *mclock.Simulated.
 	Clock mclock.Clock `toml:"-" json:"-"`
+
+	// Bounded decoding of received messages (inbound.go). InboundBudget
+	// bounds the decoded message bytes held at once by all sessions
+	// (default DefaultInboundBudget); a reader waits while it is spent. It
+	// must hold the largest MaxMessageSize of Protocols. PeerInboundRate
+	// bounds the decoded bytes per second one peer may send on average
+	// (default DefaultPeerInboundRate; negative: no limit); a peer that
+	// sends more is dropped.
+	InboundBudget   int64
+	PeerInboundRate int64
 }
 
 // NodeDialer opens connections to nodes. It has the method set of the dial
@@ -147,6 +157,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Clock == nil {
 		c.Clock = mclock.System{}
+	}
+	if c.InboundBudget == 0 {
+		c.InboundBudget = DefaultInboundBudget
+	}
+	if c.PeerInboundRate == 0 {
+		c.PeerInboundRate = DefaultPeerInboundRate
 	}
 	return c
 }
@@ -189,6 +205,10 @@ func (c *Config) validate() error {
 			return fmt.Errorf("devp2p: protocol %s has no Run function", p.cap())
 		case seen[p.cap()]:
 			return fmt.Errorf("devp2p: protocol %s is listed twice", p.cap())
+		case p.MaxMessageSize > MaxMessageSizeLimit:
+			return fmt.Errorf("devp2p: protocol %s has MaxMessageSize %d, at most %d", p.cap(), p.MaxMessageSize, MaxMessageSizeLimit)
+		case c.InboundBudget < int64(p.maxMessageSize()):
+			return fmt.Errorf("devp2p: Config.InboundBudget %d is below protocol %s's MaxMessageSize %d", c.InboundBudget, p.cap(), p.maxMessageSize())
 		}
 		seen[p.cap()] = true
 	}

@@ -32,7 +32,8 @@
 // their shared UDP socket; dialer.go the dial scheduler's wiring; nat.go the
 // port mappings; handshake_hello.go the bounded Hello codec; peer.go a
 // session (read loop, ping loop, protocol goroutines); protocol.go
-// capability matching; transport.go the RLPx transport with its deadlines;
+// capability matching; inbound.go the limits on received messages;
+// transport.go the RLPx transport with its deadlines;
 // events.go, metered.go and nodeinfo.go what the server reports.
 //
 // # Admission
@@ -56,9 +57,14 @@
 // RLPx layer before the frame body is read; it may carry at most 256
 // capabilities and a 512-byte name. Pongs come from one goroutine per peer
 // with a queue of 16; more than 32 pings in one ping interval drops the peer.
-// A message code outside every matched protocol drops the peer with
-// DiscProtocolError. A write that does not finish in 20 s, or 30 s without
-// anything read, ends the session.
+// Every later message is judged by its code and the size its snappy header
+// claims before it is decompressed: base-protocol messages are at most
+// 2 KiB, a sub-protocol's at most its Protocol.MaxMessageSize (default
+// 10 MiB), and a reserved base code (0x04–0x0f) or a code outside every
+// matched protocol drops the peer with DiscProtocolError. Decoded bytes are
+// bounded per peer (Config.PeerInboundRate) and for all peers together
+// (Config.InboundBudget). A write that does not finish in 20 s, or 30 s
+// without anything read, ends the session.
 //
 // # Events
 //

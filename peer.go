@@ -59,6 +59,8 @@ type Peer struct {
 	clock   mclock.Clock
 	created mclock.AbsTime
 	events  *eventFeed[*PeerEvent] // nil unless Config.EnableMsgEvents
+	inbound inboundLimits          // set before run; the rate is owned by the reader
+	admitFn admitFunc              // p.admit, made once
 
 	closed   chan struct{}  // closed by end
 	wg       sync.WaitGroup // protocol goroutines, ping and pong senders
@@ -84,6 +86,7 @@ func newPeer(log *slog.Logger, clock mclock.Clock, c *conn, protocols []Protocol
 		created: clock.Now(),
 		closed:  make(chan struct{}),
 	}
+	p.admitFn = p.admit
 	for i, m := range matches {
 		p.running[i] = protoRW{Protocol: *m.proto, offset: m.offset, peer: p, in: make(chan Msg)}
 	}
@@ -187,6 +190,10 @@ func (p *Peer) run() (remoteRequested bool, err error) {
 		p.rw.close(reason)
 	}
 	p.wg.Wait()
+	for i := range p.running {
+		// The protocols are gone: whatever they held goes back.
+		p.running[i].cur.Swap(nil).release()
+	}
 	p.debug("Peer session ended", "reason", reason, "err", err, "remote", remoteRequested)
 	return remoteRequested, err
 }
@@ -256,7 +263,7 @@ func (p *Peer) readLoop() {
 		pings       int
 	)
 	for {
-		msg, err := p.rw.ReadMsg()
+		msg, err := p.rw.ReadMsg(p.admitFn)
 		if err != nil {
 			p.end(err, reasonOr(err, DiscNetworkError), false)
 			return
@@ -295,17 +302,19 @@ func (p *Peer) handle(msg Msg) error {
 		payload, _ := io.ReadAll(msg.Payload)
 		return decodeDisconnect(payload)
 	case msg.Code < baseProtocolLength:
-		// Pong, and codes the base protocol reserves: nothing to do.
+		// Pong, or a repeated Hello: nothing to do. (admit refused the
+		// reserved codes.)
 		return msg.Discard()
 	default:
 		proto := p.protoFor(msg.Code)
-		if proto == nil {
+		if proto == nil { // admit refused it already
 			return newPeerError(DiscProtocolError, "%v: %d", errInvalidMsgCode, msg.Code)
 		}
 		msg.Code -= proto.offset
 		select {
 		case proto.in <- msg:
 		case <-p.closed:
+			reservationOf(msg).release()
 			return io.EOF
 		}
 	}
@@ -426,6 +435,7 @@ type protoRW struct {
 	offset uint64
 	in     chan Msg // unbuffered: the read loop waits for Run to take it; closed when the read loop ends
 	peer   *Peer
+	cur    atomic.Pointer[payloadReader] // the message Run read last, if it holds budget
 }
 
 func (rw *protoRW) WriteMsg(msg Msg) error {
@@ -440,10 +450,16 @@ func (rw *protoRW) WriteMsg(msg Msg) error {
 
 // ReadMsg waits on in alone (closed when the session ends): a goroutine
 // blocked on one channel costs less memory than one blocked in a select.
+//
+// Run is done with the previous message once it asks for the next one, so
+// that message's decode budget goes back now if reading its payload to the
+// end has not given it back already.
 func (rw *protoRW) ReadMsg() (Msg, error) {
+	rw.cur.Swap(nil).release()
 	msg, ok := <-rw.in
 	if !ok {
 		return Msg{}, io.EOF
 	}
+	rw.cur.Store(reservationOf(msg))
 	return msg, nil
 }

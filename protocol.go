@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/rlpx"
 )
 
 // Protocol is a sub-protocol (a "capability") run over devp2p sessions.
@@ -19,6 +20,11 @@ type Protocol struct {
 	// Length is the number of message codes the protocol uses: its messages
 	// have codes 0…Length-1.
 	Length uint64
+	// MaxMessageSize is the largest message the protocol receives, in
+	// bytes of payload once decompressed. A peer sending a larger one is
+	// dropped (DiscProtocolError) before the message is decompressed.
+	// Zero means DefaultMaxMessageSize; at most MaxMessageSizeLimit.
+	MaxMessageSize uint32
 	// Run is called in its own goroutine once a session with a peer sharing
 	// the protocol is up. It should read messages from rw until it returns;
 	// returning ends the session with the peer (nil: DiscQuitting, a
@@ -37,6 +43,24 @@ type Protocol struct {
 }
 
 func (p Protocol) cap() Cap { return Cap{Name: p.Name, Version: p.Version} }
+
+// Message size limits of a Protocol.
+const (
+	// DefaultMaxMessageSize is the limit of a Protocol that sets no
+	// MaxMessageSize: 10 MiB, what go-ethereum allows eth and snap.
+	DefaultMaxMessageSize = 10 << 20
+	// MaxMessageSizeLimit is the largest MaxMessageSize: RLPx frames carry
+	// less than 16 MiB (24-bit frame size), and so do decoded payloads.
+	MaxMessageSizeLimit = rlpx.MaxMessageSize - 1
+)
+
+// maxMessageSize returns MaxMessageSize or its default.
+func (p *Protocol) maxMessageSize() int {
+	if p.MaxMessageSize == 0 {
+		return DefaultMaxMessageSize
+	}
+	return int(p.MaxMessageSize)
+}
 
 // Cap is a capability as advertised in Hello: [name, version].
 type Cap struct {

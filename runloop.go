@@ -131,6 +131,7 @@ func (srv *Server) sendDropEvent(pd peerDrop) {
 // launchPeer starts the session of an accepted connection.
 func (srv *Server) launchPeer(c *conn) *Peer {
 	p := newPeer(srv.log, srv.clock, c, srv.cfg.Protocols)
+	p.inbound = peerInbound(srv.inbound, srv.cfg.PeerInboundRate, p.running, srv.clock.Now())
 	if srv.cfg.EnableMsgEvents {
 		p.events = &srv.peerFeed
 	}

@@ -44,6 +44,9 @@ type Server struct {
 	disc         *discovery // nil without discovery
 	closers      closeStack // Close of every part started, unwound by Stop
 
+	// inbound holds the decoded message bytes in flight (inbound.go).
+	inbound *byteBudget
+
 	// Test hooks, set before Start.
 	newTransport func(fd net.Conn, dialDest *ecdsa.PublicKey) transport
 	timeouts     transportTimeouts
@@ -119,6 +122,7 @@ func (srv *Server) Start() (err error) {
 	srv.log = cfg.Logger
 	srv.clock = cfg.Clock
 	srv.connLog = newConnLog(cfg.Logger, cfg.Clock)
+	srv.inbound = newByteBudget(cfg.InboundBudget)
 	if srv.newTransport == nil {
 		srv.newTransport = func(fd net.Conn, dest *ecdsa.PublicKey) transport {
 			return newRLPXTransport(fd, dest, srv.timeouts)

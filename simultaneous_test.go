@@ -199,7 +199,7 @@ func (t *stepTransport) doProtoHandshake(*protoHandshake) (*protoHandshake, erro
 	}
 }
 
-func (t *stepTransport) ReadMsg() (Msg, error) {
+func (t *stepTransport) ReadMsg(admitFunc) (Msg, error) {
 	select {
 	case <-t.closed:
 	case <-t.interrupted:

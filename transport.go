@@ -1,7 +1,6 @@
 package devp2p
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
@@ -37,7 +36,11 @@ type transport interface {
 	doEncHandshake(prv *ecdsa.PrivateKey) (*ecdsa.PublicKey, error)
 	// doProtoHandshake sends our Hello and reads the remote's.
 	doProtoHandshake(our *protoHandshake) (*protoHandshake, error)
-	ReadMsg() (Msg, error)
+	// ReadMsg reads the next message. admit sees the message's code and
+	// decoded size before anything is decompressed or allocated for it; an
+	// error from it is returned and the message dropped. The reservation it
+	// returns (may be nil) travels with the payload.
+	ReadMsg(admit admitFunc) (Msg, error)
 	WriteMsg(Msg) error
 	// interruptRead makes a blocked or later ReadMsg fail at once, leaving
 	// the connection open for the Disconnect that close sends.
@@ -172,7 +175,11 @@ func (t *rlpxTransport) readHello() (*protoHandshake, error) {
 	}
 }
 
-func (t *rlpxTransport) ReadMsg() (Msg, error) {
+// admitFunc judges a received message from its code and decoded size
+// (Peer.admit) and returns the budget it reserved the size in, if any.
+type admitFunc func(code uint64, size int) (*byteBudget, error)
+
+func (t *rlpxTransport) ReadMsg(admit admitFunc) (Msg, error) {
 	t.dlMu.Lock()
 	if t.readStopped {
 		t.dlMu.Unlock()
@@ -180,19 +187,31 @@ func (t *rlpxTransport) ReadMsg() (Msg, error) {
 	}
 	t.conn.SetReadDeadline(time.Now().Add(t.to.read))
 	t.dlMu.Unlock()
-	code, data, wireSize, err := t.conn.Read()
+	var budget *byteBudget
+	// The payload goes to another goroutine (the protocol's Run), so it is
+	// decoded into a buffer of its own, taken once the message is admitted.
+	h, data, err := t.conn.ReadTo(func(h rlpx.MsgHeader) ([]byte, error) {
+		var err error
+		if budget, err = admit(h.Code, h.Size); err != nil {
+			return nil, err
+		}
+		if budget != nil {
+			return budget.buffer(h.Size), nil
+		}
+		return make([]byte, h.Size), nil
+	})
 	if err != nil {
+		if budget != nil {
+			budget.release(int64(h.Size))
+		}
 		return Msg{}, err
 	}
-	// rlpx reuses data on the next Read, but the payload goes to another
-	// goroutine (the protocol's Run): copy it.
-	payload := bytes.Clone(data)
 	return Msg{
-		Code:       code,
-		Size:       uint32(len(payload)),
-		Payload:    bytes.NewReader(payload),
+		Code:       h.Code,
+		Size:       uint32(len(data)),
+		Payload:    &payloadReader{data: data, budget: budget, reserved: int64(h.Size)},
 		ReceivedAt: time.Now(),
-		meterSize:  uint32(wireSize),
+		meterSize:  uint32(h.WireSize),
 	}, nil
 }
 

@@ -57,6 +57,7 @@ type DB struct {
 	writeMu sync.Mutex
 
 	quit      chan struct{}
+	syncReq   chan struct{} // to the syncer (durable.go); nil without one
 	closeOnce sync.Once
 	wg        sync.WaitGroup
 }
@@ -130,8 +131,10 @@ func Open(cfg Config) (*DB, error) {
 	}
 	db.pdb = pdb
 	if db.quit != nil {
-		db.wg.Add(1)
+		db.wg.Add(2)
 		go db.expirer(db.clock.NewTimer(expiryInterval))
+		db.syncReq = make(chan struct{}, 1)
+		go db.syncer()
 	}
 	return db, nil
 }

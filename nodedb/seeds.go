@@ -127,7 +127,8 @@ func (db *DB) readSeedCandidate(it *pebble.Iterator, oldest int64) (*enode.Node,
 }
 
 // UpdatePeerSuccess records that a peer session with n succeeded at time t and
-// stores n's record. GoodPeers returns the most recent of these nodes.
+// stores n's record. GoodPeers returns the most recent of these nodes. The
+// record is synced to disk soon after (durable.go).
 func (db *DB) UpdatePeerSuccess(n *enode.Node, t time.Time) error {
 	blob, err := encodeRecord(n)
 	if err != nil {
@@ -136,7 +137,7 @@ func (db *DB) UpdatePeerSuccess(n *enode.Node, t time.Time) error {
 	id := n.ID()
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	return db.apply(func(pdb *pebble.DB, b *pebble.Batch) error {
+	err = db.apply(func(pdb *pebble.DB, b *pebble.Batch) error {
 		if err := db.putNode(pdb, b, id, n.Seq(), blob); err != nil {
 			return err
 		}
@@ -152,6 +153,10 @@ func (db *DB) UpdatePeerSuccess(n *enode.Node, t time.Time) error {
 		}
 		return b.Set(goodKey(t.Unix(), id), nil, nil)
 	})
+	if err == nil {
+		db.requestSync() // the warm-restart list must survive a crash
+	}
+	return err
 }
 
 // LastPeerSuccess returns the time of the last successful peer session with

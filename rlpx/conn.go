@@ -121,8 +121,42 @@ func (c *Conn) initSession(sec *secrets) error {
 // wireSize is the size of msg-data as it came over the wire (compressed,
 // when snappy is on).
 func (c *Conn) Read() (code uint64, data []byte, wireSize int, err error) {
+	h, data, err := c.read(nil)
+	return h.Code, data, h.WireSize, err
+}
+
+// MsgHeader describes a received message before its data is decoded.
+type MsgHeader struct {
+	Code uint64
+	// Size is the size of msg-data once decoded: with snappy, the length
+	// the block's header claims (already checked against the read limit
+	// and against what the block can hold), else the frame's data size.
+	Size int
+	// WireSize is the size of msg-data on the wire (compressed, when
+	// snappy is on).
+	WireSize int
+}
+
+// ReadTo reads the next message like Read, but shows it to alloc once its
+// frame is read and authenticated and before its data is decoded: alloc
+// sees the code and the decoded size, so a caller can apply a size limit
+// per code or reserve memory from a budget before anything is decompressed
+// or allocated for the message. alloc returns the buffer to decode into
+// (its capacity at least MsgHeader.Size; data is then that buffer, owned by
+// the caller), or an error, which ReadTo returns with the header and no
+// data. The connection stays usable after an error from alloc.
+func (c *Conn) ReadTo(alloc func(MsgHeader) ([]byte, error)) (MsgHeader, []byte, error) {
+	if alloc == nil {
+		return MsgHeader{}, nil, errNilAlloc
+	}
+	return c.read(alloc)
+}
+
+// read reads a message; with a nil alloc, the data goes to the Conn's own
+// buffer, or stays in the frame when it is not compressed.
+func (c *Conn) read(alloc func(MsgHeader) ([]byte, error)) (h MsgHeader, data []byte, err error) {
 	if c.in.dec == nil { // no handshake yet
-		return 0, nil, 0, errNoSession
+		return h, nil, errNoSession
 	}
 	limit := int(c.maxRead.Load())
 	if !c.rbuf.buffered() {
@@ -134,25 +168,47 @@ func (c *Conn) Read() (code uint64, data []byte, wireSize int, err error) {
 	frame, err := c.in.readFrame(c.conn, &c.rbuf, limit)
 	if err != nil {
 		c.releaseOnError()
-		return 0, nil, 0, err
+		return h, nil, err
 	}
-	code, data, err = rlp.SplitUint64(frame)
+	code, data, err := rlp.SplitUint64(frame)
 	if err != nil {
 		c.releaseOnError()
-		return 0, nil, 0, fmt.Errorf("%w: %w", errInvalidCode, err)
+		return h, nil, fmt.Errorf("%w: %w", errInvalidCode, err)
 	}
-	wireSize = len(data)
-	if c.snappy.Load() {
-		if data, err = decompress(&c.rsnappy, data, limit); err != nil {
+	compressed := c.snappy.Load()
+	h = MsgHeader{Code: code, Size: len(data), WireSize: len(data)}
+	if compressed {
+		if h.Size, err = decodedLen(data, limit); err != nil {
 			c.releaseOnError()
-			return code, nil, wireSize, err
+			return h, nil, err
 		}
-		// data is in rsnappy now: a drained read buffer can go back at
-		// once (the last message of a connection, often a Disconnect,
-		// would otherwise take it to the garbage collector).
-		c.rbuf.release()
 	}
-	return code, data, wireSize, nil
+	var dst []byte
+	switch {
+	case alloc != nil:
+		if dst, err = alloc(h); err != nil {
+			return h, nil, err
+		}
+		if cap(dst) < h.Size {
+			return h, nil, fmt.Errorf("rlpx: ReadTo: buffer of %d bytes for %d", cap(dst), h.Size)
+		}
+	case compressed:
+		dst = c.rsnappy.get(h.Size)
+	default:
+		return h, data, nil // valid until the next read: no copy
+	}
+	if !compressed {
+		return h, append(dst[:0], data...), nil
+	}
+	if data, err = decompress(dst[:h.Size], data); err != nil {
+		c.releaseOnError()
+		return h, nil, err
+	}
+	// data is in dst now: a drained read buffer can go back at once (the
+	// last message of a connection, often a Disconnect, would otherwise
+	// take it to the garbage collector).
+	c.rbuf.release()
+	return h, data, nil
 }
 
 // releaseOnError gives the read buffers back after a failed Read: the

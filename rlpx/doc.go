@@ -13,7 +13,9 @@
 //   - Framing: AES-256-CTR frames with the keccak256/AES egress and ingress
 //     MACs; each MAC is checked before the bytes it covers are used.
 //   - Snappy (EIP-706): msg-data compression after the p2p v5 Hello, with the
-//     decoded size checked before any allocation.
+//     decoded size checked before any allocation. ReadTo shows the caller a
+//     message's code and decoded size before it is decompressed, so limits
+//     per code and memory budgets apply before the work is done.
 //
 // A Conn allows one reader and concurrent writers. It is cheap to keep many
 // of them: an idle Conn holds no buffers, and exchanging messages of up to

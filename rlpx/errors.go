@@ -42,6 +42,7 @@ var (
 	errHandshook   = errors.New("rlpx: handshake already done")
 	errInvalidCode = errors.New("rlpx: invalid message code")
 	errClosed      = errors.New("rlpx: connection closed")
+	errNilAlloc    = errors.New("rlpx: ReadTo with a nil alloc")
 )
 
 // HandshakeError is the error returned by Conn.Handshake. Op names the step

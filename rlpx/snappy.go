@@ -32,21 +32,27 @@ func compress(buf *scratch, data []byte) ([]byte, error) {
 	return s2.EncodeSnappy(buf.get(n), data), nil
 }
 
-// decompress decodes a snappy block into a buffer borrowed into buf.
-// The decoded length from the block header is checked against limit before
-// anything is allocated, so a small frame claiming gigabytes costs nothing.
-func decompress(buf *scratch, block []byte, limit int) ([]byte, error) {
+// decodedLen returns the length the snappy block's header claims, checked
+// against limit and against what a block of its size can hold, so that a
+// small frame claiming gigabytes costs nothing.
+func decodedLen(block []byte, limit int) (int, error) {
 	n, err := snappy.DecodedLen(block)
 	if err != nil {
-		return nil, fmt.Errorf("rlpx: snappy: %w", err)
+		return 0, fmt.Errorf("rlpx: snappy: %w", err)
 	}
 	if n > limit {
-		return nil, fmt.Errorf("%w: snappy block claims %d bytes, limit %d", ErrMessageTooLarge, n, limit)
+		return 0, fmt.Errorf("%w: snappy block claims %d bytes, limit %d", ErrMessageTooLarge, n, limit)
 	}
 	if n > maxSnappyRatio*len(block) {
-		return nil, fmt.Errorf("rlpx: snappy block of %d bytes cannot decode to %d", len(block), n)
+		return 0, fmt.Errorf("rlpx: snappy block of %d bytes cannot decode to %d", len(block), n)
 	}
-	out, err := snappy.Decode(buf.get(n), block)
+	return n, nil
+}
+
+// decompress decodes a snappy block, whose length decodedLen has checked,
+// into dst, which holds exactly that length.
+func decompress(dst, block []byte) ([]byte, error) {
+	out, err := snappy.Decode(dst, block)
 	if err != nil {
 		return nil, fmt.Errorf("rlpx: snappy: %w", err)
 	}

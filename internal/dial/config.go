@@ -100,8 +100,11 @@ type Resolver interface {
 type PeerMemory interface {
 	// GoodPeers returns up to n peers that had good sessions, most recent first.
 	GoodPeers(n int) []*enode.Node
-	// UpdatePeerSuccess records that a session with n ended well at t.
+	// UpdatePeerSuccess records that a session with n began or ended well
+	// at t. It should be durable soon after, as a crash must not lose it.
 	UpdatePeerSuccess(n *enode.Node, t time.Time) error
+	// ForgetPeerSuccess removes id from the good peers.
+	ForgetPeerSuccess(id enode.ID) error
 }
 
 // SetupFunc runs the RLPx and Hello handshakes on a freshly dialed conn. It
@@ -175,9 +178,12 @@ type Config struct {
 	// re-seed and refresh discovery instead of waiting for the next refresh.
 	OnPeerless func()
 
-	// DB, when set, remembers good peers: outbound sessions that ended well or
-	// lasted GoodSession are recorded with UpdatePeerSuccess, and on start the
-	// most recent WarmPeers of them are dialed before any discovery candidate.
+	// DB, when set, remembers good peers: outbound sessions are recorded
+	// with UpdatePeerSuccess when they begin and again when they end well,
+	// lasted GoodSession, or run when the scheduler stops; one that ends
+	// early with the peer to blame (breach, useless) is forgotten. On start
+	// the most recent WarmPeers of them are dialed before any discovery
+	// candidate.
 	DB PeerMemory
 
 	// WarmPeers is how many remembered peers are loaded from DB at start.

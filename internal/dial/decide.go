@@ -277,6 +277,13 @@ func (s *Scheduler) peerAdded(ev peerEvent) {
 		st.node = ev.node
 	}
 	s.addPeer(ev.node, ev.flags, now)
+	if ev.flags.outbound() {
+		// The session qualifies for the warm restart as soon as it is up
+		// (handshakes, Hello and a common protocol passed): remembering it
+		// only when it ends would lose it to a crash. An end the peer is to
+		// blame for forgets it again (peerRemoved).
+		s.rememberGood(ev.node)
+	}
 }
 
 func (s *Scheduler) addPeer(n *enode.Node, flags Flags, now mclock.AbsTime) {
@@ -330,6 +337,8 @@ func (s *Scheduler) peerRemoved(ev peerEvent) {
 		if p.flags.outbound() {
 			s.rememberGood(ev.node)
 		}
+	} else if p.flags.outbound() && (class == ProtocolBreach || class == UselessPeer) {
+		s.forgetGood(id)
 	}
 	if st := s.static[id]; st != nil {
 		if good {
@@ -367,6 +376,17 @@ func (s *Scheduler) rememberGood(n *enode.Node) {
 	// The database keeps wall-clock time: it must make sense after a restart.
 	if err := s.cfg.DB.UpdatePeerSuccess(n, s.clock.Wall()); err != nil {
 		s.log.Debug("Could not remember good peer", "id", n.ID(), "err", err)
+	}
+}
+
+// forgetGood removes a peer remembered when its session began, because the
+// session ended with the peer to blame.
+func (s *Scheduler) forgetGood(id enode.ID) {
+	if s.cfg.DB == nil {
+		return
+	}
+	if err := s.cfg.DB.ForgetPeerSuccess(id); err != nil {
+		s.log.Debug("Could not forget peer", "id", id, "err", err)
 	}
 }
 

@@ -293,9 +293,10 @@ func short(id enode.ID) string { return fmt.Sprintf("%x", id[28:]) }
 
 // fakeMemory is a PeerMemory in memory.
 type fakeMemory struct {
-	mu    sync.Mutex
-	good  []*enode.Node
-	saved []*enode.Node
+	mu     sync.Mutex
+	good   []*enode.Node
+	saved  []*enode.Node
+	forgot []enode.ID
 }
 
 func (m *fakeMemory) GoodPeers(n int) []*enode.Node {
@@ -309,6 +310,19 @@ func (m *fakeMemory) UpdatePeerSuccess(n *enode.Node, t time.Time) error {
 	defer m.mu.Unlock()
 	m.saved = append(m.saved, n)
 	return nil
+}
+
+func (m *fakeMemory) ForgetPeerSuccess(id enode.ID) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.forgot = append(m.forgot, id)
+	return nil
+}
+
+func (m *fakeMemory) forgotIDs() []enode.ID {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.forgot)
 }
 
 func (m *fakeMemory) savedIDs() []enode.ID {

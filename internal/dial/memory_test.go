@@ -70,8 +70,9 @@ func TestWarmRestartFiltered(t *testing.T) {
 	})
 }
 
-// Outbound sessions that end well or last long are remembered; short ones
-// that end badly are not, and put the node in backoff.
+// Outbound sessions are remembered as soon as they are up, so a crash does
+// not lose them, and again when they end well or last long; one that ends
+// early with the peer to blame is forgotten and puts the node in backoff.
 func TestSessionMemory(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		mem := new(fakeMemory)
@@ -83,6 +84,10 @@ func TestSessionMemory(t *testing.T) {
 		h.feed(nodes...)
 		inbound := testNode(50)
 		h.sched.PeerAdded(inbound, Inbound)
+		h.settle()
+		if got := mem.savedIDs(); !sameSet(got, ids(nodes)) {
+			t.Fatalf("remembered %d peers at session start, want the 6 dialed ones", len(got))
+		}
 		h.run(time.Minute, time.Minute)
 
 		h.removePeer(nodes[0], nil)                      // ended well
@@ -91,8 +96,11 @@ func TestSessionMemory(t *testing.T) {
 		h.removePeer(nodes[3], errRefused)               // network, short session
 		h.sched.PeerRemoved(inbound, Inbound, nil)       // inbound: not dialable
 		h.settle()
-		if got := mem.savedIDs(); !slices.Equal(got, ids(nodes[:2])) {
-			t.Fatalf("remembered %d peers, want nodes 0 and 1", len(got))
+		if got := mem.savedIDs()[6:]; !slices.Equal(got, ids(nodes[:2])) {
+			t.Fatalf("remembered %d more peers at the end, want nodes 0 and 1", len(got))
+		}
+		if got := mem.forgotIDs(); !slices.Equal(got, ids(nodes[2:3])) {
+			t.Fatalf("forgot %d peers, want node 2 (the breaker)", len(got))
 		}
 		// The breaker stays away long after the history expired.
 		h.run(time.Hour, time.Minute)
@@ -104,12 +112,12 @@ func TestSessionMemory(t *testing.T) {
 		// A long session counts whatever ended it (unless a breach).
 		h.run(DefaultGoodSession, time.Minute)
 		h.removePeer(nodes[4], classErr(TooManyPeers))
-		if got := mem.savedIDs(); len(got) != 3 || got[2] != nodes[4].ID() {
+		if got := mem.savedIDs(); len(got) != 9 || got[8] != nodes[4].ID() {
 			t.Fatalf("long session not remembered")
 		}
 		// Peers still connected when the scheduler stops are remembered.
 		h.sched.Stop()
-		if got := mem.savedIDs(); len(got) != 4 || got[3] != nodes[5].ID() {
+		if got := mem.savedIDs(); len(got) != 10 || got[9] != nodes[5].ID() {
 			t.Fatalf("connected peer not remembered at Stop")
 		}
 	})
