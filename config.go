@@ -133,6 +133,19 @@ type Config struct {
 	// sends more is dropped.
 	InboundBudget   int64
 	PeerInboundRate int64
+
+	// Diversity limits (docs/SECURITY.md, "Eclipse attacks").
+
+	// LANExempt says whether LAN and loopback sources skip the per-IP and
+	// per-subnet limits: the inbound throttle, the pending-handshake and
+	// inbound-peer caps, the dialer's subnet spread and the discovery
+	// table's subnet limits. The default, "auto", exempts them only while
+	// our own address is a LAN address too (a devnet, a node behind NAT
+	// before it learned its public address); a node with a public address
+	// treats its LAN neighbours like everyone else. "always" keeps the
+	// exemption on a public node that also serves a trusted private
+	// network; "never" applies the limits on private networks too.
+	LANExempt netutil.LANExemption
 }
 
 // NodeDialer opens connections to nodes. It has the method set of the dial

@@ -36,6 +36,7 @@ type fileConfig struct {
 	NAT              string // nat.Parse syntax: "any", "upnp", "extip:1.2.3.4", ...
 	NoDial           bool
 	EnableMsgEvents  bool
+	LANExempt        netutil.LANExemption // "auto", "always" or "never"
 }
 
 // LoadConfig reads a Config from a file, TOML or JSON by its extension
@@ -100,6 +101,7 @@ func (fc *fileConfig) config() (Config, error) {
 		NodeDatabase:    fc.NodeDatabase,
 		ListenAddr:      fc.ListenAddr,
 		NoDial:          fc.NoDial,
+		LANExempt:       fc.LANExempt,
 		EnableMsgEvents: fc.EnableMsgEvents,
 	}
 	if fc.MaxPeers != nil {

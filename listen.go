@@ -13,8 +13,9 @@ import (
 )
 
 const (
-	// inboundThrottleTime is how long after a connection from an IP
-	// another one from it is refused (LAN addresses exempt), so that one host
+	// inboundThrottleTime is how long after a connection from an IP (an
+	// IPv6 /64) another one from it is refused (LAN addresses exempt when
+	// Config.LANExempt says so), so that one host
 	// cannot fill the pending slots by reconnecting (docs/SECURITY.md);
 	// go-ethereum uses 30 s.
 	inboundThrottleTime = 30 * time.Second
@@ -64,25 +65,18 @@ func (srv *Server) setupListening() (*net.UDPConn, error) {
 }
 
 // listenLoop accepts inbound connections. Setup runs on its own goroutine,
-// so no peer can stall the loop; a slot pool bounds how many connections are
-// in handshake at once (MaxPendingPeers). While all slots are taken, new
-// connections wait in the kernel's backlog.
+// so no peer can stall the loop; the pending slots (pending.go) bound how
+// many connections are in handshake at once (MaxPendingPeers) and how many
+// of them one host or subnet holds. A connection that gets no slot is
+// refused with a verdict, not left waiting in the kernel's backlog behind
+// connections that may never authenticate.
 func (srv *Server) listenLoop() {
 	defer srv.listenWG.Done()
-	slots := make(chan struct{}, srv.cfg.MaxPendingPeers)
-	for range srv.cfg.MaxPendingPeers {
-		slots <- struct{}{}
-	}
+	slots := newPendingSlots(srv.cfg.MaxPendingPeers)
 	throttle := newIPThrottle(srv.clock, inboundThrottleTime)
 	for {
-		select {
-		case <-slots:
-		case <-srv.quit:
-			return
-		}
 		fd, err := srv.listener.Accept()
 		if err != nil {
-			slots <- struct{}{}
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
@@ -98,63 +92,75 @@ func (srv *Server) listenLoop() {
 		if tcp, ok := fd.RemoteAddr().(*net.TCPAddr); ok {
 			ip = tcp.AddrPort().Addr().Unmap()
 		}
-		err = srv.checkInbound(throttle, ip)
+		exempt := srv.lanExempt(ip)
+		err = srv.checkInbound(throttle, ip, exempt)
 		if err == nil && srv.cfg.Gate != nil {
 			err = gateRefusal(srv.cfg.Gate.InterceptAccept(fd.RemoteAddr()))
+		}
+		var slot *pendingSlot
+		if err == nil {
+			slot, err = slots.acquire(fd, ip, exempt)
 		}
 		srv.sendVerdict(StageAccept, true, enode.ID{}, fd.RemoteAddr(), err)
 		if err != nil {
 			srv.connLog.Debug("Rejected inbound connection", "addr", fd.RemoteAddr(), "err", err)
 			fd.Close()
-			slots <- struct{}{}
 			continue
 		}
 		srv.listenWG.Add(1)
 		go func() {
 			defer srv.listenWG.Done()
-			srv.setupConn(fd, inboundConn, nil)
-			slots <- struct{}{}
+			srv.setupAccepted(fd, slots, slot)
 		}()
 	}
 }
 
-func (srv *Server) checkInbound(t *ipThrottle, ip netip.Addr) error {
+func (srv *Server) checkInbound(t *ipThrottle, ip netip.Addr, exempt bool) error {
 	if !ip.IsValid() {
 		return nil // not TCP (a test listener); nothing to check
 	}
 	if srv.cfg.NetRestrict != nil && !srv.cfg.NetRestrict.Contains(ip) {
 		return errNotAllowedNet
 	}
-	if netutil.IsLAN(ip) {
+	if exempt {
 		return nil
 	}
-	if !t.allow(ip) {
+	if !t.allow(netutil.HostKey(ip)) {
 		return errThrottled
 	}
 	return nil
 }
 
-// ipThrottle remembers recent inbound IPs. Expiries are added in time order,
-// so a FIFO queue finds the expired ones without scanning the map. Owned by
-// the listen loop.
+// lanExempt reports whether the per-IP and per-subnet limits skip ip, by
+// Config.LANExempt and our own address.
+func (srv *Server) lanExempt(ip netip.Addr) bool {
+	if !netutil.IsLAN(ip) {
+		return false // cheap path: no need for our own address
+	}
+	return srv.cfg.LANExempt.Exempt(ip, srv.localnode.Node().IPAddr())
+}
+
+// ipThrottle remembers recent inbound hosts (an IPv4 address, an IPv6 /64:
+// netutil.HostKey). Expiries are added in time order, so a FIFO queue finds
+// the expired ones without scanning the map. Owned by the listen loop.
 type ipThrottle struct {
 	clock  mclock.Clock
 	window time.Duration
-	until  map[netip.Addr]mclock.AbsTime
+	until  map[netip.Prefix]mclock.AbsTime
 	queue  []throttleEntry
 }
 
 type throttleEntry struct {
-	ip  netip.Addr
+	ip  netip.Prefix
 	exp mclock.AbsTime
 }
 
 func newIPThrottle(clock mclock.Clock, window time.Duration) *ipThrottle {
-	return &ipThrottle{clock: clock, window: window, until: make(map[netip.Addr]mclock.AbsTime)}
+	return &ipThrottle{clock: clock, window: window, until: make(map[netip.Prefix]mclock.AbsTime)}
 }
 
-// allow reports whether ip may connect now, and if so starts its window.
-func (t *ipThrottle) allow(ip netip.Addr) bool {
+// allow reports whether host may connect now, and if so starts its window.
+func (t *ipThrottle) allow(ip netip.Prefix) bool {
 	now := t.clock.Now()
 	for len(t.queue) > 0 && t.queue[0].exp <= now {
 		e := t.queue[0]

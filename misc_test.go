@@ -99,27 +99,35 @@ func TestIPThrottle(t *testing.T) {
 	clock := new(mclock.Simulated)
 	th := newIPThrottle(clock, inboundThrottleTime)
 	a, b := netip.MustParseAddr("1.2.3.4"), netip.MustParseAddr("5.6.7.8")
-	if !th.allow(a) || th.allow(a) || !th.allow(b) {
+	if !th.allow(netutil.HostKey(a)) || th.allow(netutil.HostKey(a)) || !th.allow(netutil.HostKey(b)) {
 		t.Fatal("second attempt within the window allowed")
 	}
 	clock.Run(inboundThrottleTime)
-	if !th.allow(a) {
+	if !th.allow(netutil.HostKey(a)) {
 		t.Fatal("not allowed after the window")
 	}
 	if len(th.until) != 1 {
 		t.Fatalf("expired entries kept: %d", len(th.until))
 	}
 	srv := &Server{cfg: Config{NetRestrict: netutil.MustParseNetlist("10.0.0.0/8")}}
-	if err := srv.checkInbound(th, a); !errors.Is(err, errNotAllowedNet) {
+	if err := srv.checkInbound(th, a, false); !errors.Is(err, errNotAllowedNet) {
 		t.Fatalf("NetRestrict: %v", err)
 	}
 	srv.cfg.NetRestrict = nil
 	lan := netip.MustParseAddr("192.168.1.1")
-	if srv.checkInbound(th, lan) != nil || srv.checkInbound(th, lan) != nil {
-		t.Fatal("LAN throttled")
+	if srv.checkInbound(th, lan, true) != nil || srv.checkInbound(th, lan, true) != nil {
+		t.Fatal("exempt LAN source throttled")
 	}
-	if srv.checkInbound(th, b) != nil || !errors.Is(srv.checkInbound(th, b), errThrottled) {
+	if srv.checkInbound(th, lan, false) != nil || !errors.Is(srv.checkInbound(th, lan, false), errThrottled) {
+		t.Fatal("throttle not applied to a LAN source that is not exempt")
+	}
+	if srv.checkInbound(th, b, false) != nil || !errors.Is(srv.checkInbound(th, b, false), errThrottled) {
 		t.Fatal("throttle not applied")
+	}
+	// One IPv6 /64 is one host: a new address in it does not reset the window.
+	v6a, v6b := netip.MustParseAddr("2a01:4f8:1:2::1"), netip.MustParseAddr("2a01:4f8:1:2:ffff::9")
+	if srv.checkInbound(th, v6a, false) != nil || !errors.Is(srv.checkInbound(th, v6b, false), errThrottled) {
+		t.Fatal("second address of one /64 not throttled")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/rlpx"
@@ -186,13 +187,28 @@ func TestServerDialIdentity(t *testing.T) {
 }
 
 // TestServerPendingSlots: with MaxPendingPeers connections stuck in the
-// handshake, the next one waits, and is served once a slot frees up.
+// handshake, the next one from the same subnet is refused with a verdict
+// (not left waiting in the backlog), and one is served once a slot frees up.
 func TestServerPendingSlots(t *testing.T) {
 	srv := newTestServer(t, func(c *Config) {
 		c.MaxPendingPeers = 2
 		c.ListenAddr = "127.0.0.1:0"
 	})
+	verdicts := subscribeVerdicts(t, srv)
 	addr := srv.ListenAddr().String()
+	nextAccept := func() *Verdict {
+		t.Helper()
+		for {
+			select {
+			case v := <-verdicts:
+				if v.Stage == StageAccept {
+					return v
+				}
+			case <-time.After(testWait):
+				t.Fatal("no accept verdict")
+			}
+		}
+	}
 	idle := make([]net.Conn, 2)
 	for i := range idle {
 		fd, err := net.Dial("tcp", addr)
@@ -201,17 +217,25 @@ func TestServerPendingSlots(t *testing.T) {
 		}
 		defer fd.Close()
 		idle[i] = fd
-	}
-	done := make(chan error, 1)
-	go func() {
-		r, err := dialTCPRaw(srv.ListenAddr(), &srv.cfg.PrivateKey.PublicKey, newKey(t))
-		if err == nil {
-			r.fd.Close()
+		if v := nextAccept(); !v.Allowed {
+			t.Fatalf("idle connection %d refused: %v", i, v.Err)
 		}
-		done <- err
-	}()
-	idle[0].Close() // frees a slot; the waiting connection is served
-	if err := <-done; err != nil {
-		t.Fatalf("third connection: %v", err)
 	}
+	third, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	if v := nextAccept(); v.Allowed || !errors.Is(v.Err, errPendingFull) || v.Reason != DiscTooManyPeers {
+		t.Fatalf("third connection: verdict %+v, want refused with %v", v, errPendingFull)
+	}
+	idle[0].Close() // frees a slot once its setup ends
+	if v := waitRefusal(t, verdicts); v.Stage != StageSecured {
+		t.Fatalf("closed idle connection: verdict %+v, want a failed RLPx handshake", v)
+	}
+	r, err := dialTCPRaw(srv.ListenAddr(), &srv.cfg.PrivateKey.PublicKey, newKey(t))
+	if err != nil {
+		t.Fatalf("connection after a slot freed up: %v", err)
+	}
+	r.fd.Close()
 }

@@ -23,6 +23,14 @@ type conn struct {
 	caps  []Cap
 	name  string
 	meter *meter
+	slot  *acceptedSlot // the pending slot of a connection the listener accepted
+}
+
+// acceptedSlot is the pending slot (pending.go) of an accepted connection.
+type acceptedSlot struct {
+	slots *pendingSlots
+	slot  *pendingSlot
+	first *firstBytesConn // nil when the first-auth deadline is off
 }
 
 func (c *conn) is(f connFlag) bool { return connFlag(c.flags.Load())&f != 0 }
@@ -63,8 +71,24 @@ func (srv *Server) SetupConn(fd net.Conn, dialDest *enode.Node) error {
 // it closes the connection, sending the DiscReason when the remote can still
 // read it, and reports the verdict.
 func (srv *Server) setupConn(fd net.Conn, flags connFlag, dialDest *enode.Node) error {
+	return srv.runSetup(fd, flags, dialDest, nil)
+}
+
+// setupAccepted runs the setup of a connection the listener accepted into a
+// pending slot, which it releases at the end. The remote must send its first
+// auth bytes within the first-auth deadline.
+func (srv *Server) setupAccepted(fd net.Conn, slots *pendingSlots, slot *pendingSlot) {
+	as := &acceptedSlot{slots: slots, slot: slot}
+	if to := srv.timeouts.firstAuth; to > 0 {
+		as.first = newFirstBytesConn(fd, to)
+		fd = as.first
+	}
+	srv.runSetup(fd, inboundConn, nil, as)
+}
+
+func (srv *Server) runSetup(fd net.Conn, flags connFlag, dialDest *enode.Node, as *acceptedSlot) error {
 	m := &meter{parent: &srv.meter}
-	c := &conn{fd: &meteredConn{Conn: fd, m: m}, cont: make(chan error, 1), meter: m}
+	c := &conn{fd: &meteredConn{Conn: fd, m: m}, cont: make(chan error, 1), meter: m, slot: as}
 	c.flags.Store(uint32(flags))
 	var dialPub *ecdsa.PublicKey
 	if dialDest != nil {
@@ -81,6 +105,9 @@ func (srv *Server) setupConn(fd net.Conn, flags connFlag, dialDest *enode.Node) 
 	defer srv.untrackPending(c)
 
 	stage, err := srv.doSetup(c, dialDest)
+	if as != nil {
+		err = as.end(err)
+	}
 	var id enode.ID
 	if c.node != nil {
 		id = c.node.ID()
@@ -102,6 +129,9 @@ func (srv *Server) doSetup(c *conn, dialDest *enode.Node) (Stage, error) {
 	remotePub, err := c.doEncHandshake(srv.cfg.PrivateKey)
 	if err != nil {
 		return StageSecured, err
+	}
+	if c.slot != nil && !c.slot.slots.secured(c.slot.slot) {
+		return StageSecured, errPendingEvicted
 	}
 	if dialDest != nil {
 		// A dialed peer must be the node we dialed. RLPx encrypts auth to
@@ -136,6 +166,21 @@ func (srv *Server) doSetup(c *conn, dialDest *enode.Node) (Stage, error) {
 	}
 	c.caps, c.name = their.Caps, their.Name
 	return StageHello, srv.checkpoint(c, srv.addStep)
+}
+
+// end releases the slot when the setup ended with err, and returns the error
+// that says why it ended: eviction or silence, when one of them cut it.
+func (as *acceptedSlot) end(err error) error {
+	evicted := as.slots.release(as.slot)
+	switch {
+	case err == nil:
+		return nil
+	case evicted:
+		return errPendingEvicted
+	case as.first != nil && as.first.silent():
+		return fmt.Errorf("sent nothing before the first-auth deadline: %w", err)
+	}
+	return err
 }
 
 // checkpoint hands c to the run loop at one of its two checks and waits for

@@ -54,6 +54,7 @@ type transport interface {
 // timeouts used by rlpxTransport; tests shorten them.
 type transportTimeouts struct {
 	handshake, read, write, disc time.Duration
+	firstAuth                    time.Duration // pending.go; 0: none but handshake
 }
 
 var defaultTimeouts = transportTimeouts{
@@ -61,6 +62,7 @@ var defaultTimeouts = transportTimeouts{
 	read:      frameReadTimeout,
 	write:     frameWriteTimeout,
 	disc:      discWriteTimeout,
+	firstAuth: firstAuthTimeout,
 }
 
 // rlpxTransport runs devp2p over an rlpx.Conn.
