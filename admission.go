@@ -2,8 +2,10 @@ package devp2p
 
 import (
 	"bytes"
+	"net/netip"
 
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/netutil"
 )
 
 // admission is the peer set and the rules that decide who joins it: no
@@ -59,6 +61,11 @@ type admission struct {
 	// peer. The loser is disconnected; the winner joins when the loser's
 	// drop arrives, so subscribers see "drop" before the new "add".
 	waiting map[enode.ID]*conn
+	// spread counts inbound peers per host and subnet (diversity.go);
+	// lanExempt says which sources skip its caps (Server.lanExempt; by
+	// default every LAN address).
+	spread    inboundSpread
+	lanExempt func(netip.Addr) bool
 }
 
 // setupEntry is a connection between its secured and add steps.
@@ -79,6 +86,8 @@ func newAdmission(self enode.ID, cfg *Config) *admission {
 		trusted:    make(map[enode.ID]bool, len(cfg.TrustedNodes)),
 		setups:     make(map[enode.ID]setupEntry),
 		waiting:    make(map[enode.ID]*conn),
+		spread:     newInboundSpread(),
+		lanExempt:  netutil.IsLAN,
 	}
 	for _, n := range cfg.TrustedNodes {
 		a.trusted[n.ID()] = true
@@ -152,6 +161,7 @@ func (a *admission) added(p *Peer) {
 	a.peers[p.ID()] = p
 	if p.Inbound() {
 		a.inbound++
+		a.spread.add(p.rw.node.IPAddr())
 	}
 }
 
@@ -163,6 +173,7 @@ func (a *admission) dropped(p *Peer) (successor *conn) {
 		delete(a.peers, id)
 		if p.Inbound() {
 			a.inbound--
+			a.spread.remove(p.rw.node.IPAddr())
 		}
 	}
 	successor = a.waiting[id]
@@ -194,7 +205,8 @@ func (a *admission) shutdown() []*conn {
 	return ws
 }
 
-// check refuses ourselves, duplicates and connections beyond the limits;
+// check refuses ourselves, duplicates and connections beyond the limits
+// (MaxPeers, the inbound share, the inbound caps per host and subnet);
 // trusted nodes bypass the limits. wonBefore says c won a tie-break at its
 // secured step, against a connection that may be gone by now. won reports
 // that c wins against another connection to the same node. check changes
@@ -219,6 +231,13 @@ func (a *admission) check(c *conn, wonBefore bool) (won bool, err error) {
 		return false, DiscTooManyPeers
 	case c.is(inboundConn) && !won && !wonBefore && a.inbound >= a.maxInbound:
 		return false, DiscTooManyPeers
+	}
+	if c.is(inboundConn) && !won && !wonBefore {
+		if ip := c.node.IPAddr(); !a.lanExempt(ip) {
+			if err := a.spread.check(ip); err != nil {
+				return false, err
+			}
+		}
 	}
 	return won, nil
 }

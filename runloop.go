@@ -21,6 +21,7 @@ type peerOpFunc func(map[enode.ID]*Peer)
 func (srv *Server) run() {
 	defer srv.runWG.Done()
 	adm := newAdmission(srv.localnode.ID(), &srv.cfg)
+	adm.lanExempt = srv.lanExempt
 	for {
 		select {
 		case <-srv.quit:
