@@ -133,6 +133,7 @@ func (srv *Server) startDialer(mix *enode.FairMix) *dial.Scheduler {
 		Self:         srv.localnode.ID(),
 		MaxDialPeers: srv.cfg.maxDialedConns(),
 		NetRestrict:  srv.cfg.NetRestrict,
+		LANExempt:    srv.lanExempt,
 		Bootnodes:    srv.cfg.BootstrapNodes,
 		Clock:        srv.clock,
 		Logger:       srv.log,

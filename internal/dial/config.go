@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/devp2p-go/devp2p/enode"
@@ -149,6 +150,12 @@ type Config struct {
 
 	// NetRestrict, when set, limits dials to nodes whose IP is in the list.
 	NetRestrict *netutil.Netlist
+
+	// LANExempt, when set, reports whether the subnet guards skip an
+	// address (see guard.go). Default netutil.IsLAN: every LAN address. The
+	// Server passes its Config.LANExempt rule, which exempts LAN addresses
+	// only while our own address is a LAN address too.
+	LANExempt func(netip.Addr) bool
 
 	// Filter, when set, is the application's test for dynamic candidates
 	// (for example "the ENR says the node is on my network"). It is applied

@@ -144,7 +144,7 @@ func (s *Scheduler) startDial(n *enode.Node, flags Flags, why string, st *static
 	s.dialing[id] = t
 	if flags&DynDialed != 0 {
 		s.dynDialing++
-		t.subnet, t.guarded = s.guardDial(n)
+		t.spread = s.guardDial(n)
 	}
 	s.trace(Event{Kind: EventDial, Node: n, Flags: flags, Reason: why})
 	s.wg.Add(1)
@@ -172,9 +172,7 @@ func (s *Scheduler) taskDone(t *dialTask) {
 	if t.flags&DynDialed != 0 {
 		s.dynDialing--
 	}
-	if t.guarded {
-		s.releaseSubnet(t.subnet)
-	}
+	s.releaseSubnet(t.spread)
 	s.staticDirty = true // a dial slot is free
 	st := s.static[id]
 	if st != nil && t.flags&StaticDialed != 0 && t.resolveTried {
@@ -296,9 +294,7 @@ func (s *Scheduler) addPeer(n *enode.Node, flags Flags, now mclock.AbsTime) {
 	if flags.outbound() {
 		s.outPeers++
 	}
-	if flags&DynDialed != 0 && flags&Inbound == 0 {
-		p.subnet, p.guarded = s.guardPeer(n)
-	}
+	_, p.spread = s.guardPeer(n)
 	s.peerless = false
 }
 
@@ -307,9 +303,7 @@ func (s *Scheduler) dropPeer(p *peer) {
 	if p.flags.outbound() {
 		s.outPeers--
 	}
-	if p.guarded {
-		s.releaseSubnet(p.subnet)
-	}
+	s.releaseSubnet(p.spread)
 }
 
 func (s *Scheduler) peerRemoved(ev peerEvent) {

@@ -23,9 +23,11 @@
 // (docs/SECURITY.md): each IP is dialed at most once per HistoryExpiration
 // whatever node ID discovery attaches to it, so forged records cannot turn
 // the node into a connection flood against a victim (dial amplification);
-// and at most two dynamic dials or peers share a /24 (IPv6: /48), so an
-// attacker holding one subnet cannot fill the outbound slots (eclipse).
-// LAN addresses and static nodes are exempt.
+// and no candidate is dialed dynamically once two dials or peers share its
+// /24 (IPv6: /48) or four its /16 (IPv6: /32), so an attacker holding one
+// subnet, or one provider's block, cannot fill the outbound slots
+// (eclipse). Static nodes are exempt, and so are the addresses
+// Config.LANExempt names (by default LAN addresses).
 //
 // Beyond go-ethereum's p2p/dial.go, the scheduler remembers:
 //

@@ -35,18 +35,19 @@ const (
 
 // Why a candidate was skipped.
 const (
-	SkipSelf       = "self"       // the local node
-	SkipConnected  = "connected"  // already a peer
-	SkipDialing    = "dialing"    // a dial to it is running
-	SkipStatic     = "static"     // a static node; the static logic dials it
-	SkipRestricted = "restricted" // outside NetRestrict
-	SkipNoAddr     = "noaddr"     // no TCP endpoint
-	SkipFamily     = "family"     // no address in a family of Config.Families
-	SkipRecent     = "recent"     // dialed within HistoryExpiration
-	SkipRecentIP   = "recent-ip"  // its (non-LAN) IP was dialed within HistoryExpiration
-	SkipSubnet     = "subnet"     // its subnet already holds 2 dynamic dials or peers
-	SkipBackoff    = "backoff"    // failed recently; its failure class backoff runs
-	SkipFilter     = "filter"     // refused by Config.Filter
+	SkipSelf       = "self"        // the local node
+	SkipConnected  = "connected"   // already a peer
+	SkipDialing    = "dialing"     // a dial to it is running
+	SkipStatic     = "static"      // a static node; the static logic dials it
+	SkipRestricted = "restricted"  // outside NetRestrict
+	SkipNoAddr     = "noaddr"      // no TCP endpoint
+	SkipFamily     = "family"      // no address in a family of Config.Families
+	SkipRecent     = "recent"      // dialed within HistoryExpiration
+	SkipRecentIP   = "recent-ip"   // its (non-exempt) IP was dialed within HistoryExpiration
+	SkipSubnet     = "subnet"      // its /24 (IPv6 /48) already holds 2 dynamic dials or peers
+	SkipWideSubnet = "wide-subnet" // its /16 (IPv6 /32) already holds 4 dynamic dials or peers
+	SkipBackoff    = "backoff"     // failed recently; its failure class backoff runs
+	SkipFilter     = "filter"      // refused by Config.Filter
 )
 
 // Event is one decision of the scheduler, reported to Config.Trace.

@@ -61,7 +61,7 @@ func TestSubnetGuard(t *testing.T) {
 		var sybils, honest []*enode.Node
 		for i := range 6 {
 			sybils = append(sybils, testNodeAt(i, netip.MustParseAddr(fmt.Sprintf("198.51.100.%d", 10+i)), 30303))
-			honest = append(honest, testNodeAt(50+i, netip.MustParseAddr(fmt.Sprintf("192.0.%d.1", 10+i)), 30303))
+			honest = append(honest, testNodeAt(50+i, netip.MustParseAddr(fmt.Sprintf("%d.0.0.1", 20+i)), 30303))
 		}
 		h.feed(sybils...)
 		h.feed(honest...)
@@ -94,8 +94,59 @@ func TestSubnetGuard(t *testing.T) {
 
 // subnetCount reads the subnet guard on the loop goroutine.
 func (s *Scheduler) subnetCount(n *enode.Node) int {
-	_, pfx, _ := guardKey(n)
+	_, k := guardKey(n)
 	var c int
-	s.inLoop(func() { c = s.subnets[pfx] })
+	s.inLoop(func() { c = s.subnets[k.subnet] })
 	return c
+}
+
+// One provider's block (/16) takes at most dynWideLimit dynamic slots, even
+// spread over many /24s; inbound peers count in the guards; and LAN
+// addresses are guarded when Config.LANExempt says so.
+func TestWideSubnetGuard(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Config{MaxDialPeers: 16})
+		var sybils, honest []*enode.Node
+		for i := range 10 {
+			sybils = append(sybils, testNodeAt(i, netip.AddrFrom4([4]byte{45, 33, byte(i), 1}), 30303))
+			honest = append(honest, testNodeAt(50+i, netip.AddrFrom4([4]byte{byte(20 + i), 0, 0, 1}), 30303))
+		}
+		h.feed(sybils...)
+		h.feed(honest...)
+		inBlock := 0
+		for _, id := range h.dials() {
+			if slices.Contains(ids(sybils), id) {
+				inBlock++
+			}
+		}
+		if inBlock != dynWideLimit {
+			t.Fatalf("%d dials into one /16, want %d", inBlock, dynWideLimit)
+		}
+		if got := h.skipped(sybils[dynWideLimit].ID()); !slices.Equal(got, []string{SkipWideSubnet}) {
+			t.Fatalf("skips %v, want [%s]", got, SkipWideSubnet)
+		}
+	})
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Config{MaxDialPeers: 8})
+		// Two inbound peers from a /24: no dynamic dial goes there.
+		for i := range dynSubnetLimit {
+			h.sched.PeerAdded(testNodeAt(100+i, netip.AddrFrom4([4]byte{45, 33, 7, byte(1 + i)}), 30303), Inbound)
+		}
+		cand := testNodeAt(1, netip.MustParseAddr("45.33.7.99"), 30303)
+		h.feed(cand)
+		if got := h.skipped(cand.ID()); !slices.Equal(got, []string{SkipSubnet}) {
+			t.Fatalf("skips %v, want [%s]: inbound peers not counted", got, SkipSubnet)
+		}
+	})
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Config{MaxDialPeers: 8, LANExempt: func(netip.Addr) bool { return false }})
+		var lan []*enode.Node
+		for i := range 4 {
+			lan = append(lan, testNodeAt(i, netip.AddrFrom4([4]byte{10, 0, 0, byte(1 + i)}), 30303))
+		}
+		h.feed(lan...)
+		if d := h.dials(); len(d) != dynSubnetLimit {
+			t.Fatalf("%d dials into one LAN /24 that is not exempt, want %d", len(d), dynSubnetLimit)
+		}
+	})
 }

@@ -46,7 +46,7 @@ type Scheduler struct {
 	staticWake  mclock.AbsTime // earliest time a waiting static node is due
 	history     expSet[enode.ID]
 	ipHistory   expSet[netip.Addr]   // non-LAN IPs of recent dynamic dials
-	subnets     map[netip.Prefix]int // dynamic dials and peers per non-LAN subnet
+	subnets     map[netip.Prefix]int // dynamic dials and peers per subnet and wide block (guard.go)
 	failures    failureMemory
 	queue       []queued // warm peers and bootnodes, dialed before candidates
 	peerless    bool
@@ -58,11 +58,10 @@ type Scheduler struct {
 }
 
 type peer struct {
-	node    *enode.Node
-	flags   Flags
-	since   mclock.AbsTime
-	subnet  netip.Prefix // booked in subnets when guarded
-	guarded bool
+	node   *enode.Node
+	flags  Flags
+	since  mclock.AbsTime
+	spread spreadKeys // booked in subnets
 }
 
 type peerEvent struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/netip"
 
 	"github.com/devp2p-go/devp2p/enode"
 )
@@ -37,10 +36,9 @@ type dialTask struct {
 	resolved     *enode.Node // new record found by the resolver
 
 	// Owned by the loop.
-	sawAdd  bool         // PeerAdded arrived while dialing
-	removed bool         // RemoveStatic cancelled the dial
-	subnet  netip.Prefix // booked in the subnet guard when guarded
-	guarded bool
+	sawAdd  bool       // PeerAdded arrived while dialing
+	removed bool       // RemoveStatic cancelled the dial
+	spread  spreadKeys // booked in the subnet guard (dynamic dials)
 }
 
 func newDialTask(n *enode.Node, flags Flags, why string) *dialTask {
