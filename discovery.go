@@ -59,6 +59,7 @@ func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *
 			DB:          db,
 			Bootnodes:   cfg.BootstrapNodes,
 			NetRestrict: cfg.NetRestrict,
+			LANExempt:   cfg.LANExempt,
 		},
 		Unhandled: shared, // nil unless DiscoveryV5
 		Clock:     clock,
@@ -79,6 +80,7 @@ func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *
 			DB:          db,
 			Bootnodes:   cfg.BootstrapNodesV5,
 			NetRestrict: cfg.NetRestrict,
+			LANExempt:   cfg.LANExempt,
 		},
 		Unhandled: shared,
 		Clock:     clock,

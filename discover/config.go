@@ -21,10 +21,14 @@ const (
 	nBuckets          = hashBits / 15       // 17 buckets
 	bucketMinDistance = hashBits - nBuckets // log distances ≤ 239 share bucket 0
 
-	// IP limits against eclipse attacks (docs/SECURITY.md).
-	bucketIPLimit = 2  // per /24 (IPv6 /48) in one bucket
-	tableIPLimit  = 10 // per /24 (IPv6 /48) in the whole table
-	ipv4Subnet    = 24
+	// IP limits against eclipse attacks (docs/SECURITY.md). The /24 limits
+	// are go-ethereum's; the /16 (IPv6 /32) limits are ours: an attacker
+	// renting one provider block has 256 /24s, enough to fill the whole
+	// table past the /24 limits alone.
+	bucketIPLimit   = 2  // per /24 (IPv6 /48) in one bucket
+	tableIPLimit    = 10 // per /24 (IPv6 /48) in the whole table
+	bucketWideLimit = 3  // per /16 (IPv6 /32) in one bucket
+	tableWideLimit  = 20 // per /16 (IPv6 /32) in the whole table
 
 	// Seeding from the node database (docs/SECURITY.md).
 	seedCount  = 30
@@ -78,6 +82,10 @@ type TableConfig struct {
 	// endpoint in these families, or not at all. discover/v4 and
 	// discover/v5 set it from their socket, whatever the caller gave.
 	Families enode.Families
+	// LANExempt says whether LAN addresses skip the IP limits. The default
+	// exempts them only while our own address is a LAN address too: a
+	// node with a public address limits its LAN neighbours like everyone.
+	LANExempt netutil.LANExemption
 
 	RefreshInterval time.Duration // default DefaultRefreshInterval
 	NewNodeCheck    time.Duration // default DefaultNewNodeCheck

@@ -14,9 +14,13 @@
 //   - 16 live entries per bucket, least recently contacted first, and up to
 //     10 replacements per bucket.
 //   - At most 2 nodes per IPv4 /24 (IPv6 /48) in one bucket and 10 in the
-//     whole table; LAN addresses are exempt. The IPv6 unit is /48 because one
-//     end site gets a /48 for free (netutil.DefaultSubnet6 explains it), so it
-//     is the IPv6 analogue of "one operator's /24".
+//     whole table, and at most 3 per IPv4 /16 (IPv6 /32) in one bucket and
+//     20 in the whole table. LAN addresses are exempt only as
+//     TableConfig.LANExempt says: by default while our own address is a LAN
+//     address too. The IPv6 unit is /48 because one end site gets a /48 for
+//     free (netutil.DefaultSubnet6 explains it), so it is the IPv6 analogue
+//     of "one operator's /24"; a /32 is one provider's allocation, as an
+//     IPv4 /16.
 //   - Revalidation pings new entries soon (within 10 s) and proven entries
 //     every 5–10 min, bumps responders, and replaces silent entries with the
 //     most recent replacement.

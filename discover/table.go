@@ -77,7 +77,6 @@ func NewTable(tr Transport, cfg Config) (*Table, error) {
 		cfg:        cfg.withDefaults(),
 		tr:         tr,
 		selfID:     self.ID(),
-		ips:        newIPLimit(tableIPLimit),
 		rand:       rand.New(rand.NewChaCha8(seed)),
 		addCh:      make(chan addOp),
 		findCh:     make(chan findResult),
@@ -86,8 +85,12 @@ func NewTable(tr Transport, cfg Config) (*Table, error) {
 		closed:     make(chan struct{}),
 	}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
+	t.ips = newIPLimit(tableIPLimit, tableWideLimit, t.lanExempt)
 	for i := range t.buckets {
-		t.buckets[i] = &bucket{ips: newIPLimit(bucketIPLimit), replIPs: newIPLimit(bucketIPLimit)}
+		t.buckets[i] = &bucket{
+			ips:     newIPLimit(bucketIPLimit, bucketWideLimit, t.lanExempt),
+			replIPs: newIPLimit(bucketIPLimit, bucketWideLimit, t.lanExempt),
+		}
 	}
 	return t, nil
 }

@@ -116,12 +116,58 @@ func TestIPLimits(t *testing.T) {
 		}
 	})
 	t.Run("lan-exempt", func(t *testing.T) {
-		tab, tr := newTestTable(t, Config{})
+		// Our address (11.200.0.1) is public: LAN nodes are limited unless
+		// LANExempt says otherwise.
+		for _, tt := range []struct {
+			e    netutil.LANExemption
+			want int
+		}{{netutil.LANExemptAuto, bucketIPLimit}, {netutil.LANExemptAlways, 5}, {netutil.LANExemptNever, bucketIPLimit}} {
+			tab, tr := newTestTable(t, Config{TableConfig: TableConfig{LANExempt: tt.e}})
+			for i := range 5 {
+				tab.handleAdd(addOp{n: nodeAtDistance(tr.self.ID(), 256, fmt.Sprintf("10.0.0.%d", i+1))})
+			}
+			if got := tab.bucketLen(16); got != tt.want {
+				t.Fatalf("LAN nodes with LANExempt %v: %d admitted, want %d", tt.e, got, tt.want)
+			}
+		}
+		// On a LAN node, auto exempts them.
+		lanSelf := newFakeTransport(newNode(enode.ID{0x55}, "192.168.1.1"))
+		tab, err := NewTable(lanSelf, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i := range 5 {
-			tab.handleAdd(addOp{n: nodeAtDistance(tr.self.ID(), 256, fmt.Sprintf("10.0.0.%d", i+1))})
+			tab.handleAdd(addOp{n: nodeAtDistance(tab.selfID, 256, fmt.Sprintf("10.0.0.%d", i+1))})
 		}
 		if got := tab.bucketLen(16); got != 5 {
-			t.Fatalf("LAN nodes: %d admitted, want 5", got)
+			t.Fatalf("LAN nodes on a LAN node: %d admitted, want 5", got)
+		}
+	})
+	t.Run("wide", func(t *testing.T) {
+		tab, tr := newTestTable(t, Config{})
+		// One /16, a /24 each: the bucket takes bucketWideLimit of them.
+		for i := range bucketWideLimit + 2 {
+			tab.handleAdd(addOp{n: nodeAtDistance(tr.self.ID(), 256, fmt.Sprintf("45.33.%d.1", i))})
+		}
+		if got := tab.bucketLen(16); got != bucketWideLimit {
+			t.Fatalf("nodes of one /16 in a bucket: %d admitted, want %d", got, bucketWideLimit)
+		}
+		// Over the whole table: tableWideLimit.
+		for d := 240; d < 256; d++ {
+			for i := range bucketWideLimit {
+				tab.handleAdd(addOp{n: nodeAtDistance(tr.self.ID(), d, fmt.Sprintf("45.33.%d.1", d*4+i-900))})
+			}
+		}
+		if got := tab.Len(); got != tableWideLimit {
+			t.Fatalf("nodes of one /16 in the table: %d admitted, want %d", got, tableWideLimit)
+		}
+		// IPv6: one /32.
+		tab6, tr6 := newTestTable(t, Config{})
+		for i := range bucketWideLimit + 2 {
+			tab6.handleAdd(addOp{n: nodeAtDistance(tr6.self.ID(), 256, fmt.Sprintf("2a01:4f8:%x::1", i))})
+		}
+		if got := tab6.bucketLen(16); got != bucketWideLimit {
+			t.Fatalf("nodes of one /32 in a bucket: %d admitted, want %d", got, bucketWideLimit)
 		}
 	})
 	t.Run("removal-frees", func(t *testing.T) {

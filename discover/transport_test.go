@@ -133,9 +133,10 @@ func nodeAtDistance(base enode.ID, d int, ip string) *enode.Node {
 	return newNode(enode.RandomID(base, d), ip)
 }
 
-// ipFor returns a public IPv4 address unique per i (one /24 each).
+// ipFor returns a public IPv4 address unique per i, in a /16 of its own
+// (for i < 2500), so that no IP limit applies between them.
 func ipFor(i int) string {
-	return netip.AddrFrom4([4]byte{11, byte(i >> 8), byte(i), 1}).String()
+	return netip.AddrFrom4([4]byte{byte(20 + i/250), byte(i % 250), 0, 1}).String()
 }
 
 // newTestTable makes a started table over a fake transport. Call inside a

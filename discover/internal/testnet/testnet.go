@@ -30,10 +30,11 @@ import (
 	"github.com/devp2p-go/devp2p/enode"
 )
 
-// PublicAddr returns the i-th test address: one per /24 in 11.0.0.0/8, which
-// is neither LAN nor special, so the IP limits and relay checks apply.
+// PublicAddr returns the i-th test address: one per /16 (for i < 2500) in
+// 20.0.0.0–29.255.255.255, which is neither LAN nor special, so the relay
+// checks apply, and no two test nodes share a subnet the IP limits count.
 func PublicAddr(i int) netip.AddrPort {
-	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{11, byte(i >> 8), byte(i), 1}), 30303)
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{byte(20 + i/250), byte(i % 250), 0, 1}), 30303)
 }
 
 // NewKey returns a new secp256k1 key.
