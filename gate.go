@@ -12,11 +12,15 @@ import (
 // refuses it with the DiscReason it wraps, or DiscUselessPeer).
 //
 // The server's own limits form the default gate and are always applied:
-// NetRestrict and the inbound throttle at StageAccept (with MaxPendingPeers
-// bounding how many accepted connections are in setup at once); the self
-// check, one connection per node, MaxPeers and the inbound share at
-// StageSecured and again at StageHello, with trusted nodes bypassing the
-// limits; a shared protocol at StageHello. Config.Gate is asked in
+// NetRestrict, the inbound throttle and the pending handshake slots at
+// StageAccept (MaxPendingPeers in all, a few per host and subnet; when all
+// are taken a connection from a less crowded subnet takes over the slot of
+// an unauthenticated one from the most crowded, which then fails at
+// StageSecured); the self check, one connection per node, MaxPeers, the
+// inbound share and the inbound caps per host and subnet at StageSecured
+// and again at StageHello, with trusted nodes bypassing the limits; a
+// shared protocol at StageHello. Config.LANExempt says which LAN sources
+// skip the per-host and per-subnet limits. Config.Gate is asked in
 // addition: a connection goes on only when both allow it.
 //
 // The methods run on the server's goroutines and must not block for long:
