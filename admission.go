@@ -66,6 +66,9 @@ type admission struct {
 	// default every LAN address).
 	spread    inboundSpread
 	lanExempt func(netip.Addr) bool
+	// static holds Config.StaticNodes: their inbound connections skip the
+	// caps per host and subnet, as their dials skip the dialer's.
+	static map[enode.ID]bool
 }
 
 // setupEntry is a connection between its secured and add steps.
@@ -88,6 +91,10 @@ func newAdmission(self enode.ID, cfg *Config) *admission {
 		waiting:    make(map[enode.ID]*conn),
 		spread:     newInboundSpread(),
 		lanExempt:  netutil.IsLAN,
+		static:     make(map[enode.ID]bool, len(cfg.StaticNodes)),
+	}
+	for _, n := range cfg.StaticNodes {
+		a.static[n.ID()] = true
 	}
 	for _, n := range cfg.TrustedNodes {
 		a.trusted[n.ID()] = true
@@ -232,7 +239,7 @@ func (a *admission) check(c *conn, wonBefore bool) (won bool, err error) {
 	case c.is(inboundConn) && !won && !wonBefore && a.inbound >= a.maxInbound:
 		return false, DiscTooManyPeers
 	}
-	if c.is(inboundConn) && !won && !wonBefore {
+	if c.is(inboundConn) && !won && !wonBefore && !a.static[c.node.ID()] {
 		if ip := c.node.IPAddr(); !a.lanExempt(ip) {
 			if err := a.spread.check(ip); err != nil {
 				return false, err

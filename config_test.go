@@ -9,6 +9,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/crypto"
 	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/netutil"
 )
 
 const testNodeURL = "enode://a979fb575495b8d6db44f750317d0f4622bf4c2aa3365d6af7c284339968eef29b69ad0dce72a4d8db5ebb4968de0e3bec910127f134779fbcb0cb6d3331163c@52.16.188.185:30303"
@@ -67,10 +68,11 @@ NoDiscovery = true
 StaticNodes = ["` + testNodeURL + `"]
 NetRestrict = ["10.0.0.0/8", "127.0.0.0/8"]
 NodeDatabase = "/tmp/nodes"
+LANExempt = "never"
 `
 	json := `{"PrivateKey": "0x` + hexKey + `", "MaxPeers": 25, "DialRatio": 2, "Name": "mynode",
  "ListenAddr": ":30303", "NoDiscovery": true, "StaticNodes": ["` + testNodeURL + `"],
- "NetRestrict": ["10.0.0.0/8", "127.0.0.0/8"], "NodeDatabase": "/tmp/nodes"}`
+ "NetRestrict": ["10.0.0.0/8", "127.0.0.0/8"], "NodeDatabase": "/tmp/nodes", "LANExempt": "never"}`
 	dir := t.TempDir()
 	for name, content := range map[string]string{"c.toml": toml, "c.json": json} {
 		path := filepath.Join(dir, name)
@@ -80,7 +82,8 @@ NodeDatabase = "/tmp/nodes"
 			t.Fatalf("%s: %v", name, err)
 		}
 		if !c.PrivateKey.Equal(key) || c.MaxPeers != 25 || c.DialRatio != 2 || c.Name != "mynode" ||
-			c.ListenAddr != ":30303" || !c.NoDiscovery || c.NodeDatabase != "/tmp/nodes" {
+			c.ListenAddr != ":30303" || !c.NoDiscovery || c.NodeDatabase != "/tmp/nodes" ||
+			c.LANExempt != netutil.LANExemptNever {
 			t.Errorf("%s: loaded %+v", name, c)
 		}
 		if len(c.StaticNodes) != 1 || c.StaticNodes[0].URLv4() != testNodeURL {
@@ -91,7 +94,7 @@ NodeDatabase = "/tmp/nodes"
 		}
 	}
 	// Unknown fields and bad values are errors; the key is never echoed.
-	for _, in := range []string{`MaxPeer = 1`, `StaticNodes = ["enode://nope"]`, `PrivateKey = "zz` + hexKey[2:] + `"`} {
+	for _, in := range []string{`MaxPeer = 1`, `LANExempt = "sometimes"`, `StaticNodes = ["enode://nope"]`, `PrivateKey = "zz` + hexKey[2:] + `"`} {
 		_, err := ParseConfigTOML([]byte(in))
 		if err == nil {
 			t.Errorf("%q accepted", in)

@@ -9,8 +9,8 @@ import (
 // Caps on established inbound peers per host and per subnet (docs/SECURITY.md,
 // "Eclipse attacks"). MaxPeers and the inbound share alone let one host with
 // many node IDs take every inbound slot: 60 identities from one IP got 34 of
-// them. go-ethereum has no such cap. Trusted peers are exempt, and dialed
-// peers (static ones included) are governed by the dialer's own subnet
+// them. go-ethereum has no such cap. Trusted nodes and Config.StaticNodes
+// are exempt, and dialed peers are governed by the dialer's own subnet
 // spread instead.
 const (
 	// inboundPerHost is how many inbound peers one IPv4 address or IPv6 /64

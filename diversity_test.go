@@ -102,8 +102,24 @@ func TestAdmissionInboundCaps(t *testing.T) {
 			}
 		})
 	}
+	// A static node's inbound connection skips the caps.
+	staticKey := fresh()
+	at := newAdmTest(t, self, func(c *Config) {
+		c.MaxPeers = 100
+		c.StaticNodes = []*enode.Node{enode.SignNull(new(enr.Record), staticKey)}
+	})
+	at.a.lanExempt = func(netip.Addr) bool { return false }
+	for range inboundPerHost {
+		if c := at.connFrom("p", fresh(), "45.33.1.8", in); at.a.secured(c) != nil || at.add(c) != nil {
+			t.Fatal("refused")
+		}
+	}
+	if c := at.connFrom("static", staticKey, "45.33.1.8", in); at.a.secured(c) != nil || at.add(c) != nil {
+		t.Fatal("static node's inbound connection refused by the host cap")
+	}
+
 	// Dropping a peer frees its place in every cap.
-	at := newAdmTest(t, self, func(c *Config) { c.MaxPeers = 100 })
+	at = newAdmTest(t, self, func(c *Config) { c.MaxPeers = 100 })
 	at.a.lanExempt = func(netip.Addr) bool { return false }
 	var peers []*Peer
 	for range inboundPerHost {
