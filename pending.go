@@ -1,6 +1,7 @@
 package devp2p
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"sync"
@@ -45,6 +46,9 @@ var (
 	// errPendingEvicted ends the handshake of a connection whose slot went
 	// to a newcomer from a less crowded subnet.
 	errPendingEvicted = newPeerError(DiscTooManyPeers, "pending slot taken over by a connection from another subnet")
+	// errSilent wraps the handshake error of a connection cut at the
+	// first-auth deadline.
+	errSilent = errors.New("sent nothing before the first-auth deadline")
 )
 
 // pendingSlots holds the MaxPendingPeers slots of inbound connections in

@@ -178,7 +178,7 @@ func (as *acceptedSlot) end(err error) error {
 	case evicted:
 		return errPendingEvicted
 	case as.first != nil && as.first.silent():
-		return fmt.Errorf("sent nothing before the first-auth deadline: %w", err)
+		return fmt.Errorf("%w: %w", errSilent, err)
 	}
 	return err
 }
