@@ -6,6 +6,11 @@
 //   - DistinctNetSet: at most Limit addresses per subnet, the IP-diversity rule
 //     that protects the Kademlia table against eclipse attacks (Marcus, Heilman,
 //     Goldberg 2018; see docs/SECURITY.md).
+//   - Subnet, HostKey and the SubnetBits/WideSubnet prefix lengths: what
+//     counts as one host (an IPv4 address, an IPv6 /64), one operator (/24,
+//     /48) and one provider (/16, /32) in the diversity limits.
+//   - LANExemption: whether LAN sources skip those limits; by default only
+//     while our own address is a LAN address too.
 //   - IsLAN, IsSpecialNetwork, CheckRelayAddr: which addresses may be relayed
 //     to whom. Special-purpose blocks follow the IANA IPv4/IPv6 Special-Purpose
 //     Address Registries (RFC 6890 and its updates).
