@@ -26,7 +26,7 @@ import (
 type FairMix struct {
 	timeout time.Duration
 	fromAny chan sourcedNode // nodes offered by any source, for the fallback
-	closed  chan struct{} // closed by Close
+	closed  chan struct{}    // closed by Close
 	wg      sync.WaitGroup
 
 	// Owned by the caller of Next.
