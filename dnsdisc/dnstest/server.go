@@ -98,13 +98,20 @@ func (s *Server) Resolver(network string) *net.Resolver {
 }
 
 // ResolverFor returns a resolver that sends every query to the DNS server
-// at addr over network ("udp" or "tcp").
+// at addr over network ("udp" or "tcp"). A query ends as soon as its
+// context does: the connection is closed then (net.Resolver by itself would
+// wait for its own timeout when the server does not answer).
 func ResolverFor(network, addr string) *net.Resolver {
 	return &net.Resolver{
 		PreferGo: true,
 		Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, network, addr)
+			c, err := d.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			context.AfterFunc(ctx, func() { c.Close() })
+			return c, nil
 		},
 	}
 }
