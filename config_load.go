@@ -36,6 +36,7 @@ type fileConfig struct {
 	NAT              string // nat.Parse syntax: "any", "upnp", "extip:1.2.3.4", ...
 	NoDial           bool
 	EnableMsgEvents  bool
+	DNSDiscovery     []string // enrtree:// URLs
 }
 
 // LoadConfig reads a Config from a file, TOML or JSON by its extension
@@ -102,6 +103,7 @@ func (fc *fileConfig) config() (Config, error) {
 		NoDial:          fc.NoDial,
 		EnableMsgEvents: fc.EnableMsgEvents,
 	}
+
 	if fc.MaxPeers != nil {
 		cfg.MaxPeers = *fc.MaxPeers
 	}
@@ -114,6 +116,9 @@ func (fc *fileConfig) config() (Config, error) {
 		cfg.PrivateKey = key
 	}
 	var err error
+	if cfg.DNSDiscovery, err = parseDNSURLs(fc.DNSDiscovery); err != nil {
+		return Config{}, fmt.Errorf("DNSDiscovery: %w", err)
+	}
 	if cfg.NAT, err = parseNAT(fc.NAT); err != nil {
 		return Config{}, fmt.Errorf("NAT: %w", err)
 	}

@@ -29,6 +29,20 @@ func (c *Config) validateDNS() error {
 	return nil
 }
 
+// parseDNSURLs checks the enrtree:// URLs of a config file, trimmed of
+// spaces; errors name the entry.
+func parseDNSURLs(in []string) ([]string, error) {
+	var urls []string
+	for i, url := range in {
+		url = strings.TrimSpace(url)
+		if _, _, err := dnsdisc.ParseURL(url); err != nil {
+			return nil, fmt.Errorf("entry %d: %w", i, err)
+		}
+		urls = append(urls, url)
+	}
+	return urls, nil
+}
+
 // addDNSDiscovery adds the iterator of the DNS lists to the dialer's
 // candidates, which then own it. It does nothing without lists or when the
 // server does not dial.
