@@ -56,7 +56,7 @@ var discv5Command = &cli.Command{
 			Name:      "crawl",
 			Usage:     "find the nodes of a discv5 network and write them to FILE (node-set JSON); an existing FILE is updated",
 			ArgsUsage: "FILE",
-			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, crawlTimeoutFlag},
+			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, crawlTimeoutFlag, crawlRecheckFlag},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
 				return runCrawl(ctx, cmd, func(boot []*enode.Node) (crawlEngine, error) {
 					disc, err := startV5(cmd, nil, boot)
