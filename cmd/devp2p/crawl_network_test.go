@@ -180,3 +180,11 @@ func (e *countingEngine) RequestENR(ctx context.Context, n *enode.Node) (*enode.
 	}
 	return e.crawlEngine.RequestENR(ctx, n)
 }
+
+func TestCrawlRecheckFlag(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "nodes.json")
+	for _, proto := range []string{"discv4", "discv5"} {
+		mustFail(t, "devp2p: --recheck -1s: want 0 (check every node) or a positive duration",
+			proto, "crawl", "--recheck", "-1s", "--bootnodes", exampleENR, file)
+	}
+}
