@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/devp2p-go/devp2p/dnsdisc"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/netutil"
@@ -146,6 +147,18 @@ type Config struct {
 	// exemption on a public node that also serves a trusted private
 	// network; "never" applies the limits on private networks too.
 	LANExempt netutil.LANExemption
+
+	// DNS discovery (EIP-1459; dns_discovery.go).
+
+	// DNSDiscovery lists the enrtree:// URLs of signed node lists published
+	// in DNS. Their nodes are dial candidates, mixed fairly with the other
+	// sources and counted as "dns" in DialStats.Sources; it works with
+	// NoDiscovery too. Empty means none.
+	DNSDiscovery []string
+	// DNSResolver, if set, answers DNSDiscovery's TXT queries instead of
+	// the system's resolver: a *net.Resolver whose Dial reaches a private
+	// DNS server, or a test's resolver.
+	DNSResolver dnsdisc.Resolver `toml:"-" json:"-"`
 }
 
 // NodeDialer opens connections to nodes. It has the method set of the dial
@@ -227,6 +240,9 @@ func (c *Config) validate() error {
 	}
 	if len(c.Protocols) > maxHelloCaps {
 		return fmt.Errorf("devp2p: %d protocols, at most %d fit in Hello", len(c.Protocols), maxHelloCaps)
+	}
+	if err := c.validateDNS(); err != nil {
+		return err
 	}
 	for _, list := range [][]*enode.Node{c.BootstrapNodes, c.BootstrapNodesV5, c.StaticNodes, c.TrustedNodes} {
 		for _, n := range list {

@@ -30,6 +30,12 @@ func TestConfigFileErrors(t *testing.T) {
 			want: "MaxPeers = 0: want at least 1",
 		},
 		{
+			name: "bad DNS list URL",
+			toml: "DNSDiscovery = [\"enode://nodes.example.org\"]\n",
+			json: `{"DNSDiscovery": ["enode://nodes.example.org"]}`,
+			want: `DNSDiscovery: entry 0: invalid enrtree URL "enode://nodes.example.org": scheme must be "enrtree://"`,
+		},
+		{
 			name: "negative peers",
 			toml: "MaxPeers = -3\n",
 			json: `{"MaxPeers": -3}`,

@@ -28,7 +28,8 @@ func TestExampleConfig(t *testing.T) {
 	}
 	// The commented examples are left out of the active configuration.
 	if cfg.PrivateKey != nil || cfg.NetRestrict != nil || cfg.NodeDatabase != "" ||
-		cfg.BootstrapNodes != nil || cfg.BootstrapNodesV5 != nil || cfg.StaticNodes != nil || cfg.TrustedNodes != nil {
+		cfg.BootstrapNodes != nil || cfg.BootstrapNodesV5 != nil || cfg.StaticNodes != nil || cfg.TrustedNodes != nil ||
+		cfg.DNSDiscovery != nil {
 		t.Errorf("a commented-out example is active: %+v", cfg)
 	}
 	cfg.PrivateKey = newKey(t) // the one required setting the file leaves to the data directory
@@ -74,6 +75,9 @@ func TestExampleConfigCommented(t *testing.T) {
 	if cfg.NetRestrict == nil || !cfg.NetRestrict.Contains(netip.MustParseAddr("10.1.2.3")) ||
 		!cfg.NetRestrict.Contains(netip.MustParseAddr("192.168.7.7")) || cfg.NetRestrict.Contains(netip.MustParseAddr("203.0.113.10")) {
 		t.Errorf("NetRestrict %v", cfg.NetRestrict)
+	}
+	if len(cfg.DNSDiscovery) != 1 || !strings.HasSuffix(cfg.DNSDiscovery[0], "@all.mainnet.ethdisco.net") {
+		t.Errorf("DNSDiscovery %q", cfg.DNSDiscovery)
 	}
 	if cfg.NodeDatabase != "/var/lib/devp2p/nodes" {
 		t.Errorf("NodeDatabase %q", cfg.NodeDatabase)

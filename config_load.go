@@ -37,6 +37,7 @@ type fileConfig struct {
 	NoDial           bool
 	EnableMsgEvents  bool
 	LANExempt        netutil.LANExemption // "auto", "always" or "never"
+	DNSDiscovery     []string             // enrtree:// URLs
 }
 
 // LoadConfig reads a Config from a file, TOML or JSON by its extension
@@ -104,6 +105,7 @@ func (fc *fileConfig) config() (Config, error) {
 		LANExempt:       fc.LANExempt,
 		EnableMsgEvents: fc.EnableMsgEvents,
 	}
+
 	if fc.MaxPeers != nil {
 		cfg.MaxPeers = *fc.MaxPeers
 	}
@@ -116,6 +118,9 @@ func (fc *fileConfig) config() (Config, error) {
 		cfg.PrivateKey = key
 	}
 	var err error
+	if cfg.DNSDiscovery, err = parseDNSURLs(fc.DNSDiscovery); err != nil {
+		return Config{}, fmt.Errorf("DNSDiscovery: %w", err)
+	}
 	if cfg.NAT, err = parseNAT(fc.NAT); err != nil {
 		return Config{}, fmt.Errorf("NAT: %w", err)
 	}

@@ -56,6 +56,10 @@ type DialStats struct {
 	BackingOff int
 	// Peerless is true while the node has no peer at all.
 	Peerless bool
+	// Sources counts candidates, dials and dialed peers per candidate
+	// source, by label (SourceDiscv4, SourceDNS, SourceStatic, ...). Only
+	// sources that offered a node or were dialed appear.
+	Sources map[string]DialSourceStats
 }
 
 // DialStats returns a snapshot of the dial scheduler: dials running, static
@@ -79,6 +83,7 @@ func (srv *Server) DialStats() DialStats {
 		Recent:         st.History,
 		BackingOff:     st.BackingOff,
 		Peerless:       st.Peerless,
+		Sources:        sourceStats(st.Sources),
 	}
 }
 
@@ -123,8 +128,9 @@ func forDial(err error) error {
 }
 
 // startDialer creates the dial scheduler, which reads its candidates from
-// mix (Config.DialCandidates, the protocols' DialCandidates and the
-// discovery iterators) and owns it from then on. It returns nil with NoDial.
+// mix (Config.DialCandidates, the protocols' DialCandidates, the discovery
+// iterators and the DNS lists, each labelled) and owns it from then on.
+// It returns nil with NoDial.
 func (srv *Server) startDialer(mix *enode.FairMix) *dial.Scheduler {
 	if srv.cfg.NoDial {
 		return nil

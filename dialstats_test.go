@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"reflect"
 	"testing"
 
 	"github.com/devp2p-go/devp2p/enode"
@@ -32,23 +33,24 @@ func TestServerDialStats(t *testing.T) {
 	}
 	defer fd.Close()
 	st := srv.DialStats()
-	want := DialStats{Dialing: 1, MaxDialedPeers: 3, StaticNodes: 1, Recent: 1, Peerless: true}
-	if st != want {
+	want := DialStats{Dialing: 1, MaxDialedPeers: 3, StaticNodes: 1, Recent: 1, Peerless: true,
+		Sources: map[string]DialSourceStats{SourceStatic: {Dials: 1}}}
+	if !reflect.DeepEqual(st, want) {
 		t.Fatalf("DialStats while dialing: %+v\nwant %+v", st, want)
 	}
 	srv.Stop()
-	if st := srv.DialStats(); st != (DialStats{}) {
+	if st := srv.DialStats(); !reflect.DeepEqual(st, DialStats{}) {
 		t.Fatalf("DialStats after Stop: %+v, want zero", st)
 	}
 }
 
 func TestServerDialStatsNoDial(t *testing.T) {
 	srv := newTestServer(t, nil) // NoDial
-	if st := srv.DialStats(); st != (DialStats{}) {
+	if st := srv.DialStats(); !reflect.DeepEqual(st, DialStats{}) {
 		t.Fatalf("DialStats of a server that does not dial: %+v", st)
 	}
 	var never Server
-	if st := never.DialStats(); st != (DialStats{}) {
+	if st := never.DialStats(); !reflect.DeepEqual(st, DialStats{}) {
 		t.Fatalf("DialStats of a server never started: %+v", st)
 	}
 }

@@ -94,12 +94,12 @@ func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *
 	return d, nil
 }
 
-// iterators returns new lookup iterators of the engines, for the dialer's
-// candidate mix, which owns them from then on.
-func (d *discovery) iterators() []enode.Iterator {
-	its := []enode.Iterator{d.v4.RandomNodes()}
+// iterators returns new lookup iterators of the engines, labelled for the
+// dialer's candidate mix, which owns them from then on.
+func (d *discovery) iterators() []dialSource {
+	its := []dialSource{{SourceDiscv4, d.v4.RandomNodes()}}
 	if d.v5 != nil {
-		its = append(its, d.v5.RandomNodes())
+		its = append(its, dialSource{SourceDiscv5, d.v5.RandomNodes()})
 	}
 	return its
 }

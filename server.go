@@ -157,13 +157,8 @@ func (srv *Server) Start() (err error) {
 		}
 	}
 	mix := enode.NewFairMix(fairMixTimeout)
-	for _, it := range srv.cfg.DialCandidates {
-		mix.AddSource(it)
-	}
-	for _, p := range srv.cfg.Protocols {
-		if p.DialCandidates != nil {
-			mix.AddSource(p.DialCandidates)
-		}
+	for _, s := range srv.cfg.candidateSources() {
+		mix.AddNamedSource(s.label, s.it)
 	}
 	if udp != nil {
 		if srv.disc, err = startDiscovery(udp, srv.localnode, srv.nodedb, &srv.cfg, srv.clock, srv.log); err != nil {
@@ -171,10 +166,14 @@ func (srv *Server) Start() (err error) {
 			return err
 		}
 		if !srv.cfg.NoDial {
-			for _, it := range srv.disc.iterators() {
-				mix.AddSource(it)
+			for _, s := range srv.disc.iterators() {
+				mix.AddNamedSource(s.label, s.it)
 			}
 		}
+	}
+	if err := srv.addDNSDiscovery(mix); err != nil {
+		mix.Close()
+		return err
 	}
 	// Nothing below fails. The dialer owns the mix; without it, nothing
 	// reads the mix, and it is closed at once (closing its sources).

@@ -31,8 +31,8 @@
 //		dial(it.Node())
 //	}
 //
-// Queries go through Config.Resolver (a *net.Resolver with a custom Dial
-// reaches a private DNS server), each bounded by Config.Timeout and all
+// Queries go through Config.Resolver (NewResolver reaches a private DNS
+// server; package dnstest runs one for tests), each bounded by Config.Timeout and all
 // together by Config.RateLimit; verified records are kept in a bounded cache.
 // Next blocks until it has a node or the iterator is closed; while every tree
 // is failing or empty it waits on the clock instead of asking DNS again.

@@ -19,13 +19,19 @@ import (
 //
 // Each source is read by a goroutine of its own; Close closes all sources and
 // waits for those goroutines.
+//
+// A source added with AddNamedSource carries a label ("discv4", "dns", ...):
+// NodeSource tells which source the current node came from, so that the
+// dialer can count its dials and peers per source.
 type FairMix struct {
 	timeout time.Duration
-	fromAny chan *Node    // nodes offered by any source, for the fallback
-	closed  chan struct{} // closed by Close
+	fromAny chan sourcedNode // nodes offered by any source, for the fallback
+	closed  chan struct{}    // closed by Close
 	wg      sync.WaitGroup
 
-	cur *Node // owned by the caller of Next
+	// Owned by the caller of Next.
+	cur       *Node
+	curSource string
 
 	mu       sync.Mutex
 	sources  []*mixSource
@@ -34,6 +40,7 @@ type FairMix struct {
 }
 
 type mixSource struct {
+	name    string
 	it      Iterator
 	next    chan *Node    // closed when it is exhausted
 	timeout time.Duration // used only by Next
@@ -44,20 +51,30 @@ type mixSource struct {
 func NewFairMix(timeout time.Duration) *FairMix {
 	return &FairMix{
 		timeout: timeout,
-		fromAny: make(chan *Node),
+		fromAny: make(chan sourcedNode),
 		closed:  make(chan struct{}),
 	}
 }
 
-// AddSource adds an iterator. After Close it just closes it.
-func (m *FairMix) AddSource(it Iterator) {
+// sourcedNode is a node and the label of the source it came from.
+type sourcedNode struct {
+	n      *Node
+	source string
+}
+
+// AddSource adds an iterator without a label. After Close it just closes it.
+func (m *FairMix) AddSource(it Iterator) { m.AddNamedSource("", it) }
+
+// AddNamedSource adds an iterator whose nodes NodeSource reports as coming
+// from name. After Close it just closes it.
+func (m *FairMix) AddNamedSource(name string, it Iterator) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.isClosed {
 		it.Close()
 		return
 	}
-	s := &mixSource{it: it, next: make(chan *Node), timeout: m.timeout}
+	s := &mixSource{name: name, it: it, next: make(chan *Node), timeout: m.timeout}
 	m.sources = append(m.sources, s)
 	m.wg.Add(1)
 	go m.runSource(s)
@@ -83,7 +100,7 @@ func (m *FairMix) Close() {
 
 // Next implements Iterator.
 func (m *FairMix) Next() bool {
-	m.cur = nil
+	m.cur, m.curSource = nil, ""
 	for {
 		s := m.pickSource()
 		if s == nil {
@@ -104,7 +121,7 @@ func (m *FairMix) Next() bool {
 			}
 			if ok {
 				s.timeout = m.timeout
-				m.cur = n
+				m.cur, m.curSource = n, s.name
 				return true
 			}
 			m.deleteSource(s) // exhausted; try the next one
@@ -123,10 +140,14 @@ func (m *FairMix) Next() bool {
 // Node implements Iterator.
 func (m *FairMix) Node() *Node { return m.cur }
 
+// NodeSource returns the name of the source (AddNamedSource) that Node came
+// from; "" for a source added with AddSource or when there is no node.
+func (m *FairMix) NodeSource() string { return m.curSource }
+
 func (m *FairMix) nextFromAny() bool {
 	select {
-	case n := <-m.fromAny:
-		m.cur = n
+	case sn := <-m.fromAny:
+		m.cur, m.curSource = sn.n, sn.source
 		return true
 	case <-m.closed:
 		return false
@@ -168,7 +189,7 @@ func (m *FairMix) runSource(s *mixSource) {
 		n := s.it.Node()
 		select {
 		case s.next <- n:
-		case m.fromAny <- n:
+		case m.fromAny <- sourcedNode{n, s.name}:
 		case <-m.closed:
 			return
 		}

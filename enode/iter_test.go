@@ -3,6 +3,7 @@ package enode
 import (
 	"encoding/binary"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -229,8 +230,14 @@ func TestFairMixCloseEndsSources(t *testing.T) {
 		done := make(chan bool)
 		go func() { done <- mix.Next() }()
 		synctest.Wait()
-		before := runtime.NumGoroutine()
+		if n := sourceReaders(); n != len(srcs) {
+			t.Fatalf("%d source goroutines before Close, want %d", n, len(srcs))
+		}
 		mix.Close()
+		// Close returns only once the source goroutines are gone.
+		if n := sourceReaders(); n != 0 {
+			t.Errorf("%d source goroutines left after Close", n)
+		}
 		if <-done {
 			t.Fatal("Next returned true after Close")
 		}
@@ -241,12 +248,6 @@ func TestFairMixCloseEndsSources(t *testing.T) {
 			default:
 				t.Errorf("source %d not closed", i)
 			}
-		}
-		// Close waited for the three source goroutines (and the Next one
-		// ended): nothing is left in the bubble. synctest.Test also fails
-		// if any goroutine is left blocked.
-		if after := runtime.NumGoroutine(); after > before-4 {
-			t.Errorf("goroutines: %d before Close, %d after", before, after)
 		}
 		late := newChanIter()
 		mix.AddSource(late)
@@ -268,4 +269,52 @@ func BenchmarkFairMix(b *testing.B) {
 	for b.Loop() {
 		mix.Next()
 	}
+}
+
+// TestFairMixNodeSource: each node comes with the label of the source that
+// gave it, on its own turn and through the fallback that takes a node from
+// any source while the one whose turn it is stays silent.
+func TestFairMixNodeSource(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mix := NewFairMix(mixTimeout)
+		defer mix.Close()
+		a, b := testNodes(3), make([]*Node, 3)
+		for i := range b {
+			b[i] = testNode(uint64(100+i), 1)
+		}
+		silent := newChanIter()
+		mix.AddNamedSource("a", CycleNodes(a))
+		mix.AddNamedSource("silent", silent)
+		mix.AddNamedSource("b", CycleNodes(b))
+		mix.AddSource(IterNodes([]*Node{testNode(200, 1)}))
+		want := map[ID]string{testNode(200, 1).ID(): ""}
+		for _, n := range a {
+			want[n.ID()] = "a"
+		}
+		for _, n := range b {
+			want[n.ID()] = "b"
+		}
+		seen := map[string]int{}
+		for range 30 {
+			if !mix.Next() {
+				t.Fatal("mix ended")
+			}
+			src, ok := want[mix.Node().ID()]
+			if !ok || mix.NodeSource() != src {
+				t.Fatalf("node %v reported from %q, want %q", mix.Node().ID(), mix.NodeSource(), src)
+			}
+			seen[src]++
+		}
+		if seen["a"] == 0 || seen["b"] == 0 || seen[""] != 1 {
+			t.Errorf("nodes per source: %v", seen)
+		}
+	})
+}
+
+// sourceReaders counts the goroutines reading FairMix sources. It looks at
+// their stacks rather than at runtime.NumGoroutine, which also counts
+// goroutines of the test runner that come and go.
+func sourceReaders() int {
+	buf := make([]byte, 1<<20)
+	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "enode.(*FairMix).runSource(")
 }

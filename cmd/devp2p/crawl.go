@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -38,18 +40,28 @@ const (
 	crawlMaxQueue = 1 << 16
 )
 
-var crawlTimeoutFlag = &cli.DurationFlag{
-	Name:  "timeout",
-	Value: 30 * time.Minute,
-	Usage: "stop crawling and write FILE after this long (a hard limit)",
-}
+var (
+	crawlTimeoutFlag = &cli.DurationFlag{
+		Name:  "timeout",
+		Value: 30 * time.Minute,
+		Usage: "stop crawling and write FILE after this long (a hard limit)",
+	}
+	// crawlRecheckFlag spares nodes that a crawl just checked, so that
+	// crawls run back to back (or from cron) do not ask the same nodes
+	// again and again; go-ethereum's crawler uses the same interval.
+	crawlRecheckFlag = &cli.DurationFlag{
+		Name:  "recheck",
+		Value: 10 * time.Minute,
+		Usage: "do not ask the nodes of FILE that were checked within this long (0: ask every node)",
+	}
+)
 
 // crawlCommand crawls a discv4 network; discv5CrawlCommand is its twin.
 var crawlCommand = &cli.Command{
 	Name:      "crawl",
 	Usage:     "find the nodes of a discv4 network and write them to FILE (node-set JSON); an existing FILE is updated",
 	ArgsUsage: "FILE",
-	Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, crawlTimeoutFlag},
+	Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, crawlTimeoutFlag, crawlRecheckFlag},
 	Action: func(ctx context.Context, cmd *cli.Command) error {
 		return runCrawl(ctx, cmd, func(boot []*enode.Node) (crawlEngine, error) {
 			disc, err := startV4(ctx, cmd, boot)
@@ -100,44 +112,73 @@ func runCrawl(ctx context.Context, cmd *cli.Command, start func(boot []*enode.No
 	if err != nil {
 		return err
 	}
+	recheck := cmd.Duration("recheck")
+	if recheck < 0 {
+		return flagError("recheck", recheck, "want 0 (check every node) or a positive duration")
+	}
 	// Find a bad output path now, not after a long crawl.
 	if err := checkWritable(file); err != nil {
 		return err
-	}
-	set := make(nodeSet)
-	if fileExists(file) {
-		if set, err = loadNodeSet(file); err != nil {
-			return err
-		}
 	}
 	boot, err := parseNodeList(ctx, cmd.String("bootnodes"))
 	if err != nil {
 		return fmt.Errorf("--bootnodes: %v", err)
 	}
-	// Nodes of the existing set seed the table too, and are checked again;
-	// those without a UDP endpoint cannot be asked and stay as they are.
+	job := crawlJob{file: file, boot: boot, recheck: recheck, start: start, out: os.Stdout}
+	err = job.run(ctx, begin)
+	if errors.Is(err, errNothingToCrawl) {
+		return usageErrorf(cmd, "%v", err)
+	}
+	return err
+}
+
+var errNothingToCrawl = errors.New("nothing to start from: give --bootnodes or an existing FILE")
+
+// crawlJob is one crawl of the command: it updates the node set in file.
+type crawlJob struct {
+	file    string
+	boot    []*enode.Node
+	recheck time.Duration // nodes of the file checked within this long are not asked again
+	start   func(seeds []*enode.Node) (crawlEngine, error)
+	out     io.Writer // progress and summary lines
+}
+
+// run loads the node set, crawls from the bootnodes and the set's nodes
+// until ctx ends or the crawl is done, and writes the set back.
+func (j crawlJob) run(ctx context.Context, begin time.Time) error {
+	set := make(nodeSet)
+	if fileExists(j.file) {
+		var err error
+		if set, err = loadNodeSet(j.file); err != nil {
+			return err
+		}
+	}
+	// Nodes of the existing set seed the table too, and are checked again
+	// unless checked recently; those without a UDP endpoint cannot be asked
+	// and stay as they are.
 	known := make([]*enode.Node, 0, len(set))
 	for _, e := range set {
 		if _, ok := e.Record.UDPEndpoint(); ok {
 			known = append(known, e.Record.Node)
 		}
 	}
-	if len(boot)+len(known) == 0 {
-		return usageErrorf(cmd, "nothing to start from: give --bootnodes or an existing FILE")
+	if len(j.boot)+len(known) == 0 {
+		return errNothingToCrawl
 	}
-	seeds := append(boot, known...)
-	disc, err := start(seeds)
+	seeds := append(slices.Clip(j.boot), known...)
+	disc, err := j.start(seeds)
 	if err != nil {
 		return err
 	}
 	defer disc.Close()
 
-	c := newCrawler(disc, set, os.Stdout)
-	fmt.Printf("crawl: starting from %d bootnodes and %d known nodes\n", len(boot), len(known))
+	c := newCrawler(disc, set, j.out)
+	c.recheck = j.recheck
+	fmt.Fprintf(j.out, "crawl: starting from %d bootnodes and %d known nodes\n", len(j.boot), len(known))
 	c.run(ctx, seeds)
-	fmt.Printf("crawl: done in %v: %d nodes (%d answered in this crawl, %d removed), %d lookups\n",
-		time.Since(begin).Round(time.Millisecond), len(c.set), c.answered, c.removed, c.lookups)
-	return c.set.write(file)
+	fmt.Fprintf(j.out, "crawl: done in %v: %d nodes (%d answered in this crawl, %d checked recently, %d removed), %d lookups\n",
+		time.Since(begin).Round(time.Millisecond), len(c.set), c.answered, c.skipped, c.removed, c.lookups)
+	return c.set.write(j.file)
 }
 
 // crawler finds nodes by random lookups and checks each one it finds by
@@ -146,6 +187,9 @@ type crawler struct {
 	disc  crawlEngine
 	check chan *enode.Node
 	out   io.Writer // progress lines
+	// recheck spares the nodes of the set whose last check is more recent
+	// (0: check every node).
+	recheck time.Duration
 
 	mu sync.Mutex
 	// Fields below are guarded by mu.
@@ -155,8 +199,8 @@ type crawler struct {
 	// stopped is set when the crawl ends: results that come in later are
 	// dropped (an engine that closes fails its pending requests, which
 	// says nothing about the nodes).
-	stopped                    bool
-	answered, removed, lookups int
+	stopped                             bool
+	answered, removed, skipped, lookups int
 }
 
 func newCrawler(disc crawlEngine, set nodeSet, out io.Writer) *crawler {
@@ -268,6 +312,10 @@ func (c *crawler) found(n *enode.Node) bool {
 	if !seen {
 		st = new(crawlChecks)
 		c.seen[n.ID()] = st
+		if e := c.set[n.ID()]; e != nil && c.checkedRecently(e) {
+			st.settled = true // its entry stays as it is
+			c.skipped++
+		}
 	}
 	if !st.queued && !st.settled && st.checks < crawlChecksPerNode && len(c.check) < cap(c.check) {
 		st.queued = true
@@ -275,6 +323,16 @@ func (c *crawler) found(n *enode.Node) bool {
 		c.check <- n
 	}
 	return !seen
+}
+
+// checkedRecently reports whether e was checked less than c.recheck ago. A
+// check time in the future (another machine's clock) is not recent.
+func (c *crawler) checkedRecently(e *nodeSetEntry) bool {
+	if e.LastCheck.IsZero() {
+		return false
+	}
+	age := time.Since(e.LastCheck)
+	return age >= 0 && age < c.recheck
 }
 
 // checkNode asks n for its record and scores the outcome.

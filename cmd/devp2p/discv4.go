@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"fmt"
 	"net"
 	"time"
@@ -70,8 +71,21 @@ var discv4Command = &cli.Command{
 	},
 }
 
+// v4Endpoint is a discv4 engine and the in-memory node database it owns:
+// Close closes both.
+type v4Endpoint struct {
+	*v4.UDPv4
+	db *nodedb.DB
+}
+
+// Close stops the engine, then closes its database.
+func (e *v4Endpoint) Close() {
+	e.UDPv4.Close()
+	e.db.Close()
+}
+
 // startV4 opens a discv4 endpoint with a throwaway key on --listen.
-func startV4(ctx context.Context, cmd *cli.Command, bootnodes []*enode.Node) (*v4.UDPv4, error) {
+func startV4(ctx context.Context, cmd *cli.Command, bootnodes []*enode.Node) (*v4Endpoint, error) {
 	listen := cmd.String("listen")
 	if why := checkListenAddr(listen); why != "" {
 		return nil, flagError("listen", listen, why)
@@ -80,16 +94,29 @@ func startV4(ctx context.Context, cmd *cli.Command, bootnodes []*enode.Node) (*v
 	if err != nil {
 		return nil, flagError("listen", listen, err.Error())
 	}
-	conn, err := net.ListenUDP("udp", addr)
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		return nil, err
+	}
+	disc, err := listenV4(addr, key, bootnodes)
 	if err != nil {
 		return nil, fmt.Errorf("--listen %s: %v", listen, err)
 	}
-	key, err := crypto.GenerateKey()
+	return disc, nil
+}
+
+// listenV4 opens a discv4 endpoint on addr with its own in-memory node
+// database.
+func listenV4(addr *net.UDPAddr, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (*v4Endpoint, error) {
+	conn, err := net.ListenUDP("udp", addr)
+	if err != nil {
+		return nil, err
+	}
+	db, err := nodedb.Open(nodedb.Config{})
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
-	db, _ := nodedb.Open(nodedb.Config{})
 	ln := enode.NewLocalNode(db, key)
 	local := conn.LocalAddr().(*net.UDPAddr)
 	ln.SetListenIP(local.AddrPort().Addr()) // only the families the socket serves
@@ -103,7 +130,7 @@ func startV4(ctx context.Context, cmd *cli.Command, bootnodes []*enode.Node) (*v
 		db.Close()
 		return nil, err
 	}
-	return disc, nil
+	return &v4Endpoint{disc, db}, nil
 }
 
 // startV4Engine opens a discv4 engine for the ping, requestenr and resolve

@@ -3,12 +3,10 @@ package main
 import (
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/devp2p-go/devp2p/crypto"
 	"github.com/devp2p-go/devp2p/discover/v4"
@@ -119,80 +117,4 @@ func TestDiscv4NoAnswer(t *testing.T) {
 	mustFail(t, "devp2p: ping "+ep+": no answer within 1s", "discv4", "ping", "--listen", "127.0.0.1:0", "--timeout", "1s", rec)
 	mustFail(t, "devp2p: requestenr "+ep+": no answer within 1s", "discv4", "requestenr", "--listen", "127.0.0.1:0", "--timeout", "1s", rec)
 	mustFail(t, "devp2p: resolve "+id+" ("+ep+"): no answer within 1s", "discv4", "resolve", "--listen", "127.0.0.1:0", "--timeout", "1s", rec)
-}
-
-// TestDiscv4Crawl crawls a devnet of 17 nodes. The network runs in a child
-// process (the binary is built without -race), because many discv4 engines
-// in a race-instrumented test process miss their 500 ms reply timeouts on a
-// loaded machine. 17 nodes fit in one bucket of the bootnode's table (16
-// others): with more, the bucket of half the nodes can overflow, and a node
-// left in the replacement list of the bootnode and absent from the others'
-// tables is one that no lookup returns, so the crawl cannot find it.
-func TestDiscv4Crawl(t *testing.T) {
-	const (
-		n = 17
-		// formWait bounds the wait for the network to form. It only
-		// guards against a hang: the test judges that the network forms,
-		// not how fast. On a loaded 2-core machine the nodes' 500 ms
-		// discovery replies are often late, and forming took minutes.
-		formWait = 5 * time.Minute
-		// The devnet outlives the wait and both crawls; the test
-		// interrupts it at the end.
-		devnetRun = 10 * time.Minute
-	)
-	// Few peers per node keep the devnet light on a busy machine; the crawl
-	// only needs discovery.
-	devnet := start(t, "devnet", "--nodes", fmt.Sprint(n), "--duration", devnetRun.String(), "--maxpeers", "3")
-	boot := devnet.waitLine("devnet: " + fmt.Sprint(n) + " nodes on 127.0.0.1, bootnode ")
-	ids := make([]enode.ID, n)
-	for i := range ids {
-		url := devnet.waitLine(fmt.Sprintf("devnet: node %d ", i))
-		node, err := enode.ParseV4(url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[i] = node.ID()
-	}
-	// Every node has joined the network once it has a peer: it bonded with
-	// the bootnode when it started.
-	devnet.waitLineWithin("devnet: every node has peers", formWait)
-
-	file := filepath.Join(t.TempDir(), "nodes.json")
-	begin := time.Now()
-	out := mustRun(t, "discv4", "crawl", "--listen", "127.0.0.1:0", "--timeout", "60s", "--bootnodes", boot, file)
-	t.Logf("crawl took %v:\n%s", time.Since(begin), out)
-	set := readTestSet(t, file)
-	for i, id := range ids {
-		e := set[id]
-		if e == nil {
-			t.Errorf("node %d not found", i)
-			continue
-		}
-		if e.Record.Record().Signature() == nil || e.Score != 1 || e.FirstResponse.IsZero() || e.LastResponse != e.FirstResponse || e.LastCheck != e.FirstResponse {
-			t.Errorf("node %d: entry %+v", i, e)
-		}
-	}
-	if len(set) != n {
-		t.Errorf("crawl found %d nodes, want %d", len(set), n)
-	}
-	first := set
-
-	// A re-crawl of the file (no bootnodes) checks the nodes again.
-	begin = time.Now()
-	out = mustRun(t, "discv4", "crawl", "--listen", "127.0.0.1:0", "--timeout", "60s", file)
-	t.Logf("re-crawl took %v:\n%s", time.Since(begin), out)
-	set = readTestSet(t, file)
-	for i, id := range ids {
-		e := set[id]
-		switch {
-		case e == nil:
-			t.Errorf("node %d lost in re-crawl", i)
-		case e.Score != 2:
-			t.Errorf("node %d: score %d, want 2", i, e.Score)
-		case first[id] != nil && !e.FirstResponse.Equal(first[id].FirstResponse):
-			t.Errorf("node %d: firstResponse moved from %v to %v", i, first[id].FirstResponse, e.FirstResponse)
-		}
-	}
-	devnet.cmd.Process.Signal(os.Interrupt)
-	devnet.waitLine("summary")
 }

@@ -56,7 +56,7 @@ var discv5Command = &cli.Command{
 			Name:      "crawl",
 			Usage:     "find the nodes of a discv5 network and write them to FILE (node-set JSON); an existing FILE is updated",
 			ArgsUsage: "FILE",
-			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, crawlTimeoutFlag},
+			Flags:     []cli.Flag{discv4ListenFlag, discv4BootnodesFlag, crawlTimeoutFlag, crawlRecheckFlag},
 			Action: func(ctx context.Context, cmd *cli.Command) error {
 				return runCrawl(ctx, cmd, func(boot []*enode.Node) (crawlEngine, error) {
 					disc, err := startV5(cmd, nil, boot)
@@ -76,8 +76,21 @@ var discv5Command = &cli.Command{
 	},
 }
 
+// v5Endpoint is a discv5 engine and the in-memory node database it owns:
+// Close closes both.
+type v5Endpoint struct {
+	*v5.UDPv5
+	db *nodedb.DB
+}
+
+// Close stops the engine, then closes its database.
+func (e *v5Endpoint) Close() {
+	e.UDPv5.Close()
+	e.db.Close()
+}
+
 // startV5 opens a discv5 endpoint on --listen, with key or a throwaway key.
-func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (*v5.UDPv5, error) {
+func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (*v5Endpoint, error) {
 	listen := cmd.String("listen")
 	if why := checkListenAddr(listen); why != "" {
 		return nil, flagError("listen", listen, why)
@@ -99,7 +112,11 @@ func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (
 		}
 		return nil, fmt.Errorf("--listen %s: %v", listen, err)
 	}
-	db, _ := nodedb.Open(nodedb.Config{})
+	db, err := nodedb.Open(nodedb.Config{})
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
 	ln := enode.NewLocalNode(db, key)
 	local := conn.LocalAddr().(*net.UDPAddr)
 	ln.SetListenIP(local.AddrPort().Addr()) // only the families the socket serves
@@ -110,7 +127,7 @@ func startV5(cmd *cli.Command, key *ecdsa.PrivateKey, bootnodes []*enode.Node) (
 		db.Close()
 		return nil, err
 	}
-	return disc, nil
+	return &v5Endpoint{disc, db}, nil
 }
 
 // startV5Engine opens a discv5 engine for the ping, requestenr and resolve

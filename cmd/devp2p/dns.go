@@ -216,7 +216,7 @@ func dnsSync(ctx context.Context, cmd *cli.Command) error {
 		if _, _, err := net.SplitHostPort(server); err != nil {
 			return flagError("dns.server", server, "want HOST:PORT")
 		}
-		cfg.Resolver = serverResolver(server)
+		cfg.Resolver = dnsdisc.NewResolver(server)
 	}
 	client, err := dnsdisc.NewClient(cfg)
 	if err != nil {
@@ -343,16 +343,4 @@ func writeFileAtomic(file string, data []byte) error {
 		return fileError("write", file, err)
 	}
 	return nil
-}
-
-// serverResolver sends every query to one DNS server, over UDP (or TCP when
-// the Go resolver falls back to it for a truncated answer).
-func serverResolver(server string) *net.Resolver {
-	return &net.Resolver{
-		PreferGo: true,
-		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, server)
-		},
-	}
 }

@@ -46,6 +46,8 @@ var nodeCommand = &cli.Command{
 		&cli.BoolFlag{Name: "nodiscover", Usage: "disable discovery (peers only from --static and inbound)"},
 		&cli.BoolFlag{Name: "v5", Usage: "also run discovery v5 (on the discv4 port)"},
 		&cli.StringFlag{Name: "bootnodesv5", Usage: "discv5 bootnodes (default: --bootnodes)"},
+		&cli.StringFlag{Name: "discovery.dns", Usage: "dial the nodes of these signed DNS lists (comma-separated enrtree:// URLs, EIP-1459; none by default)"},
+		&cli.StringFlag{Name: "dns.server", Usage: "ask this DNS server (HOST:PORT) for --discovery.dns instead of the system's"},
 		&cli.StringFlag{Name: "nat", Value: "none", Usage: "port mapping: none, any, upnp, pmp, extip:IP, stun"},
 		&cli.IntFlag{Name: "verbosity", Value: 3, Usage: "log level: 0 silent, 1 error, 2 warn, 3 info, 4 debug, 5 trace"},
 		&cli.DurationFlag{Name: "status", Value: defaultStatusInterval, Usage: "print a status line this often (0 = never)"},

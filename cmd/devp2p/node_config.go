@@ -117,6 +117,9 @@ func nodeConfig(ctx context.Context, cmd *cli.Command) (devp2p.Config, error) {
 	if cfg.DiscoveryV5 && len(cfg.BootstrapNodesV5) == 0 {
 		cfg.BootstrapNodesV5 = cfg.BootstrapNodes
 	}
+	if err := dnsFlags(cmd, &cfg); err != nil {
+		return cfg, err
+	}
 	if cmd.IsSet("netrestrict") {
 		nl, err := netutil.ParseNetlist(cmd.String("netrestrict"))
 		if err != nil {

@@ -51,7 +51,7 @@ func pingCommand(start startEngine) cli.ActionFunc {
 		}
 		defer disc.Close()
 		var took time.Duration
-		err = untilTimeout(ctx, disc, timeout, func() error {
+		err = untilTimeout(ctx, timeout, func(ctx context.Context) error {
 			return untilAnswer(func() error {
 				start := time.Now()
 				err := disc.Ping(ctx, n)
@@ -79,7 +79,7 @@ func requestENRCommand(start startEngine) cli.ActionFunc {
 		}
 		defer disc.Close()
 		var rec *enode.Node
-		err = untilTimeout(ctx, disc, timeout, func() error {
+		err = untilTimeout(ctx, timeout, func(ctx context.Context) error {
 			return untilAnswer(func() (err error) {
 				rec, err = disc.RequestENR(ctx, n)
 				return err
@@ -112,7 +112,7 @@ func resolveCommand(start startEngine) cli.ActionFunc {
 			lookup = nil // nobody to ask where n went
 		}
 		var found *enode.Node
-		err = untilTimeout(ctx, disc, timeout, func() error {
+		err = untilTimeout(ctx, timeout, func(ctx context.Context) error {
 			return untilAnswer(func() (err error) {
 				found, err = resolveNode(ctx, disc, lookup, n)
 				return err

@@ -21,34 +21,29 @@ func timeoutFlag(cmd *cli.Command) (time.Duration, error) {
 	return d, nil
 }
 
-// closer is an endpoint whose Close ends the requests running on it.
-type closer interface{ Close() }
-
-// untilTimeout runs f and gives up after d or when ctx ends (Ctrl-C):
-// closing ep makes f's requests return, so f is never left running.
-func untilTimeout(ctx context.Context, ep closer, d time.Duration, f func() error) error {
-	done := make(chan error, 1)
-	go func() { done <- f() }()
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case err := <-done:
-		return err
-	case <-timer.C:
-		ep.Close()
-		<-done
-		return fmt.Errorf("no answer within %v", d)
-	case <-ctx.Done():
-		ep.Close()
-		<-done
+// untilTimeout runs f with a context that ends after d or when ctx ends
+// (Ctrl-C). f's requests take that context, so they return when it ends
+// and f is never left running. The engine stays open for the caller.
+func untilTimeout(ctx context.Context, d time.Duration, f func(ctx context.Context) error) error {
+	tctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	err := f(tctx)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
 		return ctx.Err()
+	case tctx.Err() != nil:
+		return fmt.Errorf("no answer within %v", d)
 	}
+	return err
 }
 
 // untilAnswer runs the request f again as long as it times out: UDP loses
 // packets, and each discovery request waits only 500 ms (v4) or 700 ms (v5)
 // for its reply. Any other outcome (an answer, a closed endpoint, a bad
-// reply) ends the loop, so untilTimeout's Close ends it too.
+// reply, a context that ended) ends the loop, so untilTimeout's deadline
+// ends it too.
 func untilAnswer(f func() error) error {
 	for {
 		err := f()

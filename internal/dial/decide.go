@@ -62,7 +62,8 @@ func (s *Scheduler) restricted(n *enode.Node) string {
 }
 
 // tryDial dials n if checkDial allows it and reports the decision.
-func (s *Scheduler) tryDial(n *enode.Node, flags Flags, why string) bool {
+// source is the label of the candidate's source (sources.go).
+func (s *Scheduler) tryDial(n *enode.Node, flags Flags, why, source string) bool {
 	if n == nil {
 		return false
 	}
@@ -74,7 +75,7 @@ func (s *Scheduler) tryDial(n *enode.Node, flags Flags, why string) bool {
 		s.trace(Event{Kind: EventSkip, Node: n, Reason: skip})
 		return false
 	}
-	s.startDial(n, flags, why, nil, now)
+	s.startDial(n, flags, why, source, nil, now)
 	return true
 }
 
@@ -115,7 +116,7 @@ func (s *Scheduler) startStaticDials(now mclock.AbsTime) {
 				continue // reported by addStatic
 			}
 		}
-		s.startDial(st.node, StaticDialed, WhyStatic, st, now)
+		s.startDial(st.node, StaticDialed, WhyStatic, SourceStatic, st, now)
 	}
 }
 
@@ -125,7 +126,7 @@ func (s *Scheduler) startQueuedDials(now mclock.AbsTime) {
 		q := s.queue[0]
 		s.queue[0] = queued{}
 		s.queue = s.queue[1:]
-		s.tryDial(q.node, DynDialed, q.why)
+		s.tryDial(q.node, DynDialed, q.why, q.why) // SourceWarm or SourceBootnode
 	}
 	if len(s.queue) == 0 {
 		s.queue = nil // release the backing array
@@ -133,10 +134,12 @@ func (s *Scheduler) startQueuedDials(now mclock.AbsTime) {
 }
 
 // startDial launches a dial task.
-func (s *Scheduler) startDial(n *enode.Node, flags Flags, why string, st *staticNode, now mclock.AbsTime) {
+func (s *Scheduler) startDial(n *enode.Node, flags Flags, why, source string, st *staticNode, now mclock.AbsTime) {
 	id := n.ID()
 	s.history.add(id, now.Add(s.cfg.HistoryExpiration))
 	t := newDialTask(n, flags, why)
+	t.source = source
+	s.sources.get(source).Dials++
 	if st != nil && s.cfg.Resolver != nil {
 		t.needResolve = !hasEndpoint(n)
 		t.mayResolve = now >= st.resolveAt
@@ -186,7 +189,7 @@ func (s *Scheduler) taskDone(t *dialTask) {
 			if _, ok := s.peers[id]; !ok {
 				// SetupFunc succeeded without PeerAdded: count the peer
 				// from now on, so that slots are not overfilled.
-				s.addPeer(t.dest, t.flags, now)
+				s.addPeer(t.dest, t.flags, t.source, now)
 			}
 		}
 	case t.removed:
@@ -268,13 +271,17 @@ func (s *Scheduler) peerAdded(ev peerEvent) {
 	}
 	now := s.clock.Now()
 	id := ev.node.ID()
+	source := ""
 	if t := s.dialing[id]; t != nil {
 		t.sawAdd = true
+		if ev.flags.outbound() {
+			source = t.source
+		}
 	}
 	if st := s.static[id]; st != nil && ev.node.Seq() > st.node.Seq() {
 		st.node = ev.node
 	}
-	s.addPeer(ev.node, ev.flags, now)
+	s.addPeer(ev.node, ev.flags, source, now)
 	if ev.flags.outbound() {
 		// The session qualifies for the warm restart as soon as it is up
 		// (handshakes, Hello and a common protocol passed): remembering it
@@ -284,13 +291,18 @@ func (s *Scheduler) peerAdded(ev peerEvent) {
 	}
 }
 
-func (s *Scheduler) addPeer(n *enode.Node, flags Flags, now mclock.AbsTime) {
+// addPeer books a new peer; source is the label of the source we dialed it
+// from, "" if we did not.
+func (s *Scheduler) addPeer(n *enode.Node, flags Flags, source string, now mclock.AbsTime) {
 	id := n.ID()
 	if old := s.peers[id]; old != nil {
 		s.dropPeer(old)
 	}
-	p := &peer{node: n, flags: flags, since: now}
+	p := &peer{node: n, flags: flags, source: source, since: now}
 	s.peers[id] = p
+	if source != "" {
+		s.sources.get(source).Peers++
+	}
 	if flags.outbound() {
 		s.outPeers++
 	}
@@ -300,6 +312,9 @@ func (s *Scheduler) addPeer(n *enode.Node, flags Flags, now mclock.AbsTime) {
 
 // dropPeer releases what addPeer booked for p.
 func (s *Scheduler) dropPeer(p *peer) {
+	if p.source != "" {
+		s.sources.get(p.source).Peers--
+	}
 	if p.flags.outbound() {
 		s.outPeers--
 	}

@@ -18,6 +18,9 @@
 // being dialed, outside Config.NetRestrict, dialed within the last
 // Config.HistoryExpiration (35 s), backing off after a failure, or refused by
 // the application's Config.Filter; those checks come before a slot is spent.
+// Stats.Sources counts candidates, dials and peers per source: the labels of
+// the mix's sources (enode.FairMix.AddNamedSource) and "static", "warm" and
+// "bootnode" for the scheduler's own.
 //
 // Two guards go beyond go-ethereum for dynamic dials to public addresses
 // (docs/SECURITY.md): each IP is dialed at most once per HistoryExpiration

@@ -93,7 +93,16 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
-	h := &harness{t: t, clock: new(mclock.Simulated), iter: newChanIter(), peers: make(map[enode.ID]Flags)}
+	iter := newChanIter()
+	h := newHarnessIter(t, cfg, iter)
+	h.iter = iter
+	return h
+}
+
+// newHarnessIter is newHarness with the scheduler reading candidates from
+// it instead of h.iter (which stays nil).
+func newHarnessIter(t *testing.T, cfg Config, it enode.Iterator) *harness {
+	h := &harness{t: t, clock: new(mclock.Simulated), peers: make(map[enode.ID]Flags)}
 	cfg.Clock = h.clock
 	cfg.Dialer = h
 	cfg.Trace = h.record
@@ -105,7 +114,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	}
 	var sched atomic.Pointer[Scheduler]
 	ready := make(chan struct{})
-	h.sched = New(cfg, h.iter, func(fd net.Conn, flags Flags, dest *enode.Node) error {
+	h.sched = New(cfg, it, func(fd net.Conn, flags Flags, dest *enode.Node) error {
 		fd.Close()
 		h.mu.Lock()
 		f := h.setupErr

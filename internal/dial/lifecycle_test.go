@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"reflect"
 	"runtime"
 	"testing"
 	"testing/synctest"
@@ -42,7 +43,7 @@ func TestStopEndsEverything(t *testing.T) {
 		h.sched.RemoveStatic(testNode(4))
 		h.sched.PeerAdded(testNode(5), Inbound)
 		h.sched.PeerRemoved(testNode(5), Inbound, nil)
-		if st := h.sched.Stats(); st != (Stats{}) {
+		if st := h.sched.Stats(); !reflect.DeepEqual(st, Stats{}) {
 			t.Fatalf("stats after stop = %+v", st)
 		}
 		for _, ev := range h.eventsOf(EventDialDone) {

@@ -24,7 +24,7 @@ type Scheduler struct {
 	clock mclock.Clock
 	log   *slog.Logger
 
-	nodesIn     chan *enode.Node
+	nodesIn     chan candidate
 	addStaticCh chan *enode.Node
 	remStaticCh chan *enode.Node
 	addPeerCh   chan peerEvent
@@ -55,11 +55,13 @@ type Scheduler struct {
 	timer       mclock.ChanTimer
 	timerCh     <-chan mclock.AbsTime
 	timerAt     mclock.AbsTime
+	sources     sourceCounts // by source label
 }
 
 type peer struct {
 	node   *enode.Node
 	flags  Flags
+	source string // label of the source it was dialed from; "" if not dialed by us
 	since  mclock.AbsTime
 	spread spreadKeys // booked in subnets
 }
@@ -95,6 +97,11 @@ type Stats struct {
 	Remembered    int  // nodes with a failure record
 	BackingOff    int  // nodes not dialed before their backoff ends (failure records and static nodes)
 	Peerless      bool // no peer at all
+	// Sources counts candidates, dials and dialed peers per source label:
+	// the labels of the iterator's sources (SourceLabeller) and
+	// SourceStatic, SourceWarm, SourceBootnode. Nil before the first
+	// candidate.
+	Sources map[string]SourceStats
 }
 
 // New starts a scheduler dialing candidates from the iterator (which may be
@@ -108,7 +115,7 @@ func New(cfg Config, candidates enode.Iterator, setup SetupFunc) *Scheduler {
 		it:          candidates,
 		clock:       cfg.Clock,
 		log:         cfg.Logger,
-		nodesIn:     make(chan *enode.Node),
+		nodesIn:     make(chan candidate),
 		addStaticCh: make(chan *enode.Node),
 		remStaticCh: make(chan *enode.Node),
 		addPeerCh:   make(chan peerEvent),
@@ -124,6 +131,7 @@ func New(cfg Config, candidates enode.Iterator, setup SetupFunc) *Scheduler {
 		ipHistory:   newExpSet[netip.Addr](),
 		subnets:     make(map[netip.Prefix]int),
 		failures:    newFailureMemory(maxFailureRecords),
+		sources:     make(sourceCounts),
 	}
 	s.wg.Add(1)
 	go s.loop()
@@ -208,7 +216,7 @@ func (s *Scheduler) readNodes(it enode.Iterator) {
 	defer s.wg.Done()
 	for it.Next() {
 		select {
-		case s.nodesIn <- it.Node():
+		case s.nodesIn <- candidate{it.Node(), labelOf(it)}:
 		case <-s.quit:
 			return
 		}
@@ -229,15 +237,16 @@ func (s *Scheduler) loop() {
 		s.checkPeerless(now)
 		s.startStaticDials(now)
 		s.startQueuedDials(now)
-		var nodesCh chan *enode.Node
+		var nodesCh chan candidate
 		if len(s.queue) == 0 && s.freeDynSlots() > 0 {
 			nodesCh = s.nodesIn
 		}
 		s.armTimer(now)
 
 		select {
-		case n := <-nodesCh:
-			s.tryDial(n, DynDialed, WhyDynamic)
+		case c := <-nodesCh:
+			s.sources.get(c.source).Candidates++
+			s.tryDial(c.node, DynDialed, WhyDynamic, c.source)
 		case t := <-s.doneCh:
 			s.taskDone(t)
 		case n := <-s.addStaticCh:
@@ -303,6 +312,7 @@ func (s *Scheduler) stats() Stats {
 		History:       s.history.len(),
 		Remembered:    s.failures.len(),
 		Peerless:      s.peerless,
+		Sources:       s.sources.snapshot(),
 	}
 	// A scan, but Stats is for status lines, called every few seconds at
 	// most, and the failure memory is bounded (maxFailureRecords).

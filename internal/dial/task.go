@@ -23,6 +23,7 @@ type dialTask struct {
 	cancel context.CancelFunc
 	flags  Flags
 	why    string
+	source string // label of the candidate's source (sources.go)
 
 	// Set by the loop before the task starts.
 	needResolve bool // static node without endpoint: look it up first
