@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/netutil"
@@ -123,6 +125,13 @@ type Config struct {
 	// Clock drives the server's timers (pings, throttling, dial history).
 	// Default the system clock; tests use *mclock.Simulated.
 	Clock mclock.Clock `toml:"-" json:"-"`
+
+	// Metrics, if set, receives the server's Prometheus metrics (devp2p_*,
+	// listed in metrics.go and the README): Start registers them, Stop
+	// removes them. Nil means no metrics, at no cost. The library never
+	// uses the global registry; Go and process collectors are the
+	// application's to add.
+	Metrics prometheus.Registerer `toml:"-" json:"-"`
 }
 
 // NodeDialer opens connections to nodes. It has the method set of the dial

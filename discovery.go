@@ -44,7 +44,7 @@ type discovery struct {
 // The engines share the socket in one hop: discv4 reads it and hands every
 // datagram it cannot decode to the channel that discv5's dispatch loop reads
 // (no goroutine copies packets in between).
-func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *Config, clock mclock.Clock, log *slog.Logger) (*discovery, error) {
+func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *Config, clock mclock.Clock, log *slog.Logger, m *serverMetrics) (*discovery, error) {
 	var shared chan discover.ReadPacket
 	if cfg.DiscoveryV5 {
 		shared = make(chan discover.ReadPacket, unhandledQueue)
@@ -59,6 +59,7 @@ func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *
 			DB:          db,
 			Bootnodes:   cfg.BootstrapNodes,
 			NetRestrict: cfg.NetRestrict,
+			LookupDone:  m.lookupObserver(discV4),
 		},
 		Unhandled: shared, // nil unless DiscoveryV5
 		Clock:     clock,
@@ -79,6 +80,7 @@ func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *
 			DB:          db,
 			Bootnodes:   cfg.BootstrapNodesV5,
 			NetRestrict: cfg.NetRestrict,
+			LookupDone:  m.lookupObserver(discV5),
 		},
 		Unhandled: shared,
 		Clock:     clock,
@@ -93,11 +95,12 @@ func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *
 }
 
 // iterators returns new lookup iterators of the engines, for the dialer's
-// candidate mix, which owns them from then on.
-func (d *discovery) iterators() []enode.Iterator {
-	its := []enode.Iterator{d.v4.RandomNodes()}
+// candidate mix, which owns them from then on. m tags them for the dial
+// metrics (metrics_dial.go).
+func (d *discovery) iterators(m *serverMetrics) []enode.Iterator {
+	its := []enode.Iterator{m.tagSource(d.v4.RandomNodes(), sourceDiscv4)}
 	if d.v5 != nil {
-		its = append(its, d.v5.RandomNodes())
+		its = append(its, m.tagSource(d.v5.RandomNodes(), sourceDiscv5))
 	}
 	return its
 }

@@ -77,6 +77,7 @@ func (srv *Server) startNAT(tcp *net.TCPAddr) {
 		Changed: srv.natEndpointChanged,
 	})
 	srv.closers.push(m.Close)
+	srv.metrics.watchNAT(m)
 }
 
 // natEndpointChanged puts the gateway's view of our endpoint into the

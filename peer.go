@@ -59,6 +59,7 @@ type Peer struct {
 	clock   mclock.Clock
 	created mclock.AbsTime
 	events  *eventFeed[*PeerEvent] // nil unless Config.EnableMsgEvents
+	traffic *trafficMetrics        // nil unless Config.Metrics (metrics_traffic.go)
 
 	closed   chan struct{}  // closed by end
 	wg       sync.WaitGroup // protocol goroutines, ping and pong senders
@@ -262,6 +263,9 @@ func (p *Peer) readLoop() {
 			return
 		}
 		p.rw.meter.addMsgIn()
+		if p.traffic != nil {
+			p.countIn(msg.Code, msg.Size)
+		}
 		now := p.clock.Now()
 		p.lastRecv.Store(int64(now))
 		if msg.Code == pingMsg {
@@ -378,6 +382,9 @@ func (p *Peer) write(msg Msg) error {
 		return err
 	}
 	p.rw.meter.addMsgOut()
+	if p.traffic != nil {
+		p.countOut(msg.Code, msg.Size)
+	}
 	return nil
 }
 
@@ -423,9 +430,10 @@ func (p *Peer) info() *PeerInfo {
 // protocol's offset and rejects codes outside its range.
 type protoRW struct {
 	Protocol
-	offset uint64
-	in     chan Msg // unbuffered: the read loop waits for Run to take it; closed when the read loop ends
-	peer   *Peer
+	offset  uint64
+	in      chan Msg // unbuffered: the read loop waits for Run to take it; closed when the read loop ends
+	peer    *Peer
+	traffic *protoTraffic // nil unless Config.Metrics
 }
 
 func (rw *protoRW) WriteMsg(msg Msg) error {

@@ -41,8 +41,9 @@ type Server struct {
 	listener     net.Listener
 	ourHandshake *protoHandshake
 	dialsched    dialScheduler
-	disc         *discovery // nil without discovery
-	closers      closeStack // Close of every part started, unwound by Stop
+	disc         *discovery     // nil without discovery
+	metrics      *serverMetrics // nil without Config.Metrics (metrics.go)
+	closers      closeStack     // Close of every part started, unwound by Stop
 
 	// Test hooks, set before Start.
 	newTransport func(fd net.Conn, dialDest *ecdsa.PublicKey) transport
@@ -143,6 +144,11 @@ func (srv *Server) Start() (err error) {
 			srv.closers.unwind() // what was started so far
 		}
 	}()
+	srv.metrics = newServerMetrics(srv, &srv.cfg)
+	if err := srv.metrics.register(); err != nil {
+		return err
+	}
+	srv.closers.push(srv.metrics.unregister)
 	if err := srv.setupLocalNode(); err != nil {
 		return err
 	}
@@ -154,7 +160,7 @@ func (srv *Server) Start() (err error) {
 	}
 	mix := enode.NewFairMix(fairMixTimeout)
 	for _, it := range srv.cfg.DialCandidates {
-		mix.AddSource(it)
+		mix.AddSource(srv.metrics.tagSource(it, candidateSource(it)))
 	}
 	for _, p := range srv.cfg.Protocols {
 		if p.DialCandidates != nil {
@@ -162,12 +168,12 @@ func (srv *Server) Start() (err error) {
 		}
 	}
 	if udp != nil {
-		if srv.disc, err = startDiscovery(udp, srv.localnode, srv.nodedb, &srv.cfg, srv.clock, srv.log); err != nil {
+		if srv.disc, err = startDiscovery(udp, srv.localnode, srv.nodedb, &srv.cfg, srv.clock, srv.log, srv.metrics); err != nil {
 			mix.Close()
 			return err
 		}
 		if !srv.cfg.NoDial {
-			for _, it := range srv.disc.iterators() {
+			for _, it := range srv.disc.iterators(srv.metrics) {
 				mix.AddSource(it)
 			}
 		}

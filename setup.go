@@ -80,7 +80,9 @@ func (srv *Server) setupConn(fd net.Conn, flags connFlag, dialDest *enode.Node) 
 	}
 	defer srv.untrackPending(c)
 
+	start := srv.clock.Now()
 	stage, err := srv.doSetup(c, dialDest)
+	srv.metrics.setupDone(c.is(inboundConn), err, srv.clock.Now().Sub(start))
 	var id enode.ID
 	if c.node != nil {
 		id = c.node.ID()

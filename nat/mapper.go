@@ -76,6 +76,8 @@ type Mapper struct {
 
 	mu  sync.Mutex // guards cur
 	cur Endpoints
+
+	stats mapperStats // for Stats (stats.go)
 }
 
 type portMapping struct {
@@ -213,6 +215,7 @@ func (m *Mapper) round() time.Duration {
 			m.cfg.Changed(ep)
 		}
 	}
+	m.stats.record(failed, changed)
 	if failed {
 		if !m.toldFailure {
 			// Once at Info, so a user who asked for NAT learns why the

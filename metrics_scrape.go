@@ -1,0 +1,237 @@
+package devp2p
+
+import (
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/v4wire"
+	v5 "github.com/devp2p-go/devp2p/discover/v5"
+	"github.com/devp2p-go/devp2p/discover/v5wire"
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/nat"
+)
+
+// scrapeCollector reads, when the registry is scraped, values the server
+// keeps anyway: the peer set, the traffic meters, the dial scheduler's
+// state, the discovery engines' packet counters and table, and the NAT
+// Mapper's rounds. Nothing of it costs anything between scrapes.
+type scrapeCollector struct {
+	srv *Server
+	nat atomic.Pointer[nat.Mapper] // set by startNAT when a Mapper runs
+}
+
+var (
+	descPeers = prometheus.NewDesc("devp2p_peers",
+		"Connected peers, by direction.", []string{"direction"}, nil)
+	descPeersTrusted = prometheus.NewDesc("devp2p_peers_trusted",
+		"Connected peers that are trusted nodes.", nil, nil)
+	descPeersStatic = prometheus.NewDesc("devp2p_peers_static",
+		"Connected peers that are static nodes we dialed.", nil, nil)
+	descConnBytes = prometheus.NewDesc("devp2p_conn_bytes_total",
+		"Bytes over devp2p connections (RLPx handshake, framing and compression included), by direction.", []string{"direction"}, nil)
+	descDialing = prometheus.NewDesc("devp2p_dials_running",
+		"Dials running (TCP connect and handshakes), by kind (dynamic, static).", []string{"kind"}, nil)
+	descDialQueued = prometheus.NewDesc("devp2p_dial_queued",
+		"Remembered good peers and bootnodes waiting for a dial slot.", nil, nil)
+	descDialBackoff = prometheus.NewDesc("devp2p_dial_backoff_nodes",
+		"Nodes waiting out a backoff after a failed dial or session.", nil, nil)
+	descDialStatic = prometheus.NewDesc("devp2p_dial_static_nodes",
+		"Static nodes, connected or not.", nil, nil)
+	descDialedPeers = prometheus.NewDesc("devp2p_dial_peers",
+		"Connected peers we dialed, and the most we dial (max).", []string{"kind"}, nil)
+	descDiscPackets = prometheus.NewDesc("devp2p_discovery_packets_total",
+		"Discovery packets, by protocol version, direction and packet type.", []string{"version", "direction", "type"}, nil)
+	descDiscDropped = prometheus.NewDesc("devp2p_discovery_dropped_total",
+		"Discovery packets received and not acted on, by protocol version and reason (no_endpoint_proof: a request from a node that has not proven its endpoint).", []string{"version", "reason"}, nil)
+	descTableNodes = prometheus.NewDesc("devp2p_discovery_table_nodes",
+		"Live nodes in the discovery table, by protocol version.", []string{"version"}, nil)
+	descBucketNodes = prometheus.NewDesc("devp2p_discovery_bucket_nodes",
+		"Live nodes per discovery table bucket (0: log distances up to 239, 16: distance 256), by protocol version.", []string{"version", "bucket"}, nil)
+	descNATMapped = prometheus.NewDesc("devp2p_nat_mapped",
+		"1 when the last NAT round got the external IP and every port mapping, else 0. Absent without a mapping NAT.", nil, nil)
+	descNATRounds = prometheus.NewDesc("devp2p_nat_rounds_total",
+		"NAT mapping rounds (first mapping and renewals), by result (ok, failed).", []string{"result"}, nil)
+	descNATChanges = prometheus.NewDesc("devp2p_nat_external_address_changes_total",
+		"Changes of the external endpoint (IP or a mapped port) reported by the gateway.", nil, nil)
+)
+
+var scrapeDescs = []*prometheus.Desc{
+	descPeers, descPeersTrusted, descPeersStatic, descConnBytes,
+	descDialing, descDialQueued, descDialBackoff, descDialStatic, descDialedPeers,
+	descDiscPackets, descDiscDropped, descTableNodes, descBucketNodes,
+	descNATMapped, descNATRounds, descNATChanges,
+}
+
+func newScrapeCollector(srv *Server) *scrapeCollector { return &scrapeCollector{srv: srv} }
+
+func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range scrapeDescs {
+		ch <- d
+	}
+}
+
+func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
+	srv := c.srv
+	srv.mu.Lock()
+	running, disc := srv.state == stateRunning, srv.disc
+	srv.mu.Unlock()
+	if !running {
+		return
+	}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+
+	var in, out, trusted, static int
+	srv.doPeerOp(func(peers map[enode.ID]*Peer) {
+		for _, p := range peers {
+			if p.Inbound() {
+				in++
+			} else {
+				out++
+			}
+			if p.Trusted() {
+				trusted++
+			}
+			if p.rw.is(staticDialedConn) {
+				static++
+			}
+		}
+	})
+	gauge(descPeers, float64(in), labelInbound)
+	gauge(descPeers, float64(out), labelOutbound)
+	gauge(descPeersTrusted, float64(trusted))
+	gauge(descPeersStatic, float64(static))
+	tr := srv.Traffic()
+	counter(descConnBytes, tr.BytesIn, labelInbound)
+	counter(descConnBytes, tr.BytesOut, labelOutbound)
+
+	if ds := srv.DialStats(); ds != (DialStats{}) {
+		gauge(descDialing, float64(ds.DynamicDialing), "dynamic")
+		gauge(descDialing, float64(ds.Dialing-ds.DynamicDialing), "static")
+		gauge(descDialQueued, float64(ds.Queued))
+		gauge(descDialBackoff, float64(ds.BackingOff))
+		gauge(descDialStatic, float64(ds.StaticNodes))
+		gauge(descDialedPeers, float64(ds.DialedPeers), "dialed")
+		gauge(descDialedPeers, float64(ds.MaxDialedPeers), "max")
+	}
+
+	if disc != nil {
+		collectDiscovery(ch, discV4, disc.v4.PacketStats(), disc.v4.Table(), v4PacketTypes[:])
+		if disc.v5 != nil {
+			collectDiscovery(ch, discV5, disc.v5.PacketStats(), disc.v5.Table(), v5PacketTypes[:])
+		}
+	}
+
+	if m := c.nat.Load(); m != nil {
+		st := m.Stats()
+		mapped := 0.0
+		if st.Mapped {
+			mapped = 1
+		}
+		gauge(descNATMapped, mapped)
+		counter(descNATRounds, st.Rounds-st.Failures, "ok")
+		counter(descNATRounds, st.Failures, "failed")
+		counter(descNATChanges, st.Changes)
+	}
+}
+
+// Discovery versions, the values of the version label.
+const (
+	discV4 = "v4"
+	discV5 = "v5"
+)
+
+// Packet type names by PacketStats slot; slot 0 collects the types outside
+// the protocol's list.
+var (
+	v4PacketTypes = [...]string{0: labelOther,
+		v4wire.PingPacket: "ping", v4wire.PongPacket: "pong", v4wire.FindnodePacket: "findnode",
+		v4wire.NeighborsPacket: "neighbors", v4wire.ENRRequestPacket: "enrrequest", v4wire.ENRResponsePacket: "enrresponse"}
+	v5PacketTypes = [...]string{0: labelOther,
+		v5wire.PingMsg: "ping", v5wire.PongMsg: "pong", v5wire.FindnodeMsg: "findnode", v5wire.NodesMsg: "nodes",
+		v5wire.TalkReqMsg: "talkreq", v5wire.TalkRespMsg: "talkresp",
+		v5.KindWhoareyou: "whoareyou", v5.KindUnknown: "unknown"}
+)
+
+func collectDiscovery(ch chan<- prometheus.Metric, version string, st *discover.PacketStats, tab *discover.Table, types []string) {
+	for kind, name := range types {
+		ch <- prometheus.MustNewConstMetric(descDiscPackets, prometheus.CounterValue, float64(st.Received(kind)), version, labelInbound, name)
+		ch <- prometheus.MustNewConstMetric(descDiscPackets, prometheus.CounterValue, float64(st.Sent(kind)), version, labelOutbound, name)
+	}
+	for r := range discover.NumDropReasons {
+		reason := discover.DropReason(r)
+		ch <- prometheus.MustNewConstMetric(descDiscDropped, prometheus.CounterValue, float64(st.Dropped(reason)), version, reason.String())
+	}
+	lens := tab.BucketLens()
+	total := 0
+	for i, n := range lens {
+		total += n
+		ch <- prometheus.MustNewConstMetric(descBucketNodes, prometheus.GaugeValue, float64(n), version, strconv.Itoa(i))
+	}
+	ch <- prometheus.MustNewConstMetric(descTableNodes, prometheus.GaugeValue, float64(total), version)
+}
+
+// watchNAT lets the scrape read m's rounds. Called by startNAT.
+func (m *serverMetrics) watchNAT(mapper *nat.Mapper) {
+	if m == nil {
+		return
+	}
+	m.scrape.nat.Store(mapper)
+}
+
+// lookupMetricVecs are the lookup histograms of both discovery versions.
+type lookupMetricVecs struct {
+	duration, queries *prometheus.HistogramVec
+}
+
+// lookupMetrics are the histograms of one version's lookups.
+type lookupMetrics struct {
+	duration, queries prometheus.Observer
+}
+
+func newLookupMetricVecs() *lookupMetricVecs {
+	return &lookupMetricVecs{
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "devp2p_discovery_lookup_duration_seconds",
+			Help:    "How long discovery lookups took, by protocol version.",
+			Buckets: prometheus.ExponentialBuckets(0.05, 2, 10), // 50 ms … 25 s
+		}, []string{"version"}),
+		queries: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "devp2p_discovery_lookup_queries",
+			Help:    "Nodes asked per discovery lookup (one findnode exchange each), by protocol version.",
+			Buckets: prometheus.LinearBuckets(0, 8, 12), // 0 … 88
+		}, []string{"version"}),
+	}
+}
+
+func (lv *lookupMetricVecs) version(v string) *lookupMetrics {
+	return &lookupMetrics{duration: lv.duration.WithLabelValues(v), queries: lv.queries.WithLabelValues(v)}
+}
+
+func (lv *lookupMetricVecs) collectors() []prometheus.Collector {
+	return []prometheus.Collector{lv.duration, lv.queries}
+}
+
+// lookupObserver returns the table's LookupDone hook for a version, nil
+// without metrics.
+func (m *serverMetrics) lookupObserver(version string) discover.LookupObserver {
+	if m == nil {
+		return nil
+	}
+	lm := m.lookups[0]
+	if version == discV5 {
+		lm = m.lookups[1]
+	}
+	return func(queried int, took time.Duration) {
+		lm.duration.Observe(took.Seconds())
+		lm.queries.Observe(float64(queried))
+	}
+}
