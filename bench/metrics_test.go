@@ -68,4 +68,3 @@ func newOursMetrics(b *testing.B, s *sink, listen, metrics bool) *devp2p.Server 
 	b.Cleanup(srv.Stop)
 	return srv
 }
-

@@ -30,21 +30,35 @@ var metricsFlags = []cli.Flag{
 // scrapes in progress.
 const metricsShutdownTimeout = 5 * time.Second
 
-// startMetrics opens the metrics endpoint when --metrics.addr is set: it
-// gives cfg a registry (the node's metrics, plus the Go runtime and process
-// collectors, which a library must not register itself), binds the address
-// at once so that a busy port fails before the node starts, and serves
-// until the returned stop is called. Without the flag it does nothing.
-func startMetrics(cmd *cli.Command, cfg *devp2p.Config, log *slog.Logger) (stop func(), err error) {
-	addr := cmd.String("metrics.addr")
+// startMetrics opens the metrics endpoint when --metrics.addr (or the
+// config file's MetricsAddr) is set: it gives cfg a registry (the node's
+// metrics, plus the Go runtime and process collectors, which a library must
+// not register itself), binds the address at once so that a busy port fails
+// before the node starts, and serves until the returned stop is called.
+// Without an address it does nothing.
+func startMetrics(cmd *cli.Command, file nodeFileKeys, cfg *devp2p.Config, log *slog.Logger) (stop func(), err error) {
+	addr, pprofOn := file.MetricsAddr, file.Pprof
+	// badAddr names where the address came from: the flag, or the file.
+	badAddr := func(reason string) error {
+		return fmt.Errorf("config %s: MetricsAddr %q: %s", cmd.String("config"), addr, reason)
+	}
+	if cmd.IsSet("metrics.addr") {
+		addr = cmd.String("metrics.addr")
+		badAddr = func(reason string) error { return flagError("metrics.addr", addr, reason) }
+	}
+	pprofErr := fmt.Errorf("config %s: Pprof = true needs MetricsAddr (profiles are served there)", cmd.String("config"))
+	if cmd.IsSet("pprof") {
+		pprofOn = cmd.Bool("pprof")
+		pprofErr = flagError("pprof", true, "needs --metrics.addr (profiles are served there)")
+	}
 	if addr == "" {
-		if cmd.Bool("pprof") {
-			return nil, flagError("pprof", true, "needs --metrics.addr (profiles are served there)")
+		if pprofOn {
+			return nil, pprofErr
 		}
 		return func() {}, nil
 	}
 	if reason := checkListenAddr(addr); reason != "" {
-		return nil, flagError("metrics.addr", addr, reason)
+		return nil, badAddr(reason)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -52,11 +66,11 @@ func startMetrics(cmd *cli.Command, cfg *devp2p.Config, log *slog.Logger) (stop 
 
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, flagError("metrics.addr", addr, err.Error())
+		return nil, badAddr(err.Error())
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	if cmd.Bool("pprof") {
+	if pprofOn {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
@@ -72,7 +86,7 @@ func startMetrics(cmd *cli.Command, cfg *devp2p.Config, log *slog.Logger) (stop 
 		}
 	}()
 	fmt.Printf("metrics  http://%s/metrics\n", l.Addr())
-	if cmd.Bool("pprof") {
+	if pprofOn {
 		fmt.Printf("pprof    http://%s/debug/pprof/\n", l.Addr())
 	}
 	return func() {

@@ -3,12 +3,18 @@ package main
 import (
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/devp2p-go/devp2p"
 )
 
 // TestNodeMetrics runs a node with --metrics.addr and --pprof, reaches it
@@ -116,4 +122,59 @@ func sampleSum(fams map[string]*dto.MetricFamily, name string, labels map[string
 		}
 	}
 	return sum
+}
+
+// TestNodeMetricsConfigFile: MetricsAddr and Pprof work from --config, and
+// a bad value there names the file and key.
+func TestNodeMetricsConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "node.toml")
+	os.WriteFile(cfgFile, []byte("ListenAddr = \"127.0.0.1:0\"\nMetricsAddr = \"127.0.0.1:0\"\nPprof = true\n"), 0o600)
+	node := start(t, "node", "--config", cfgFile, "--datadir", dir, "--verbosity", "0")
+	metricsURL := node.waitLine("metrics")
+	pprofURL := node.waitLine("pprof")
+	if _, ok := scrapeURL(t, metricsURL)["devp2p_peers"]; !ok {
+		t.Error("no devp2p_peers in the scrape")
+	}
+	if code := httpStatus(t, pprofURL); code != http.StatusOK {
+		t.Errorf("GET %s: status %d", pprofURL, code)
+	}
+	node.interrupt()
+
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("MetricsAddr = \"6060\"\n"), 0o600)
+	mustFail(t, `devp2p: config `+bad+`: MetricsAddr "6060": `, "node", "--config", bad, "--datadir", dir, "--listen", "127.0.0.1:0")
+	os.WriteFile(bad, []byte("Pprof = true\n"), 0o600)
+	mustFail(t, `devp2p: config `+bad+`: Pprof = true needs MetricsAddr`, "node", "--config", bad, "--datadir", dir, "--listen", "127.0.0.1:0")
+	os.WriteFile(bad, []byte("MetricsAdr = \"127.0.0.1:0\"\n"), 0o600)
+	mustFail(t, `unknown field "MetricsAdr"`, "node", "--config", bad, "--datadir", dir, "--listen", "127.0.0.1:0")
+}
+
+// TestExampleConfigNodeKeys checks the command's part of
+// docs/example-config.toml: every key of nodeFileKeys is there, and the
+// commented examples parse to what they say.
+func TestExampleConfigNodeKeys(t *testing.T) {
+	data, err := os.ReadFile("../../docs/example-config.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, found := strings.Cut(string(data), "\n# ---- The devp2p node command")
+	if !found {
+		t.Fatal("no devp2p node section in the sample")
+	}
+	typ := reflect.TypeFor[nodeFileKeys]()
+	for f := range typ.Fields() {
+		if !regexp.MustCompile(`(?m)^(# )?` + f.Name + ` = `).MatchString(section) {
+			t.Errorf("%s is not in the sample's devp2p node section", f.Name)
+		}
+	}
+	section = "#" + section // the rest of the heading line
+	uncommented := regexp.MustCompile(`(?m)^# ([A-Z][A-Za-z0-9]*) = `).ReplaceAllString(section, "$1 = ")
+	var keys nodeFileKeys
+	if _, err := devp2p.ParseConfigTOMLExtra([]byte(uncommented), &keys); err != nil {
+		t.Fatalf("uncommented section: %v", err)
+	}
+	if keys != (nodeFileKeys{MetricsAddr: "127.0.0.1:6060", Pprof: true}) {
+		t.Errorf("sample keys %+v", keys)
+	}
 }

@@ -82,12 +82,13 @@ func runNode(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := nodeConfig(ctx, cmd)
+	var fileKeys nodeFileKeys
+	cfg, err := nodeConfig(ctx, cmd, &fileKeys)
 	if err != nil {
 		return err
 	}
 	cfg.Logger = log
-	stopMetrics, err := startMetrics(cmd, &cfg, log) // cmd/devp2p/metrics.go
+	stopMetrics, err := startMetrics(cmd, fileKeys, &cfg, log) // cmd/devp2p/metrics.go
 	if err != nil {
 		return err
 	}
