@@ -206,6 +206,7 @@ func (m *Mapper) round() time.Duration {
 		}
 	}
 	ep.TCP, ep.UDP = m.ports[0].ext, m.ports[1].ext
+	m.stats.record(failed, changed) // before Changed, so its callee sees the round counted
 
 	if changed {
 		m.mu.Lock()
@@ -215,7 +216,6 @@ func (m *Mapper) round() time.Duration {
 			m.cfg.Changed(ep)
 		}
 	}
-	m.stats.record(failed, changed)
 	if failed {
 		if !m.toldFailure {
 			// Once at Info, so a user who asked for NAT learns why the
