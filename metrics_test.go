@@ -104,15 +104,15 @@ func greetProto(got chan<- uint64) Protocol {
 }
 
 // TestMetricsScrape runs two Servers with metrics on loopback, connects
-// them (a static dial), has them exchange a protocol message and a discv4
-// ping, runs a lookup, scrapes both over HTTP and checks that the counters moved.
+// them (a static dial), has them exchange a protocol message and discv4
+// and discv5 pings, runs a lookup, scrapes both over HTTP and checks that the counters moved.
 func TestMetricsScrape(t *testing.T) {
 	got := make(chan uint64, 4)
 	regA, regB := prometheus.NewRegistry(), prometheus.NewRegistry()
 	b := &Server{Config: Config{
 		PrivateKey: newKey(t), MaxPeers: 10, NoDial: true, Name: "b",
 		ListenAddr: "127.0.0.1:0", Protocols: []Protocol{greetProto(got)},
-		Logger: testLogger(t), Metrics: regB,
+		DiscoveryV5: true, Logger: testLogger(t), Metrics: regB,
 	}}
 	if err := b.Start(); err != nil {
 		t.Fatal(err)
@@ -120,7 +120,7 @@ func TestMetricsScrape(t *testing.T) {
 	a := &Server{Config: Config{
 		PrivateKey: newKey(t), MaxPeers: 10, Name: "a",
 		ListenAddr: "127.0.0.1:0", Protocols: []Protocol{greetProto(got)},
-		Logger: testLogger(t), Metrics: regA,
+		DiscoveryV5: true, Logger: testLogger(t), Metrics: regA,
 	}}
 	if err := a.Start(); err != nil {
 		b.Stop()
@@ -151,6 +151,9 @@ func TestMetricsScrape(t *testing.T) {
 	defer cancel()
 	if err := a.DiscV4().Ping(ctx, b.Self()); err != nil {
 		t.Fatalf("discv4 ping: %v", err)
+	}
+	if err := a.DiscV5().Ping(ctx, b.Self()); err != nil {
+		t.Fatalf("discv5 ping: %v", err)
 	}
 	// A lookup ended at once still reports to the metrics (discover's
 	// TestLookupDone covers a real one), without waiting for a table
@@ -194,6 +197,14 @@ func TestMetricsScrape(t *testing.T) {
 		{fb, "devp2p_discovery_packets_total", map[string]string{"version": "v4", "direction": "inbound", "type": "ping"}, 1},
 		{fb, "devp2p_discovery_packets_total", map[string]string{"version": "v4", "direction": "outbound", "type": "pong"}, 1},
 		{fa, "devp2p_discovery_lookup_duration_seconds", map[string]string{"version": "v4"}, 1},
+		// discv5: a ping without a session is challenged (WHOAREYOU), then
+		// sent again in the handshake.
+		{fa, "devp2p_discovery_packets_total", map[string]string{"version": "v5", "direction": "outbound", "type": "ping"}, 2},
+		{fb, "devp2p_discovery_packets_total", map[string]string{"version": "v5", "direction": "inbound", "type": "unknown"}, 1},
+		{fb, "devp2p_discovery_packets_total", map[string]string{"version": "v5", "direction": "outbound", "type": "whoareyou"}, 1},
+		{fa, "devp2p_discovery_packets_total", map[string]string{"version": "v5", "direction": "inbound", "type": "whoareyou"}, 1},
+		{fb, "devp2p_discovery_packets_total", map[string]string{"version": "v5", "direction": "inbound", "type": "ping"}, 1},
+		{fa, "devp2p_discovery_packets_total", map[string]string{"version": "v5", "direction": "inbound", "type": "pong"}, 1},
 	}
 	for _, c := range checks {
 		if v := metricValue(c.fams, c.name, c.labels); v < c.min {
