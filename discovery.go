@@ -105,6 +105,31 @@ func (d *discovery) iterators(m *serverMetrics) []enode.Iterator {
 	return its
 }
 
+// counts returns the engines' packet counters and table fill, for the
+// metrics at scrape time (metrics_scrape.go).
+func (d *discovery) counts() []discoveryCounts {
+	cs := []discoveryCounts{engineCounts(discV4, d.v4.PacketStats(), d.v4.Table(), v4.PacketTypeName)}
+	if d.v5 != nil {
+		cs = append(cs, engineCounts(discV5, d.v5.PacketStats(), d.v5.Table(), v5.PacketTypeName))
+	}
+	return cs
+}
+
+func engineCounts(version string, st *discover.PacketStats, tab *discover.Table, typeName func(int) string) discoveryCounts {
+	dc := discoveryCounts{version: version, buckets: tab.BucketLens()}
+	for kind := range discover.KindSlots {
+		if name := typeName(kind); name != "" {
+			dc.in = append(dc.in, namedCount{name, st.Received(kind)})
+			dc.out = append(dc.out, namedCount{name, st.Sent(kind)})
+		}
+	}
+	for r := range discover.NumDropReasons {
+		reason := discover.DropReason(r)
+		dc.dropped = append(dc.dropped, namedCount{reason.String(), st.Dropped(reason)})
+	}
+	return dc
+}
+
 // resolver is the dial scheduler's Resolver: a static node that cannot be
 // reached is looked up by its key.
 func (d *discovery) resolver() dial.Resolver { return d.v4 }

@@ -7,21 +7,37 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/devp2p-go/devp2p/discover"
-	"github.com/devp2p-go/devp2p/discover/v4wire"
-	v5 "github.com/devp2p-go/devp2p/discover/v5"
-	"github.com/devp2p-go/devp2p/discover/v5wire"
 	"github.com/devp2p-go/devp2p/enode"
-	"github.com/devp2p-go/devp2p/nat"
 )
 
 // scrapeCollector reads, when the registry is scraped, values the server
 // keeps anyway: the peer set, the traffic meters, the dial scheduler's
-// state, the discovery engines' packet counters and table, and the NAT
-// Mapper's rounds. Nothing of it costs anything between scrapes.
+// state, the discovery engines' packet counters and table (through
+// discovery.counts), and the NAT Mapper's rounds (through the function
+// startNAT hands over). Nothing of it costs anything between scrapes.
 type scrapeCollector struct {
 	srv *Server
-	nat atomic.Pointer[nat.Mapper] // set by startNAT when a Mapper runs
+	nat atomic.Pointer[func() natCounts] // set by startNAT when a Mapper runs
+}
+
+// natCounts are the NAT Mapper's rounds (nat.MapperStats).
+type natCounts struct {
+	rounds, failures, changes uint64
+	mapped                    bool
+}
+
+// discoveryCounts are one discovery engine's counters and table fill, read
+// at scrape time (discovery.counts).
+type discoveryCounts struct {
+	version string       // discV4, discV5
+	in, out []namedCount // packets by type
+	dropped []namedCount // packets by drop reason
+	buckets []int        // live entries per bucket
+}
+
+type namedCount struct {
+	name string
+	n    uint64
 }
 
 var (
@@ -124,22 +140,21 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 
 	if disc != nil {
-		collectDiscovery(ch, discV4, disc.v4.PacketStats(), disc.v4.Table(), v4PacketTypes[:])
-		if disc.v5 != nil {
-			collectDiscovery(ch, discV5, disc.v5.PacketStats(), disc.v5.Table(), v5PacketTypes[:])
+		for _, dc := range disc.counts() {
+			collectDiscovery(ch, dc)
 		}
 	}
 
-	if m := c.nat.Load(); m != nil {
-		st := m.Stats()
+	if f := c.nat.Load(); f != nil {
+		st := (*f)()
 		mapped := 0.0
-		if st.Mapped {
+		if st.mapped {
 			mapped = 1
 		}
 		gauge(descNATMapped, mapped)
-		counter(descNATRounds, st.Rounds-st.Failures, "ok")
-		counter(descNATRounds, st.Failures, "failed")
-		counter(descNATChanges, st.Changes)
+		counter(descNATRounds, st.rounds-st.failures, "ok")
+		counter(descNATRounds, st.failures, "failed")
+		counter(descNATChanges, st.changes)
 	}
 }
 
@@ -149,42 +164,31 @@ const (
 	discV5 = "v5"
 )
 
-// Packet type names by PacketStats slot; slot 0 collects the types outside
-// the protocol's list.
-var (
-	v4PacketTypes = [...]string{0: labelOther,
-		v4wire.PingPacket: "ping", v4wire.PongPacket: "pong", v4wire.FindnodePacket: "findnode",
-		v4wire.NeighborsPacket: "neighbors", v4wire.ENRRequestPacket: "enrrequest", v4wire.ENRResponsePacket: "enrresponse"}
-	v5PacketTypes = [...]string{0: labelOther,
-		v5wire.PingMsg: "ping", v5wire.PongMsg: "pong", v5wire.FindnodeMsg: "findnode", v5wire.NodesMsg: "nodes",
-		v5wire.TalkReqMsg: "talkreq", v5wire.TalkRespMsg: "talkresp",
-		v5.KindWhoareyou: "whoareyou", v5.KindUnknown: "unknown"}
-)
-
-func collectDiscovery(ch chan<- prometheus.Metric, version string, st *discover.PacketStats, tab *discover.Table, types []string) {
-	for kind, name := range types {
-		ch <- prometheus.MustNewConstMetric(descDiscPackets, prometheus.CounterValue, float64(st.Received(kind)), version, labelInbound, name)
-		ch <- prometheus.MustNewConstMetric(descDiscPackets, prometheus.CounterValue, float64(st.Sent(kind)), version, labelOutbound, name)
+func collectDiscovery(ch chan<- prometheus.Metric, dc discoveryCounts) {
+	for _, c := range dc.in {
+		ch <- prometheus.MustNewConstMetric(descDiscPackets, prometheus.CounterValue, float64(c.n), dc.version, labelInbound, c.name)
 	}
-	for r := range discover.NumDropReasons {
-		reason := discover.DropReason(r)
-		ch <- prometheus.MustNewConstMetric(descDiscDropped, prometheus.CounterValue, float64(st.Dropped(reason)), version, reason.String())
+	for _, c := range dc.out {
+		ch <- prometheus.MustNewConstMetric(descDiscPackets, prometheus.CounterValue, float64(c.n), dc.version, labelOutbound, c.name)
 	}
-	lens := tab.BucketLens()
+	for _, c := range dc.dropped {
+		ch <- prometheus.MustNewConstMetric(descDiscDropped, prometheus.CounterValue, float64(c.n), dc.version, c.name)
+	}
 	total := 0
-	for i, n := range lens {
+	for i, n := range dc.buckets {
 		total += n
-		ch <- prometheus.MustNewConstMetric(descBucketNodes, prometheus.GaugeValue, float64(n), version, strconv.Itoa(i))
+		ch <- prometheus.MustNewConstMetric(descBucketNodes, prometheus.GaugeValue, float64(n), dc.version, strconv.Itoa(i))
 	}
-	ch <- prometheus.MustNewConstMetric(descTableNodes, prometheus.GaugeValue, float64(total), version)
+	ch <- prometheus.MustNewConstMetric(descTableNodes, prometheus.GaugeValue, float64(total), dc.version)
 }
 
-// watchNAT lets the scrape read m's rounds. Called by startNAT.
-func (m *serverMetrics) watchNAT(mapper *nat.Mapper) {
+// watchNAT lets the scrape read the Mapper's rounds through stats. Called
+// by startNAT.
+func (m *serverMetrics) watchNAT(stats func() natCounts) {
 	if m == nil {
 		return
 	}
-	m.scrape.nat.Store(mapper)
+	m.scrape.nat.Store(&stats)
 }
 
 // lookupMetricVecs are the lookup histograms of both discovery versions.
@@ -222,7 +226,7 @@ func (lv *lookupMetricVecs) collectors() []prometheus.Collector {
 
 // lookupObserver returns the table's LookupDone hook for a version, nil
 // without metrics.
-func (m *serverMetrics) lookupObserver(version string) discover.LookupObserver {
+func (m *serverMetrics) lookupObserver(version string) func(queried int, took time.Duration) {
 	if m == nil {
 		return nil
 	}

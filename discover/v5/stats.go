@@ -28,3 +28,26 @@ func kindSlot(kind byte) int {
 	}
 	return int(kind)
 }
+
+// packetTypeNames are the PacketStats slots of discv5 as metric label
+// values; slot 0 counts the kinds outside the list.
+var packetTypeNames = [...]string{
+	0:                  "other",
+	v5wire.PingMsg:     "ping",
+	v5wire.PongMsg:     "pong",
+	v5wire.FindnodeMsg: "findnode",
+	v5wire.NodesMsg:    "nodes",
+	v5wire.TalkReqMsg:  "talkreq",
+	v5wire.TalkRespMsg: "talkresp",
+	KindWhoareyou:      "whoareyou",
+	KindUnknown:        "unknown",
+}
+
+// PacketTypeName names the PacketStats slot kind, or returns "" for a slot
+// discv5 does not use.
+func PacketTypeName(kind int) string {
+	if kind < 0 || kind >= len(packetTypeNames) {
+		return ""
+	}
+	return packetTypeNames[kind]
+}
