@@ -115,6 +115,18 @@ func (d *discovery) counts() []discoveryCounts {
 	return cs
 }
 
+// admission returns the counts of the socket's Admitter (shared by both
+// engines), for the metrics at scrape time.
+func (d *discovery) admission() (results []namedCount, repliesDenied uint64) {
+	st := d.v4.AdmitStats()
+	return []namedCount{
+		{"admitted", uint64(st.Admitted)}, {"admitted_trusted", uint64(st.AdmittedTrusted)},
+		{"admitted_lan", uint64(st.AdmittedLAN)}, {"dropped_ip", uint64(st.DroppedIP)},
+		{"dropped_subnet", uint64(st.DroppedSubnet)}, {"dropped_wide", uint64(st.DroppedWide)},
+		{"dropped_global", uint64(st.DroppedGlobal)},
+	}, uint64(st.RepliesDenied)
+}
+
 func engineCounts(version string, st *discover.PacketStats, tab *discover.Table, typeName func(int) string) discoveryCounts {
 	dc := discoveryCounts{version: version, buckets: tab.BucketLens()}
 	for kind := range discover.KindSlots {

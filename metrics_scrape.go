@@ -63,6 +63,10 @@ var (
 		"Discovery packets, by protocol version, direction and packet type.", []string{"version", "direction", "type"}, nil)
 	descDiscDropped = prometheus.NewDesc("devp2p_discovery_dropped_total",
 		"Discovery packets received and not acted on, by protocol version and reason (no_endpoint_proof: a request from a node that has not proven its endpoint).", []string{"version", "reason"}, nil)
+	descAdmission = prometheus.NewDesc("devp2p_discovery_admission_total",
+		"Datagrams on the discovery socket by admission result, before decoding: admitted (unproven sources), admitted_trusted (sources with an endpoint proof or awaited replies), admitted_lan, or dropped by the rate of the source IP, its subnet (/24, /64), its wide subnet (/16, /48) or all unproven sources (global).", []string{"result"}, nil)
+	descRepliesDenied = prometheus.NewDesc("devp2p_discovery_replies_withheld_total",
+		"Replies not sent to unproven sources out of reply credit (amplification limit).", nil, nil)
 	descTableNodes = prometheus.NewDesc("devp2p_discovery_table_nodes",
 		"Live nodes in the discovery table, by protocol version.", []string{"version"}, nil)
 	descBucketNodes = prometheus.NewDesc("devp2p_discovery_bucket_nodes",
@@ -78,7 +82,7 @@ var (
 var scrapeDescs = []*prometheus.Desc{
 	descPeers, descPeersTrusted, descPeersStatic, descConnBytes,
 	descDialing, descDialQueued, descDialBackoff, descDialStatic, descDialedPeers,
-	descDiscPackets, descDiscDropped, descTableNodes, descBucketNodes,
+	descDiscPackets, descDiscDropped, descAdmission, descRepliesDenied, descTableNodes, descBucketNodes,
 	descNATMapped, descNATRounds, descNATChanges,
 }
 
@@ -143,6 +147,11 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, dc := range disc.counts() {
 			collectDiscovery(ch, dc)
 		}
+		results, denied := disc.admission()
+		for _, r := range results {
+			counter(descAdmission, r.n, r.name)
+		}
+		counter(descRepliesDenied, denied)
 	}
 
 	if f := c.nat.Load(); f != nil {

@@ -197,6 +197,7 @@ func TestMetricsScrape(t *testing.T) {
 		{fb, "devp2p_discovery_packets_total", map[string]string{"version": "v4", "direction": "inbound", "type": "ping"}, 1},
 		{fb, "devp2p_discovery_packets_total", map[string]string{"version": "v4", "direction": "outbound", "type": "pong"}, 1},
 		{fa, "devp2p_discovery_lookup_duration_seconds", map[string]string{"version": "v4"}, 1},
+		{fb, "devp2p_discovery_admission_total", nil, 1}, // loopback: admitted_lan
 		// discv5: a ping without a session is challenged (WHOAREYOU), then
 		// sent again in the handshake.
 		{fa, "devp2p_discovery_packets_total", map[string]string{"version": "v5", "direction": "outbound", "type": "ping"}, 2},

@@ -19,6 +19,7 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 		return
 	}
 	if !t.admit.Admit(from.Addr(), len(buf)) {
+		t.stats.Drop(discover.DropRateLimit) // AdmitStats says which limit
 		return
 	}
 	var (

@@ -19,6 +19,7 @@ func (t *UDPv5) handlePacket(data []byte, ip netip.Addr, port uint16) {
 		return
 	}
 	if !t.admitted(ip, len(data)) {
+		t.stats.Drop(discover.DropRateLimit) // AdmitStats says which limit
 		return
 	}
 	src, n, p, err := t.codec.Decode(data, from.String())
