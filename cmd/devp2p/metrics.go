@@ -34,7 +34,8 @@ const metricsShutdownTimeout = 5 * time.Second
 // config file's MetricsAddr) is set: it gives cfg a registry (the node's
 // metrics, plus the Go runtime and process collectors, which a library must
 // not register itself), binds the address at once so that a busy port fails
-// before the node starts, and serves until the returned stop is called.
+// before the node starts, and serves until the returned stop is called (a
+// scrape before the Server started shows the Go and process metrics only).
 // Without an address it does nothing.
 func startMetrics(cmd *cli.Command, file nodeFileKeys, cfg *devp2p.Config, log *slog.Logger) (stop func(), err error) {
 	addr, pprofOn := file.MetricsAddr, file.Pprof

@@ -133,6 +133,7 @@ func TestNodeMetricsConfigFile(t *testing.T) {
 	node := start(t, "node", "--config", cfgFile, "--datadir", dir, "--verbosity", "0")
 	metricsURL := node.waitLine("metrics")
 	pprofURL := node.waitLine("pprof")
+	node.waitLine("enode") // the endpoint opens before the Server registers its metrics
 	if _, ok := scrapeURL(t, metricsURL)["devp2p_peers"]; !ok {
 		t.Error("no devp2p_peers in the scrape")
 	}
