@@ -9,6 +9,8 @@ import (
 	"net"
 
 	"github.com/devp2p-go/devp2p/dnsdisc"
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/netutil"
@@ -159,6 +161,13 @@ type Config struct {
 	// the system's resolver: a *net.Resolver whose Dial reaches a private
 	// DNS server, or a test's resolver.
 	DNSResolver dnsdisc.Resolver `toml:"-" json:"-"`
+
+	// Metrics, if set, receives the server's Prometheus metrics (devp2p_*,
+	// listed in metrics.go and the README): Start registers them, Stop
+	// removes them. Nil means no metrics, at no cost. The library never
+	// uses the global registry; Go and process collectors are the
+	// application's to add.
+	Metrics prometheus.Registerer `toml:"-" json:"-"`
 }
 
 // NodeDialer opens connections to nodes. It has the method set of the dial

@@ -1,6 +1,7 @@
 package devp2p
 
 import (
+	"bytes"
 	"net/netip"
 	"os"
 	"reflect"
@@ -13,6 +14,24 @@ import (
 )
 
 const exampleConfig = "docs/example-config.toml"
+
+// commandSection starts the part of the sample that configures the devp2p
+// node command rather than the Server; cmd/devp2p tests it.
+const commandSection = "\n# ---- The devp2p node command"
+
+// readExampleConfig returns the Server's part of the sample.
+func readExampleConfig(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile(exampleConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, _, found := bytes.Cut(data, []byte(commandSection))
+	if !found {
+		t.Fatalf("%s has no %q section", exampleConfig, strings.TrimSpace(commandSection))
+	}
+	return lib
+}
 
 // TestExampleConfig loads docs/example-config.toml as `devp2p node --config`
 // does and checks every value, so the sample cannot drift from the format.
@@ -46,10 +65,7 @@ var exampleLine = regexp.MustCompile(`(?m)^# ([A-Z][A-Za-z0-9]*) = `)
 // and checks that they parse to what their comments say. A second value for
 // a key that is also set (NAT) replaces the active line.
 func TestExampleConfigCommented(t *testing.T) {
-	data, err := os.ReadFile(exampleConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readExampleConfig(t)
 	commented := map[string]bool{}
 	for _, m := range exampleLine.FindAllStringSubmatch(string(data), -1) {
 		commented[m[1]] = true

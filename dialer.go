@@ -145,6 +145,7 @@ func (srv *Server) startDialer(mix *enode.FairMix) *dial.Scheduler {
 		Logger:       srv.log,
 		DB:           srv.nodedb,
 		Dialer:       srv.cfg.Dialer,
+		Trace:        srv.metrics.dialTrace(),
 	}
 	if srv.disc != nil {
 		cfg.Resolver = srv.disc.resolver()

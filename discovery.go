@@ -44,7 +44,7 @@ type discovery struct {
 // The engines share the socket in one hop: discv4 reads it and hands every
 // datagram it cannot decode to the channel that discv5's dispatch loop reads
 // (no goroutine copies packets in between).
-func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *Config, clock mclock.Clock, log *slog.Logger) (*discovery, error) {
+func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *Config, clock mclock.Clock, log *slog.Logger, m *serverMetrics) (*discovery, error) {
 	var shared chan discover.ReadPacket
 	if cfg.DiscoveryV5 {
 		shared = make(chan discover.ReadPacket, unhandledQueue)
@@ -60,6 +60,7 @@ func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *
 			Bootnodes:   cfg.BootstrapNodes,
 			NetRestrict: cfg.NetRestrict,
 			LANExempt:   cfg.LANExempt,
+			LookupDone:  m.lookupObserver(discV4),
 		},
 		Unhandled: shared, // nil unless DiscoveryV5
 		Clock:     clock,
@@ -81,6 +82,7 @@ func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *
 			Bootnodes:   cfg.BootstrapNodesV5,
 			NetRestrict: cfg.NetRestrict,
 			LANExempt:   cfg.LANExempt,
+			LookupDone:  m.lookupObserver(discV5),
 		},
 		Unhandled: shared,
 		Clock:     clock,
@@ -102,6 +104,43 @@ func (d *discovery) iterators() []dialSource {
 		its = append(its, dialSource{SourceDiscv5, d.v5.RandomNodes()})
 	}
 	return its
+}
+
+// counts returns the engines' packet counters and table fill, for the
+// metrics at scrape time (metrics_scrape.go).
+func (d *discovery) counts() []discoveryCounts {
+	cs := []discoveryCounts{engineCounts(discV4, d.v4.PacketStats(), d.v4.Table(), v4.PacketTypeName)}
+	if d.v5 != nil {
+		cs = append(cs, engineCounts(discV5, d.v5.PacketStats(), d.v5.Table(), v5.PacketTypeName))
+	}
+	return cs
+}
+
+// admission returns the counts of the socket's Admitter (shared by both
+// engines), for the metrics at scrape time.
+func (d *discovery) admission() (results []namedCount, repliesDenied uint64) {
+	st := d.v4.AdmitStats()
+	return []namedCount{
+		{"admitted", uint64(st.Admitted)}, {"admitted_trusted", uint64(st.AdmittedTrusted)},
+		{"admitted_lan", uint64(st.AdmittedLAN)}, {"dropped_ip", uint64(st.DroppedIP)},
+		{"dropped_subnet", uint64(st.DroppedSubnet)}, {"dropped_wide", uint64(st.DroppedWide)},
+		{"dropped_global", uint64(st.DroppedGlobal)},
+	}, uint64(st.RepliesDenied)
+}
+
+func engineCounts(version string, st *discover.PacketStats, tab *discover.Table, typeName func(int) string) discoveryCounts {
+	dc := discoveryCounts{version: version, buckets: tab.BucketLens()}
+	for kind := range discover.KindSlots {
+		if name := typeName(kind); name != "" {
+			dc.in = append(dc.in, namedCount{name, st.Received(kind)})
+			dc.out = append(dc.out, namedCount{name, st.Sent(kind)})
+		}
+	}
+	for r := range discover.NumDropReasons {
+		reason := discover.DropReason(r)
+		dc.dropped = append(dc.dropped, namedCount{reason.String(), st.Dropped(reason)})
+	}
+	return dc
 }
 
 // resolver is the dial scheduler's Resolver: a static node that cannot be

@@ -34,7 +34,8 @@
 // session (read loop, ping loop, protocol goroutines); protocol.go
 // capability matching; inbound.go the limits on received messages;
 // transport.go the RLPx transport with its deadlines;
-// events.go, metered.go and nodeinfo.go what the server reports.
+// events.go, metered.go and nodeinfo.go what the server reports;
+// metrics*.go the Prometheus metrics.
 //
 // # Admission
 //
@@ -73,4 +74,17 @@
 // event that does not fit in the subscriber's channel buffer is dropped and
 // counted in Subscription.Dropped. A drop event is sent after the peer left
 // the peer set, so reconnecting on it is not refused as a duplicate.
+//
+// # Metrics
+//
+// With Config.Metrics set to a prometheus.Registerer, the server registers
+// its metrics there on Start (and removes them on Stop): peers, admission
+// verdicts, dials by candidate source, messages and bytes by protocol and
+// message code, discovery packets and table, NAT. Every label takes its
+// values from a fixed set, so hostile peers cannot add series. Without it
+// the server keeps no metrics. The library never uses the global registry:
+//
+//	reg := prometheus.NewRegistry()
+//	cfg.Metrics = reg
+//	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 package devp2p

@@ -126,6 +126,7 @@ func (srv *Server) SubscribeVerdicts(ch chan<- *Verdict) *Subscription {
 
 // sendVerdict reports a verdict, when anyone listens.
 func (srv *Server) sendVerdict(stage Stage, inbound bool, id enode.ID, addr net.Addr, err error) {
+	srv.metrics.verdict(stage, inbound, err)
 	if !srv.verdictFeed.active() {
 		return
 	}

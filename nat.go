@@ -77,6 +77,10 @@ func (srv *Server) startNAT(tcp *net.TCPAddr) {
 		Changed: srv.natEndpointChanged,
 	})
 	srv.closers.push(m.Close)
+	srv.metrics.watchNAT(func() natCounts {
+		st := m.Stats()
+		return natCounts{rounds: st.Rounds, failures: st.Failures, changes: st.Changes, mapped: st.Mapped}
+	})
 }
 
 // natEndpointChanged puts the gateway's view of our endpoint into the

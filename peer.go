@@ -61,6 +61,7 @@ type Peer struct {
 	events  *eventFeed[*PeerEvent] // nil unless Config.EnableMsgEvents
 	inbound inboundLimits          // set before run; the rate is owned by the reader
 	admitFn admitFunc              // p.admit, made once
+	traffic *trafficMetrics        // nil unless Config.Metrics (metrics_traffic.go)
 
 	closed   chan struct{}  // closed by end
 	wg       sync.WaitGroup // protocol goroutines, ping and pong senders
@@ -269,6 +270,9 @@ func (p *Peer) readLoop() {
 			return
 		}
 		p.rw.meter.addMsgIn()
+		if p.traffic != nil {
+			p.countIn(msg.Code, msg.Size)
+		}
 		now := p.clock.Now()
 		p.lastRecv.Store(int64(now))
 		if msg.Code == pingMsg {
@@ -387,6 +391,9 @@ func (p *Peer) write(msg Msg) error {
 		return err
 	}
 	p.rw.meter.addMsgOut()
+	if p.traffic != nil {
+		p.countOut(msg.Code, msg.Size)
+	}
 	return nil
 }
 
@@ -432,10 +439,11 @@ func (p *Peer) info() *PeerInfo {
 // protocol's offset and rejects codes outside its range.
 type protoRW struct {
 	Protocol
-	offset uint64
-	in     chan Msg // unbuffered: the read loop waits for Run to take it; closed when the read loop ends
-	peer   *Peer
-	cur    atomic.Pointer[payloadReader] // the message Run read last, if it holds budget
+	offset  uint64
+	in      chan Msg // unbuffered: the read loop waits for Run to take it; closed when the read loop ends
+	peer    *Peer
+	cur     atomic.Pointer[payloadReader] // the message Run read last, if it holds budget
+	traffic *protoTraffic                 // nil unless Config.Metrics
 }
 
 func (rw *protoRW) WriteMsg(msg Msg) error {

@@ -107,6 +107,7 @@ func (srv *Server) addToPeers(adm *admission, c *conn) {
 	srv.untrackPending(c)
 	p := srv.launchPeer(c)
 	adm.added(p)
+	srv.metrics.peerAdded(p)
 	if srv.peerFeed.active() {
 		srv.peerFeed.send(&PeerEvent{
 			Type: PeerEventTypeAdd, Peer: p.ID(),
@@ -121,6 +122,7 @@ func (srv *Server) addToPeers(adm *admission, c *conn) {
 }
 
 func (srv *Server) sendDropEvent(pd peerDrop) {
+	srv.metrics.peerDropped(pd, srv.clock.Now())
 	if srv.peerFeed.active() {
 		srv.peerFeed.send(&PeerEvent{
 			Type: PeerEventTypeDrop, Peer: pd.p.ID(), Error: pd.err.Error(), Err: pd.err,
@@ -133,6 +135,7 @@ func (srv *Server) sendDropEvent(pd peerDrop) {
 func (srv *Server) launchPeer(c *conn) *Peer {
 	p := newPeer(srv.log, srv.clock, c, srv.cfg.Protocols)
 	p.inbound = peerInbound(srv.inbound, srv.cfg.PeerInboundRate, p.running, srv.clock.Now())
+	srv.metrics.attachTraffic(p)
 	if srv.cfg.EnableMsgEvents {
 		p.events = &srv.peerFeed
 	}

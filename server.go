@@ -41,8 +41,9 @@ type Server struct {
 	listener     net.Listener
 	ourHandshake *protoHandshake
 	dialsched    dialScheduler
-	disc         *discovery // nil without discovery
-	closers      closeStack // Close of every part started, unwound by Stop
+	disc         *discovery     // nil without discovery
+	metrics      *serverMetrics // nil without Config.Metrics (metrics.go)
+	closers      closeStack     // Close of every part started, unwound by Stop
 
 	// inbound holds the decoded message bytes in flight (inbound.go).
 	inbound *byteBudget
@@ -147,6 +148,11 @@ func (srv *Server) Start() (err error) {
 			srv.closers.unwind() // what was started so far
 		}
 	}()
+	srv.metrics = newServerMetrics(srv, &srv.cfg)
+	if err := srv.metrics.register(); err != nil {
+		return err
+	}
+	srv.closers.push(srv.metrics.unregister)
 	if err := srv.setupLocalNode(); err != nil {
 		return err
 	}
@@ -161,7 +167,7 @@ func (srv *Server) Start() (err error) {
 		mix.AddNamedSource(s.label, s.it)
 	}
 	if udp != nil {
-		if srv.disc, err = startDiscovery(udp, srv.localnode, srv.nodedb, &srv.cfg, srv.clock, srv.log); err != nil {
+		if srv.disc, err = startDiscovery(udp, srv.localnode, srv.nodedb, &srv.cfg, srv.clock, srv.log, srv.metrics); err != nil {
 			mix.Close()
 			return err
 		}

@@ -104,10 +104,12 @@ func (srv *Server) runSetup(fd net.Conn, flags connFlag, dialDest *enode.Node, a
 	}
 	defer srv.untrackPending(c)
 
+	start := srv.clock.Now()
 	stage, err := srv.doSetup(c, dialDest)
 	if as != nil {
 		err = as.end(err)
 	}
+	srv.metrics.setupDone(c.is(inboundConn), err, srv.clock.Now().Sub(start))
 	var id enode.ID
 	if c.node != nil {
 		id = c.node.ID()

@@ -90,6 +90,9 @@ type TableConfig struct {
 	RefreshInterval time.Duration // default DefaultRefreshInterval
 	NewNodeCheck    time.Duration // default DefaultNewNodeCheck
 	ProvenNodeCheck time.Duration // default DefaultProvenNodeCheck
+
+	// LookupDone, if set, is told about every finished lookup (metrics).
+	LookupDone LookupObserver
 }
 
 // Config holds the table's settings. The zero value is usable.

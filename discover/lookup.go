@@ -57,6 +57,10 @@ type lookupReply struct {
 }
 
 func (l *Lookup) run(waitRefresh bool) []*enode.Node {
+	if f := l.tab.cfg.LookupDone; f != nil {
+		start := l.tab.cfg.Clock.Now()
+		defer func() { f(l.queried, l.tab.cfg.Clock.Now().Sub(start)) }()
+	}
 	seeds := l.tab.Closest(l.target, BucketSize, false)
 	if len(seeds) == 0 && waitRefresh {
 		if l.tab.waitRefresh(l.ctx) != nil {

@@ -76,6 +76,8 @@ type Mapper struct {
 
 	mu  sync.Mutex // guards cur
 	cur Endpoints
+
+	stats mapperStats // for Stats (stats.go)
 }
 
 type portMapping struct {
@@ -204,6 +206,7 @@ func (m *Mapper) round() time.Duration {
 		}
 	}
 	ep.TCP, ep.UDP = m.ports[0].ext, m.ports[1].ext
+	m.stats.record(failed, changed) // before Changed, so its callee sees the round counted
 
 	if changed {
 		m.mu.Lock()

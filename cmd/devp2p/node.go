@@ -32,7 +32,7 @@ var nodeCommand = &cli.Command{
 		"The node keeps its key (nodekey) and node database (nodes/) in --datadir.\n" +
 		"It prints its enode URL and ENR on start, then a status line every 30 s.\n" +
 		"Flags override the values of a --config file.",
-	Flags: []cli.Flag{
+	Flags: append([]cli.Flag{
 		&cli.StringFlag{Name: "datadir", Usage: "directory of the node key and node database (default: " + defaultDataDirText() + ")"},
 		&cli.StringFlag{Name: "config", Usage: "TOML or JSON config file (devp2p.Config field names)"},
 		&cli.StringFlag{Name: "nodekey", Usage: "node key file (64 hex characters)"},
@@ -51,7 +51,7 @@ var nodeCommand = &cli.Command{
 		&cli.StringFlag{Name: "nat", Value: "none", Usage: "port mapping: none, any, upnp, pmp, extip:IP, stun"},
 		&cli.IntFlag{Name: "verbosity", Value: 3, Usage: "log level: 0 silent, 1 error, 2 warn, 3 info, 4 debug, 5 trace"},
 		&cli.DurationFlag{Name: "status", Value: defaultStatusInterval, Usage: "print a status line this often (0 = never)"},
-	},
+	}, metricsFlags...),
 	Action: runNode,
 }
 
@@ -84,11 +84,17 @@ func runNode(ctx context.Context, cmd *cli.Command) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := nodeConfig(ctx, cmd)
+	var fileKeys nodeFileKeys
+	cfg, err := nodeConfig(ctx, cmd, &fileKeys)
 	if err != nil {
 		return err
 	}
 	cfg.Logger = log
+	stopMetrics, err := startMetrics(cmd, fileKeys, &cfg, log) // cmd/devp2p/metrics.go
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	srv := &devp2p.Server{Config: cfg}
 	if err := srv.Start(); err != nil {
 		return startError(cfg, err)

@@ -57,13 +57,14 @@ func checkListenAddr(addr string) string {
 }
 
 // nodeConfig builds the Server config from --config and the flags; flags
-// set on the command line win over the file.
-func nodeConfig(ctx context.Context, cmd *cli.Command) (devp2p.Config, error) {
+// set on the command line win over the file. The file's keys for the
+// command itself go to keys (node_file_keys.go).
+func nodeConfig(ctx context.Context, cmd *cli.Command, keys *nodeFileKeys) (devp2p.Config, error) {
 	var cfg devp2p.Config
 	file := cmd.String("config")
 	if file != "" {
 		var err error
-		if cfg, err = devp2p.LoadConfig(file); err != nil {
+		if cfg, err = devp2p.LoadConfigExtra(file, keys); err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				return cfg, fileError("config", file, err)

@@ -15,9 +15,11 @@ import (
 func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
 	if t.cfg.NetRestrict != nil && !t.cfg.NetRestrict.Contains(from.Addr()) {
+		t.stats.Drop(discover.DropNetRestrict)
 		return
 	}
 	if !t.admit.Admit(from.Addr(), len(buf)) {
+		t.stats.Drop(discover.DropRateLimit) // AdmitStats says which limit
 		return
 	}
 	var (
@@ -28,6 +30,7 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 	if e, ok := t.replays.get(buf, from); ok {
 		if e.exhausted() {
 			t.log.trace("Dropping replayed packet", "type", e.pkt.Name(), "addr", from)
+			t.stats.Drop(discover.DropReplay)
 			return
 		}
 		p, key, hash = e.pkt, e.key, buf[:32]
@@ -35,12 +38,16 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 		var err error
 		if p, key, hash, err = v4wire.Decode(buf); err != nil {
 			t.log.trace("Bad discv4 packet", "addr", from, "err", err)
-			t.unhandled(from, buf)
+			if !t.unhandled(from, buf) {
+				t.stats.Drop(discover.DropDecode)
+			}
 			return
 		}
 	}
 	fromID := key.ID()
+	t.stats.In(int(p.Kind()))
 	if fromID == t.localNode.ID() {
+		t.stats.Drop(discover.DropSelf)
 		return // our own packet reflected back
 	}
 	t.log.trace("<< "+p.Name(), "id", fromID, "addr", from)
@@ -61,18 +68,24 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 	}
 	t.replays.add(hash, from, p, key, err == nil)
 	if err != nil {
+		t.stats.Drop(dropReason(err))
 		t.log.debug("Dropped discv4 packet", "type", p.Name(), "id", fromID, "addr", from, "err", err)
 	}
 }
 
-func (t *UDPv4) unhandled(from netip.AddrPort, buf []byte) {
+// unhandled hands a datagram discv4 cannot decode to the sharing engine. It
+// reports false when there is none (the packet is then simply bad); a full
+// queue drops it.
+func (t *UDPv4) unhandled(from netip.AddrPort, buf []byte) bool {
 	if t.cfg.Unhandled == nil {
-		return
+		return false
 	}
 	select {
 	case t.cfg.Unhandled <- ReadPacket{Data: append([]byte(nil), buf...), Addr: from}:
 	default:
+		t.stats.Drop(discover.DropOther)
 	}
+	return true
 }
 
 // handlePing answers with a pong, pings back a node we have no proof for,

@@ -36,7 +36,8 @@ type UDPv4 struct {
 	wg        sync.WaitGroup
 
 	packetsSent atomic.Int64
-	npending    atomic.Int32 // length of the pending list, for tests
+	stats       discover.PacketStats // by type and drop reason (stats.go)
+	npending    atomic.Int32         // length of the pending list, for tests
 }
 
 // ListenV4 starts a discv4 node on conn for the local node ln. The engine
@@ -138,6 +139,7 @@ func (t *UDPv4) sendReply(to netip.AddrPort, toid enode.ID, p v4wire.Packet) err
 func (t *UDPv4) write(to netip.AddrPort, toid enode.ID, p v4wire.Packet, packet []byte) error {
 	_, err := t.conn.WriteToUDPAddrPort(packet, to)
 	t.packetsSent.Add(1)
+	t.stats.Out(int(p.Kind()))
 	t.log.trace(">> "+p.Name(), "id", toid, "addr", to, "err", err)
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/v5wire"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/rlp"
@@ -14,16 +15,20 @@ import (
 func (t *UDPv5) handlePacket(data []byte, ip netip.Addr, port uint16) {
 	from := netip.AddrPortFrom(ip, port)
 	if t.cfg.NetRestrict != nil && !t.cfg.NetRestrict.Contains(ip) {
+		t.stats.Drop(discover.DropNetRestrict)
 		return
 	}
 	if !t.admitted(ip, len(data)) {
+		t.stats.Drop(discover.DropRateLimit) // AdmitStats says which limit
 		return
 	}
 	src, n, p, err := t.codec.Decode(data, from.String())
 	if err != nil {
 		t.cfg.Logger.Debug("bad discv5 packet", "id", src, "addr", from, "err", err)
+		t.stats.Drop(discover.DropDecode)
 		return
 	}
+	t.stats.In(kindSlot(p.Kind()))
 	if n != nil {
 		// A handshake completed: the sender proved its key and, by
 		// answering our challenge, its address.
@@ -68,6 +73,7 @@ func (t *UDPv5) handleWhoareyou(w *v5wire.Whoareyou, from netip.AddrPort) {
 	c := t.byNonce[w.Nonce]
 	if c == nil || c.addr != from {
 		t.cfg.Logger.Debug("unsolicited WHOAREYOU", "addr", from)
+		t.stats.Drop(discover.DropUnsolicited)
 		return
 	}
 	if c.handshakes >= maxHandshakesPerCall {
@@ -88,6 +94,7 @@ func (t *UDPv5) handleUnknown(src enode.ID, u *v5wire.Unknown, from netip.AddrPo
 	// the challenge's lifetime, and is no bigger than the packet it answers.
 	if w := t.codec.Sessions().PendingChallenge(src, from.String()); w != nil && w.Encoded != nil {
 		t.write(from, w.Encoded)
+		t.stats.Out(KindWhoareyou)
 		return
 	}
 	w := &v5wire.Whoareyou{Nonce: u.Nonce}
@@ -113,6 +120,7 @@ func (t *UDPv5) handleResponse(src enode.ID, from netip.AddrPort, p v5wire.Packe
 	c := t.active[src]
 	if c == nil || c.addr != from || p.Kind() != c.respType || !bytes.Equal(p.RequestID(), c.packet.RequestID()) {
 		t.cfg.Logger.Debug("unsolicited discv5 response", "id", src, "addr", from, "type", p.Name())
+		t.stats.Drop(discover.DropUnsolicited)
 		return
 	}
 	c.responses++

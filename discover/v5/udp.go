@@ -51,7 +51,8 @@ type UDPv5 struct {
 	wg        sync.WaitGroup
 
 	packetsSent atomic.Int64
-	sessions    atomic.Int64 // session count, for tests
+	stats       discover.PacketStats // by type and drop reason (stats.go)
+	sessions    atomic.Int64         // session count, for tests
 
 	// Fields below are owned by dispatch().
 	codec      *v5wire.Codec
@@ -360,6 +361,7 @@ func (t *UDPv5) send(id enode.ID, addr netip.AddrPort, p v5wire.Packet, challeng
 		return nonce, err
 	}
 	t.write(addr, enc)
+	t.stats.Out(kindSlot(p.Kind()))
 	return nonce, nil
 }
 

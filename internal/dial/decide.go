@@ -149,7 +149,7 @@ func (s *Scheduler) startDial(n *enode.Node, flags Flags, why, source string, st
 		s.dynDialing++
 		t.spread = s.guardDial(n)
 	}
-	s.trace(Event{Kind: EventDial, Node: n, Flags: flags, Reason: why})
+	s.trace(Event{Kind: EventDial, Node: n, Flags: flags, Reason: why, Source: source})
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -181,7 +181,7 @@ func (s *Scheduler) taskDone(t *dialTask) {
 	if st != nil && t.flags&StaticDialed != 0 && t.resolveTried {
 		s.resolveDone(t, st, now)
 	}
-	s.trace(Event{Kind: EventDialDone, Node: t.dest, Flags: t.flags, Err: t.err, Class: t.class})
+	s.trace(Event{Kind: EventDialDone, Node: t.dest, Flags: t.flags, Err: t.err, Class: t.class, Source: t.source})
 
 	switch {
 	case t.err == nil:

@@ -58,6 +58,7 @@ type Event struct {
 	Node   *enode.Node // the node concerned (nil for EventPeerless)
 	Flags  Flags       // EventDial, EventDialDone: the connection flags
 	Reason string      // Why* for EventDial, Skip* for EventSkip
+	Source string      // EventDial, EventDialDone: the label of the candidate's source
 	Class  FailureClass
 	Err    error
 }
