@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/v4"
@@ -50,7 +51,12 @@ func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *
 		shared = make(chan discover.ReadPacket, unhandledQueue)
 	}
 	d := &discovery{self: ln, bootnodes: cfg.BootstrapNodes}
-	admit := discover.NewAdmitter(discover.AdmitConfig{}, clock) // one for the shared socket
+	// One admitter for the shared socket, so a datagram is admitted once.
+	// It exempts LAN sources as the table and the Server do.
+	admit := discover.NewAdmitter(discover.AdmitConfig{
+		LANExempt: cfg.LANExempt,
+		Self:      func() netip.Addr { return ln.Node().IPAddr() },
+	}, clock)
 	var err error
 	d.v4, err = v4.ListenV4(conn, ln, v4.Config{
 		Admitter:   admit,

@@ -1,7 +1,6 @@
 package devp2p
 
 import (
-
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/devp2p-go/devp2p/internal/dial"

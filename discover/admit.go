@@ -44,19 +44,24 @@ const (
 // checks before any expensive work (signature recovery, session decryption).
 // A zero field takes its default.
 type AdmitConfig struct {
-	PerIP     Rate // each source IP
-	PerSubnet Rate // each IPv4 /24 or IPv6 /64
-	PerWide   Rate // each IPv4 /16 or IPv6 /48
+	PerIP     Rate // each source host: IPv4 address or IPv6 /64
+	PerSubnet Rate // each IPv4 /24 or IPv6 /48
+	PerWide   Rate // each IPv4 /16 or IPv6 /32
 	Unproven  Rate // all sources without a proof together
 	Reserved  Rate // sources with a proof and expected replies together
 
 	MaxSources     int // entries per table
 	ReplyAllowance int // reply bytes to an unproven source beyond its request bytes
 
-	// LimitLAN applies the limits to LAN and loopback sources too. By
-	// default they are exempt: a node's own site is not where floods come
-	// from, and local test networks run many nodes behind one address.
-	LimitLAN bool
+	// LANExempt says whether LAN and loopback sources skip the limits, as
+	// for the table and the Server: by default ("auto") only while our own
+	// address, reported by Self, is a LAN address too. A local test network
+	// runs many nodes behind one address; a node with a public address
+	// treats its LAN neighbours like everyone else.
+	LANExempt netutil.LANExemption
+	// Self returns our own address, for LANExempt; nil counts as unknown,
+	// which exempts LAN sources under "auto".
+	Self func() netip.Addr
 }
 
 func (c AdmitConfig) withDefaults() AdmitConfig {
@@ -139,15 +144,27 @@ func NewAdmitter(cfg AdmitConfig, clock mclock.Clock) *Admitter {
 
 // exempt reports whether ip skips the limits.
 func (a *Admitter) exempt(ip netip.Addr) bool {
-	return !a.cfg.LimitLAN && netutil.IsLAN(ip)
+	if !netutil.IsLAN(ip) {
+		return false
+	}
+	var self netip.Addr
+	if a.cfg.Self != nil {
+		self = a.cfg.Self()
+	}
+	return a.cfg.LANExempt.Exempt(ip, self)
 }
 
-// subnetBits returns the prefix lengths of ip's subnet and wide subnet.
-func subnetBits(ip netip.Addr) (subnet, wide int) {
-	if ip.Is4() {
-		return 24, 16
-	}
-	return 64, 48
+// Keys of the three bucket tables, with the prefix lengths the table and
+// the Server use: one host (an IPv4 address, an IPv6 /64), one operator
+// (/24, /48) and one provider (/16, /32).
+func hostKey(ip netip.Addr) netip.Prefix { return netutil.HostKey(ip) }
+
+func subnetKey(ip netip.Addr) netip.Prefix {
+	return netutil.Subnet(ip, netutil.SubnetBits4, netutil.SubnetBits6)
+}
+
+func wideKey(ip netip.Addr) netip.Prefix {
+	return netutil.Subnet(ip, netutil.WideSubnet4, netutil.WideSubnet6)
 }
 
 // Admit reports whether a datagram of size bytes from ip may be decoded. It
@@ -162,7 +179,7 @@ func (a *Admitter) Admit(ip netip.Addr, size int) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 
-	src := a.ips.getOrCreate(netip.PrefixFrom(ip, ip.BitLen()), a.initIP(now))
+	src := a.ips.getOrCreate(hostKey(ip), a.initIP(now))
 	src.credit = min(src.credit+size, maxReplyCredit)
 	src.bucket.refill(a.cfg.PerIP, now)
 	if src.bucket.tokens < 1 {
@@ -186,9 +203,8 @@ func (a *Admitter) Admit(ip netip.Addr, size int) bool {
 			}
 		}
 	}
-	subBits, wideBits := subnetBits(ip)
-	sub := a.subnets.getOrCreate(netip.PrefixFrom(ip, subBits).Masked(), a.initBucket(a.cfg.PerSubnet, now))
-	wide := a.wides.getOrCreate(netip.PrefixFrom(ip, wideBits).Masked(), a.initBucket(a.cfg.PerWide, now))
+	sub := a.subnets.getOrCreate(subnetKey(ip), a.initBucket(a.cfg.PerSubnet, now))
+	wide := a.wides.getOrCreate(wideKey(ip), a.initBucket(a.cfg.PerWide, now))
 	sub.bucket.refill(a.cfg.PerSubnet, now)
 	wide.bucket.refill(a.cfg.PerWide, now)
 	a.unproven.refill(a.cfg.Unproven, now)
@@ -274,7 +290,7 @@ func (a *Admitter) MayReply(ip netip.Addr, size int) bool {
 	now := a.clock.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	src := a.ips.getOrCreate(netip.PrefixFrom(ip, ip.BitLen()), a.initIP(now))
+	src := a.ips.getOrCreate(hostKey(ip), a.initIP(now))
 	if src.credit < size {
 		a.stats.repliesDenied.Add(1)
 		return false

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/mclock"
+	"github.com/devp2p-go/devp2p/netutil"
 )
 
 func ip4(a, b, c, d byte) netip.Addr { return netip.AddrFrom4([4]byte{a, b, c, d}) }
@@ -59,7 +60,7 @@ func TestAdmitSubnets(t *testing.T) {
 	if got != int(DefaultAdmitPerSubnet.Burst) {
 		t.Fatalf("/24: admitted %d, want %v", got, DefaultAdmitPerSubnet.Burst)
 	}
-	// IPv6: /64 and /48.
+	// IPv6: a /64 is one host.
 	got = 0
 	base := netip.MustParseAddr("2001:db8:1:2::").As16()
 	for i := range 1000 {
@@ -67,24 +68,38 @@ func TestAdmitSubnets(t *testing.T) {
 		b[14], b[15] = byte(i>>8), byte(i)
 		got += admitN(a, netip.AddrFrom16(b), 1)
 	}
-	if got != int(DefaultAdmitPerSubnet.Burst) {
-		t.Fatalf("/64: admitted %d, want %v", got, DefaultAdmitPerSubnet.Burst)
+	if got != int(DefaultAdmitPerIP.Burst) {
+		t.Fatalf("/64: admitted %d, want %v", got, DefaultAdmitPerIP.Burst)
 	}
-	// IPv6 /48: one source in each of 1000 /64s. (A new admitter: the
-	// loops above used up the budget of all unproven sources.)
+	// IPv6 /48: one source in each of 1000 /64s; /32: one in each of 1000
+	// /48s. (New admitters: the loops above used up the budget of all
+	// unproven sources.)
 	s := a.Stats()
-	a = NewAdmitter(AdmitConfig{}, &clock)
-	got = 0
-	base = netip.MustParseAddr("2001:db8:9::1").As16()
-	for i := range 1000 {
-		b := base
-		b[6], b[7] = byte(i>>8), byte(i)
-		got += admitN(a, netip.AddrFrom16(b), 1)
+	for _, c := range []struct {
+		name  string
+		base  string
+		at    int // index of the two bytes that vary
+		limit Rate
+	}{
+		{"/48", "2001:db8:9::1", 6, DefaultAdmitPerSubnet},
+		{"/32", "2001:db8::1", 4, DefaultAdmitPerWide},
+	} {
+		a = NewAdmitter(AdmitConfig{}, &clock)
+		got = 0
+		base = netip.MustParseAddr(c.base).As16()
+		for i := range 1000 {
+			b := base
+			b[c.at], b[c.at+1] = byte(i>>8), byte(i)
+			got += admitN(a, netip.AddrFrom16(b), 1)
+		}
+		if got != int(c.limit.Burst) {
+			t.Fatalf("%s: admitted %d, want %v", c.name, got, c.limit.Burst)
+		}
+		if c.name == "/32" && a.Stats().DroppedWide == 0 {
+			t.Fatalf("/32 stats %+v", a.Stats())
+		}
 	}
-	if got != int(DefaultAdmitPerWide.Burst) {
-		t.Fatalf("/48: admitted %d, want %v", got, DefaultAdmitPerWide.Burst)
-	}
-	if s.DroppedWide == 0 || s.DroppedSubnet == 0 {
+	if s.DroppedIP == 0 || s.DroppedSubnet == 0 {
 		t.Fatalf("stats %+v", s)
 	}
 }
@@ -184,8 +199,21 @@ func TestAdmitLAN(t *testing.T) {
 	if got := admitN(NewAdmitter(AdmitConfig{}, &clock), lan, 1000); got != 1000 {
 		t.Fatalf("LAN exempt by default: %d of 1000", got)
 	}
-	if got := admitN(NewAdmitter(AdmitConfig{LimitLAN: true}, &clock), lan, 1000); got != int(DefaultAdmitPerIP.Burst) {
-		t.Fatalf("LimitLAN: %d", got)
+	if got := admitN(NewAdmitter(AdmitConfig{LANExempt: netutil.LANExemptNever}, &clock), lan, 1000); got != int(DefaultAdmitPerIP.Burst) {
+		t.Fatalf("LANExemptNever: %d", got)
+	}
+	// Under "auto", a node with a public address limits its LAN too; one on
+	// a LAN address does not.
+	public := func() netip.Addr { return netip.MustParseAddr("8.8.8.8") }
+	if got := admitN(NewAdmitter(AdmitConfig{Self: public}, &clock), lan, 1000); got != int(DefaultAdmitPerIP.Burst) {
+		t.Fatalf("auto, public self: %d", got)
+	}
+	private := func() netip.Addr { return netip.MustParseAddr("192.168.1.2") }
+	if got := admitN(NewAdmitter(AdmitConfig{Self: private}, &clock), lan, 1000); got != 1000 {
+		t.Fatalf("auto, LAN self: %d of 1000", got)
+	}
+	if got := admitN(NewAdmitter(AdmitConfig{Self: public, LANExempt: netutil.LANExemptAlways}, &clock), lan, 1000); got != 1000 {
+		t.Fatalf("always, public self: %d of 1000", got)
 	}
 }
 
