@@ -11,7 +11,7 @@ import (
 )
 
 // eip8Hello is the EIP-8 test vector: a Hello advertising version 22 with
-// additional list elements (specs/eip-8.md, "devp2p Base Protocol").
+// additional list elements (https://eips.ethereum.org/EIPS/eip-8, "devp2p Base Protocol").
 const eip8Hello = "f87137916b6e6574682f76302e39312f706c616e39cdc5836574683dc6846d6f726b1682270fb840" +
 	"fda1cff674c90c9a197539fe3dfb53086ace64f83ed7c6eabec741f7f381cc803e52ab2cd55d5569" +
 	"bce4347107a310dfd5f88a010cd2ffd1005ca406f1842877c883666f6f836261720304"
