@@ -214,6 +214,7 @@ func (t *Table) handleReval(r revalResult) {
 		return
 	}
 	e.livenessChecks++
+	e.lastContact, e.contacted = now, true
 	e.nextCheck = now.Add(t.randDuration(t.cfg.ProvenNodeCheck/2, t.cfg.ProvenNodeCheck))
 	if r.record != nil {
 		t.updateRecord(b, e, r.record)

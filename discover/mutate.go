@@ -47,6 +47,7 @@ func (t *Table) handleAdd(op addOp) {
 	b := t.bucketOf(n.ID())
 	if e, i := b.find(n.ID()); e != nil {
 		if op.inbound {
+			e.lastContact, e.contacted = t.cfg.Clock.Now(), true
 			t.updateRecord(b, e, n)
 			b.bump(i)
 		}

@@ -16,6 +16,11 @@ type tableNode struct {
 	nextCheck      mclock.AbsTime // when revalidation pings it next
 	checking       bool           // a revalidation ping is in flight
 	findFails      int            // failed findnode calls in a row
+	// lastContact is when the node last answered a revalidation ping or
+	// contacted us with a proven endpoint (for Snapshot); contacted says
+	// whether that happened at all.
+	lastContact mclock.AbsTime
+	contacted   bool
 }
 
 func (n *tableNode) ip() netip.Addr { return n.IPAddr() }
