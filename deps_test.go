@@ -36,6 +36,7 @@ var layering = map[string][]string{
 	"nat":             {"mclock"},                 // renewal timers (see docs/ARCHITECTURE.md)
 	"internal/dial":   {"enode", "nodedb", "netutil", "mclock"},
 	"":                {"*"},
+	"admin":           {"", "*"},
 	"cmd/devp2p":      {"", "*"},
 	"sim":             {"", "*"},
 }
