@@ -193,8 +193,42 @@ func post(t testing.TB, url, body string, header http.Header) (int, []byte) {
 	return resp.StatusCode, data
 }
 
+// isNotification tells a notification from a response.
+func isNotification(msg []byte) bool {
+	var n struct{ Method string }
+	return json.Unmarshal(msg, &n) == nil && n.Method != ""
+}
+
+// stash keeps the notifications that arrive while a client waits for a
+// response: events and answers travel on one connection, in either order.
+type stash struct{ msgs [][]byte }
+
+// response reads messages until a response, keeping the notifications.
+func (s *stash) response(read func() []byte) []byte {
+	for {
+		msg := read()
+		if !isNotification(msg) {
+			return msg
+		}
+		s.msgs = append(s.msgs, msg)
+	}
+}
+
+// next returns a kept notification, or the next message.
+func (s *stash) next(read func() []byte) []byte {
+	if len(s.msgs) > 0 {
+		msg := s.msgs[0]
+		s.msgs = s.msgs[1:]
+		return msg
+	}
+	return read()
+}
+
 // wsClient sends one message per WebSocket message.
-type wsClient struct{ c *websocket.Conn }
+type wsClient struct {
+	c *websocket.Conn
+	stash
+}
 
 func dialWS(t testing.TB, s *Server) *wsClient {
 	t.Helper()
@@ -206,7 +240,7 @@ func dialWS(t testing.TB, s *Server) *wsClient {
 	}
 	c.SetReadLimit(-1)
 	t.Cleanup(func() { c.CloseNow() })
-	return &wsClient{c}
+	return &wsClient{c: c}
 }
 
 func (c *wsClient) send(t testing.TB, msg string) []byte {
@@ -219,10 +253,15 @@ func (c *wsClient) send(t testing.TB, msg string) []byte {
 	if !expectsResponse(msg) {
 		return nil
 	}
-	return c.next(t)
+	return c.response(func() []byte { return c.read(t) })
 }
 
 func (c *wsClient) next(t testing.TB) []byte {
+	t.Helper()
+	return c.stash.next(func() []byte { return c.read(t) })
+}
+
+func (c *wsClient) read(t testing.TB) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testWait)
 	defer cancel()
@@ -238,6 +277,7 @@ func (c *wsClient) next(t testing.TB) []byte {
 type ipcClient struct {
 	fd net.Conn
 	r  *bufio.Reader
+	stash
 }
 
 func dialIPC(t testing.TB, s *Server) *ipcClient {
@@ -259,10 +299,15 @@ func (c *ipcClient) send(t testing.TB, msg string) []byte {
 	if !expectsResponse(msg) {
 		return nil
 	}
-	return c.next(t)
+	return c.response(func() []byte { return c.read(t) })
 }
 
 func (c *ipcClient) next(t testing.TB) []byte {
+	t.Helper()
+	return c.stash.next(func() []byte { return c.read(t) })
+}
+
+func (c *ipcClient) read(t testing.TB) []byte {
 	t.Helper()
 	c.fd.SetReadDeadline(time.Now().Add(testWait))
 	line, err := c.r.ReadBytes('\n')
@@ -328,7 +373,7 @@ type notificationMsg struct {
 	JSONRPC string `json:"jsonrpc"`
 	Method  string `json:"method"`
 	Params  struct {
-		Subscription string            `json:"subscription"`
+		Subscription string           `json:"subscription"`
 		Result       devp2p.PeerEvent `json:"result"`
 	} `json:"params"`
 }

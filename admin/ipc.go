@@ -93,7 +93,6 @@ func (s *Server) serveIPC(fd net.Conn) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer s.removeStream(st)
 		st.serve()
 	}()
 }

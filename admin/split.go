@@ -11,9 +11,10 @@ import "bufio"
 // where the last call stopped, so a large message that arrives in small
 // pieces costs linear time; bufio.Scanner's buffer limit bounds the size.
 type jsonSplitter struct {
-	started bool // a token has begun at data[0]
+	started bool // a token has begun at data[start]
 	scalar  bool // it is not an object or array
-	pos     int  // bytes of the token scanned so far
+	start   int  // where the token begins, after whitespace
+	pos     int  // bytes of data scanned so far
 	depth   int
 	inStr   bool
 	esc     bool
@@ -23,15 +24,18 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 
 func (s *jsonSplitter) split(data []byte, atEOF bool) (int, []byte, error) {
 	if !s.started {
+		// The whitespace is skipped in the same call as the token
+		// after it: bufio.Scanner reads more input whenever a call
+		// returns no token, even when the buffer holds one.
 		i := 0
 		for i < len(data) && isSpace(data[i]) {
 			i++
 		}
-		if i > 0 || len(data) == 0 {
+		if i == len(data) {
 			return i, nil, nil
 		}
-		s.started = true
-		s.scalar = data[0] != '{' && data[0] != '['
+		s.started, s.start, s.pos = true, i, i
+		s.scalar = data[i] != '{' && data[i] != '['
 	}
 	for ; s.pos < len(data); s.pos++ {
 		c := data[s.pos]
@@ -66,8 +70,9 @@ func (s *jsonSplitter) split(data []byte, atEOF bool) (int, []byte, error) {
 }
 
 func (s *jsonSplitter) emit(data []byte, n int) (int, []byte, error) {
+	tok := data[s.start:n]
 	*s = jsonSplitter{}
-	return n, data[:n], nil
+	return n, tok, nil
 }
 
 var _ bufio.SplitFunc = new(jsonSplitter).split

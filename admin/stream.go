@@ -114,6 +114,8 @@ func (st *stream) serve() {
 	if why == "" {
 		why = "bye"
 	}
+	// The slot is free before the client sees the end.
+	st.s.removeStream(st)
 	st.conn.close(why)
 }
 

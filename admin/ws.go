@@ -15,10 +15,10 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	defer s.removeStream(st)
 	// checkAccess has checked the Origin; the library checks it again.
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
+		s.removeStream(st)
 		st.cancel()
 		return // Accept wrote the error response
 	}
