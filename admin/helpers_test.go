@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,10 +41,26 @@ func (w tWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// leakChecked holds the tests that registered their goroutine check.
+var leakChecked sync.Map
+
+// checkLeaksAtEnd registers the goroutine check of t once, before anything
+// else, so that it runs after every other cleanup.
+func checkLeaksAtEnd(t testing.TB) {
+	if _, done := leakChecked.LoadOrStore(t, true); !done {
+		t.Cleanup(func() {
+			leakChecked.Delete(t)
+			checkNoGoroutines(t)
+		})
+	}
+}
+
 // startNode starts a devp2p server on 127.0.0.1 with a free port. Stop runs
-// at the end of the test.
+// at the end of the test. The test's first startNode registers the leak
+// check, which runs after all other cleanups.
 func startNode(t testing.TB, mod func(*devp2p.Config)) *devp2p.Server {
 	t.Helper()
+	checkLeaksAtEnd(t)
 	key, err := crypto.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +112,7 @@ func startAdmin(t testing.TB, srv *devp2p.Server, mod func(*Config)) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { checkNoGoroutines(t) })
+	checkLeaksAtEnd(t)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
