@@ -1,0 +1,102 @@
+package devp2p
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// LoadConfigWith reads a Config from a file like LoadConfig, and decodes
+// into app (a pointer to a struct) the keys of the same file that are app's
+// fields: the settings of an application around the Server, such as the
+// admin API of `devp2p node`, live in one file with the Server's. A key
+// that is neither a Config field nor one of app's is an error, as in
+// LoadConfig. app's field names must not clash with Config's.
+func LoadConfigWith(path string, app any) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, err
+	}
+	var cfg Config
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".toml":
+		cfg, err = parseTOMLWith(data, app)
+	case ".json":
+		cfg, err = parseJSONWith(data, app)
+	default:
+		return Config{}, fmt.Errorf("devp2p: config %s: unknown format (want .toml or .json)", path)
+	}
+	if err != nil {
+		return Config{}, fmt.Errorf("devp2p: config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func parseTOMLWith(data []byte, app any) (Config, error) {
+	var fc fileConfig
+	md, err := toml.Decode(string(data), &fc)
+	if err != nil {
+		return Config{}, tomlError(err)
+	}
+	appMD, err := toml.Decode(string(data), app)
+	if err != nil {
+		return Config{}, tomlError(err)
+	}
+	// A key is unknown when neither decode took it.
+	for _, k := range md.Undecoded() {
+		if !slices.ContainsFunc(appMD.Undecoded(), func(a toml.Key) bool { return a.String() == k.String() }) {
+			continue
+		}
+		return Config{}, fmt.Errorf("unknown field %q", k.String())
+	}
+	return fc.config()
+}
+
+func parseJSONWith(data []byte, app any) (Config, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return Config{}, jsonError(data, err)
+	}
+	cfgPart, appPart := map[string]json.RawMessage{}, map[string]json.RawMessage{}
+	appType := reflect.TypeOf(app).Elem()
+	for k, v := range fields {
+		switch {
+		case hasField(reflect.TypeFor[fileConfig](), k):
+			cfgPart[k] = v
+		case hasField(appType, k):
+			appPart[k] = v
+		default:
+			return Config{}, fmt.Errorf("unknown field %q", k)
+		}
+	}
+	cfgJSON, _ := json.Marshal(cfgPart)
+	cfg, err := ParseConfigJSON(cfgJSON)
+	if err != nil {
+		return Config{}, err
+	}
+	appJSON, _ := json.Marshal(appPart)
+	dec := json.NewDecoder(bytes.NewReader(appJSON))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(app); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// hasField reports whether a JSON object key names a field of t, matched
+// as encoding/json matches them (case-insensitively).
+func hasField(t reflect.Type, key string) bool {
+	for i := range t.NumField() {
+		if f := t.Field(i); f.IsExported() && strings.EqualFold(f.Name, key) {
+			return true
+		}
+	}
+	return false
+}
