@@ -104,6 +104,14 @@ var (
 	ErrNoSecret         = errors.New("admin: AllowRemote needs a Secret (bearer token)")
 )
 
+// Validate checks the configuration as New does, without starting
+// anything, so that a program can refuse bad settings before it starts
+// its node.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	return c.validate()
+}
+
 func (c *Config) validate() error {
 	for name, v := range map[string]int{
 		"MaxRequestSize": c.MaxRequestSize, "MaxBatch": c.MaxBatch, "MaxConns": c.MaxConns,
@@ -116,6 +124,9 @@ func (c *Config) validate() error {
 	}
 	if c.Secret != "" && len(c.Secret) < MinSecretLen {
 		return fmt.Errorf("admin: the secret is %d bytes, want at least %d", len(c.Secret), MinSecretLen)
+	}
+	if len(c.IPCPath) > maxIPCPathLen {
+		return fmt.Errorf("%w: %s is %d bytes, at most %d fit (use a shorter data directory or IPC path)", ErrIPCPathTooLong, c.IPCPath, len(c.IPCPath), maxIPCPathLen)
 	}
 	if c.HTTPAddr == "" {
 		return nil

@@ -95,6 +95,10 @@ func runNode(ctx context.Context, cmd *cli.Command) error {
 		return err
 	}
 	defer stopMetrics()
+	adminCfg, err := adminConfig(cmd, fileKeys, log) // cmd/devp2p/admin.go
+	if err != nil {
+		return err
+	}
 	srv := &devp2p.Server{Config: cfg}
 	if err := srv.Start(); err != nil {
 		return startError(cfg, err)
@@ -109,6 +113,11 @@ func runNode(ctx context.Context, cmd *cli.Command) error {
 	fmt.Printf("listen   %v\n", srv.ListenAddr())
 	fmt.Printf("enode    %s\n", self.URLv4())
 	fmt.Printf("enr      %s\n", self.String())
+	stopAdmin, err := startAdmin(adminCfg, srv) // cmd/devp2p/admin.go
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 
 	var status <-chan time.Time
 	if d := cmd.Duration("status"); d > 0 {

@@ -9,4 +9,12 @@ type nodeFileKeys struct {
 	MetricsAddr string
 	// Pprof is --pprof: also serve /debug/pprof on MetricsAddr.
 	Pprof bool
+
+	// RPCAddr, RPCAllowRemote and RPCSecretFile are --rpc.addr,
+	// --rpc.allow-remote and --rpc.secret: the admin API (admin.go).
+	RPCAddr        string
+	RPCAllowRemote bool
+	RPCSecretFile  string
+	// IPC is --ipc, the admin API's unix socket; absent means on.
+	IPC *bool
 }
