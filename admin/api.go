@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -58,7 +57,7 @@ func (s *Server) dispatch(c *call, req *Request) (any, *Error) {
 // positional splits params into arguments. Named parameters (an object)
 // are not supported, as in go-ethereum.
 func positional(params json.RawMessage) ([]json.RawMessage, *Error) {
-	p := bytes.TrimSpace(params)
+	p := trimJSONSpace(params)
 	if len(p) == 0 {
 		return nil, nil
 	}

@@ -94,7 +94,7 @@ var errEmptyBatch = errors.New("empty batch")
 // method, params that are neither an array nor an object, and an id that is
 // not a string, a number or null.
 func DecodeRequest(msg []byte, lim Limits) (*Batch, *Error) {
-	msg = bytes.TrimSpace(msg)
+	msg = trimJSONSpace(msg)
 	if !json.Valid(msg) {
 		return nil, errorf(CodeParseError, "parse error: the message is not valid JSON")
 	}
@@ -149,7 +149,7 @@ func decodeOne(msg json.RawMessage) (*Request, *Error) {
 	case w.Method == nil || *w.Method == "":
 		return &Request{ID: w.ID}, errorf(CodeInvalidRequest, `invalid request: "method" must be a non-empty string`)
 	}
-	if p := bytes.TrimSpace(w.Params); bytes.Equal(p, nullID) {
+	if p := trimJSONSpace(w.Params); bytes.Equal(p, nullID) {
 		// Not structured, as JSON-RPC 2.0 wants, but some clients send it
 		// for "no params"; taken as such.
 		w.Params = nil
@@ -163,7 +163,7 @@ func decodeOne(msg json.RawMessage) (*Request, *Error) {
 
 // validID: a string, a number or null (JSON-RPC 2.0, "Request object").
 func validID(id json.RawMessage) bool {
-	id = bytes.TrimSpace(id)
+	id = trimJSONSpace(id)
 	if len(id) == 0 {
 		return false
 	}
@@ -173,3 +173,8 @@ func validID(id json.RawMessage) bool {
 	}
 	return false
 }
+
+// trimJSONSpace trims the whitespace JSON allows (RFC 8259, section 2),
+// and no other: bytes.TrimSpace would also take form feeds and Unicode
+// spaces, turning invalid messages into valid ones.
+func trimJSONSpace(b []byte) []byte { return bytes.Trim(b, " \t\r\n") }

@@ -26,6 +26,8 @@ func TestDecodeRequest(t *testing.T) {
 		{msg: `{`, code: CodeParseError},
 		{msg: `{"a":1}{"b":2}`, code: CodeParseError},
 		{msg: "\xff", code: CodeParseError},
+		{msg: "\f0", code: CodeParseError}, // not JSON whitespace (found by the fuzzer)
+		{msg: "\u00a0{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\"}", code: CodeParseError},
 		{msg: `[]`, code: CodeInvalidRequest},
 		{msg: `[1,2,3]`, code: CodeInvalidRequest},
 		{msg: `null`, elemCode: []int{CodeInvalidRequest}},
