@@ -241,7 +241,7 @@ func TestNodeInfoJSON(t *testing.T) {
 	json.Unmarshal(b, &pi)
 	net := pi["network"].(map[string]any)
 	if pi["name"] != "raw" || pi["caps"].([]any)[0] != "test/1" || net["inbound"] != true ||
-		net["trusted"] != true || pi["protocols"].(map[string]any)["test"] != "handshake" {
+		net["trusted"] != true || pi["protocols"].(map[string]any)["test"] != "unknown" {
 		t.Errorf("peerInfo %s", b)
 	}
 }

@@ -36,8 +36,9 @@ type PeerInfo struct {
 		Trusted       bool   `json:"trusted"`
 		Static        bool   `json:"static"`
 	} `json:"network"`
-	// Protocols holds each running protocol's PeerInfo, or "handshake"
-	// when it has none.
+	// Protocols holds each running protocol's PeerInfo: "unknown" when
+	// the protocol has no PeerInfo function, "handshake" when it returns
+	// nil, as go-ethereum reports them.
 	Protocols map[string]any `json:"protocols"`
 }
 

@@ -424,8 +424,11 @@ func (p *Peer) info() *PeerInfo {
 	info.Network.Static = p.rw.is(staticDialedConn)
 	for i := range p.running {
 		proto := &p.running[i]
-		var pi any = "handshake"
+		// go-ethereum's words: "unknown" without a PeerInfo function,
+		// "handshake" while it has nothing to report yet.
+		var pi any = "unknown"
 		if proto.PeerInfo != nil {
+			pi = "handshake"
 			if v := proto.PeerInfo(p.ID()); v != nil {
 				pi = v
 			}
