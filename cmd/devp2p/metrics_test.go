@@ -175,7 +175,12 @@ func TestExampleConfigNodeKeys(t *testing.T) {
 	if _, err := devp2p.ParseConfigTOMLExtra([]byte(uncommented), &keys); err != nil {
 		t.Fatalf("uncommented section: %v", err)
 	}
-	if keys != (nodeFileKeys{MetricsAddr: "127.0.0.1:6060", Pprof: true}) {
+	if keys.IPC == nil || *keys.IPC { // the admin API's socket, off in the example
+		t.Errorf("sample IPC %v", keys.IPC)
+	}
+	keys.IPC = nil
+	if keys != (nodeFileKeys{MetricsAddr: "127.0.0.1:6060", Pprof: true,
+		RPCAddr: "127.0.0.1:8545", RPCAllowRemote: true, RPCSecretFile: "/etc/devp2p/rpc-token"}) {
 		t.Errorf("sample keys %+v", keys)
 	}
 }
