@@ -434,3 +434,14 @@ func waitEvent(t testing.TB, ch <-chan *devp2p.PeerEvent, typ devp2p.PeerEventTy
 }
 
 var _ = fmt.Sprint
+
+// httpPostErr posts a JSON-RPC message and returns the transport error, for
+// tests that expect the server to be gone.
+func httpPostErr(url, body string) (int, error) {
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}

@@ -21,7 +21,7 @@ type msgConn interface {
 	// write sends one message; it ends when ctx does.
 	write(ctx context.Context, msg []byte) error
 	// close ends the connection, telling the client why where the
-	// transport can.
+	// transport can; read returns then. It may be called more than once.
 	close(why string)
 }
 
@@ -108,15 +108,9 @@ func (st *stream) serve() {
 	close(st.flush)
 	<-writerDone
 	st.cancel()
-	st.mu.Lock()
-	why := st.why
-	st.mu.Unlock()
-	if why == "" {
-		why = "bye"
-	}
 	// The slot is free before the client sees the end.
 	st.s.removeStream(st)
-	st.conn.close(why)
+	st.conn.close(st.reason())
 }
 
 // queue puts a response on the send queue, waiting for room: a client
@@ -131,13 +125,16 @@ func (st *stream) queue(msg []byte) bool {
 }
 
 // writeLoop sends the queued messages until the stream is dropped, or
-// until the queue is empty once serve asks it to flush.
+// until the queue is empty once serve asks it to flush. A drop ends the
+// connection here, telling the client why where the transport can: the
+// reader of a WebSocket waits for that close rather than for the context.
 func (st *stream) writeLoop(done chan<- struct{}) {
 	defer close(done)
 	for {
 		select {
 		case msg := <-st.out:
 			if !st.write(msg) {
+				st.conn.close(st.reason())
 				return
 			}
 		case <-st.flush:
@@ -152,6 +149,7 @@ func (st *stream) writeLoop(done chan<- struct{}) {
 				}
 			}
 		case <-st.ctx.Done():
+			st.conn.close(st.reason())
 			return
 		}
 	}
@@ -165,6 +163,15 @@ func (st *stream) write(msg []byte) bool {
 		return false
 	}
 	return true
+}
+
+func (st *stream) reason() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.why == "" {
+		return "bye"
+	}
+	return st.why
 }
 
 func (st *stream) setWhy(why string) {

@@ -33,9 +33,11 @@ type wsConn struct {
 }
 
 // read returns the next message. Over the read limit, the library closes
-// the connection with StatusMessageTooBig, which tells the client why.
-func (c *wsConn) read(ctx context.Context) ([]byte, error) {
-	_, msg, err := c.c.Read(ctx)
+// the connection with StatusMessageTooBig, which tells the client why. It
+// does not end with ctx: the library would cut the connection without a
+// word, while the stream's writer closes it with the reason (close).
+func (c *wsConn) read(context.Context) ([]byte, error) {
+	_, msg, err := c.c.Read(context.Background())
 	return msg, err
 }
 
