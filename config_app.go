@@ -1,9 +1,9 @@
 package devp2p
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -64,30 +64,22 @@ func parseJSONWith(data []byte, app any) (Config, error) {
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return Config{}, jsonError(data, err)
 	}
-	cfgPart, appPart := map[string]json.RawMessage{}, map[string]json.RawMessage{}
-	appType := reflect.TypeOf(app).Elem()
-	for k, v := range fields {
-		switch {
-		case hasField(reflect.TypeFor[fileConfig](), k):
-			cfgPart[k] = v
-		case hasField(appType, k):
-			appPart[k] = v
-		default:
+	keys := slices.Sorted(maps.Keys(fields))
+	for _, k := range keys {
+		if !hasField(reflect.TypeFor[fileConfig](), k) && !hasField(reflect.TypeOf(app).Elem(), k) {
 			return Config{}, fmt.Errorf("unknown field %q", k)
 		}
 	}
-	cfgJSON, _ := json.Marshal(cfgPart)
-	cfg, err := ParseConfigJSON(cfgJSON)
-	if err != nil {
-		return Config{}, err
+	// Both decode the whole file, so that errors carry its line numbers;
+	// each takes only its own keys.
+	var fc fileConfig
+	if err := json.Unmarshal(data, &fc); err != nil {
+		return Config{}, jsonError(data, err)
 	}
-	appJSON, _ := json.Marshal(appPart)
-	dec := json.NewDecoder(bytes.NewReader(appJSON))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(app); err != nil {
-		return Config{}, err
+	if err := json.Unmarshal(data, app); err != nil {
+		return Config{}, jsonError(data, err)
 	}
-	return cfg, nil
+	return fc.config()
 }
 
 // hasField reports whether a JSON object key names a field of t, matched
