@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/devp2p-go/devp2p"
@@ -127,9 +126,6 @@ func subscribe(s *Server, c *call, args []json.RawMessage) (any, *Error) {
 		// go-ethereum's answer to a subscription over HTTP.
 		return nil, errorf(CodeMethodNotFound, "notifications not supported")
 	}
-	if len(args) == 0 {
-		return nil, errorf(CodeInvalidParams, "missing value for required argument 0")
-	}
 	if err := checkArgs(args, 1); err != nil {
 		return nil, err
 	}
@@ -169,7 +165,7 @@ func unsubscribe(s *Server, c *call, args []json.RawMessage) (any, *Error) {
 func marshalResult(v any) (json.RawMessage, *Error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, errorf(CodeInternalError, "internal error: %v", fmt.Sprint(err))
+		return nil, errorf(CodeInternalError, "internal error: %v", err)
 	}
 	return b, nil
 }
