@@ -39,8 +39,10 @@ func TestCloseWithClients(t *testing.T) {
 		wsErr <- err
 	}()
 	api.Close()
+	// The close frame carries the reason, unless Close caught the stream's
+	// writer inside a write, which it cuts (as it cuts a slow client's).
 	err := <-wsErr
-	if ce := websocket.CloseStatus(err); ce != websocket.StatusPolicyViolation || !strings.Contains(err.Error(), "admin server closing") {
+	if ce := websocket.CloseStatus(err); err == nil || (ce != -1 && (ce != websocket.StatusPolicyViolation || !strings.Contains(err.Error(), "admin server closing"))) {
 		t.Errorf("WebSocket after Close: %v", err)
 	}
 	if rest, err := io.ReadAll(ipc.r); err != nil || len(rest) > 0 {

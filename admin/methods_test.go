@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/devp2p-go/devp2p"
 	"github.com/devp2p-go/devp2p/enode"
@@ -27,6 +28,12 @@ func TestMethods(t *testing.T) {
 	events := make(chan *devp2p.PeerEvent, 64)
 	sub := a.SubscribeEvents(events)
 	defer sub.Unsubscribe()
+	// The hello verdict comes after the peer joined. Subscribed after the
+	// API's own subscription, this channel gets each verdict after the API
+	// has it.
+	verdictCh := make(chan *devp2p.Verdict, 64)
+	vsub := a.SubscribeVerdicts(verdictCh)
+	defer vsub.Unsubscribe()
 
 	for _, name := range []string{"http", "ws", "ipc"} {
 		t.Run(name, func(t *testing.T) {
@@ -117,6 +124,14 @@ func TestMethods(t *testing.T) {
 				t.Errorf("devp2p_table entry: %+v", e)
 			}
 
+			for helloSeen := false; !helloSeen; {
+				select {
+				case v := <-verdictCh:
+					helloSeen = v.ID == pid && v.Stage == devp2p.StageHello
+				case <-time.After(testWait):
+					t.Fatal("no hello verdict")
+				}
+			}
 			var verdicts VerdictLog
 			mustCall(t, c, &verdicts, "devp2p_verdicts")
 			if !slices.ContainsFunc(verdicts.Verdicts, func(v Verdict) bool {

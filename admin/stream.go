@@ -107,9 +107,10 @@ func (st *stream) serve() {
 	st.fwdWG.Wait()
 	close(st.flush)
 	<-writerDone
-	st.cancel()
-	// The slot is free before the client sees the end.
+	// The slot is free before the client sees the end, which the cancel
+	// may already bring (it closes an IPC socket).
 	st.s.removeStream(st)
+	st.cancel()
 	st.conn.close(st.reason())
 }
 
@@ -156,6 +157,9 @@ func (st *stream) writeLoop(done chan<- struct{}) {
 }
 
 func (st *stream) write(msg []byte) bool {
+	if st.ctx.Err() != nil {
+		return false // dropped: the rest of the queue is not sent
+	}
 	ctx, cancel := context.WithTimeout(st.ctx, writeTimeout)
 	defer cancel()
 	if err := st.conn.write(ctx, msg); err != nil {

@@ -13,6 +13,7 @@ import (
 type verdictLog struct {
 	ch   chan *devp2p.Verdict
 	sub  *devp2p.Subscription
+	sync chan chan struct{} // list asks the loop to take what is in ch first
 	quit chan struct{}
 	done chan struct{}
 	now  func() time.Time
@@ -30,6 +31,7 @@ const verdictBuffer = 256
 func newVerdictLog(srv *devp2p.Server, size int) *verdictLog {
 	l := &verdictLog{
 		ch:   make(chan *devp2p.Verdict, verdictBuffer),
+		sync: make(chan chan struct{}),
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
 		now:  time.Now,
@@ -46,6 +48,11 @@ func (l *verdictLog) loop() {
 		select {
 		case v := <-l.ch:
 			l.add(verdictOf(v, l.now()))
+		case done := <-l.sync:
+			for len(l.ch) > 0 {
+				l.add(verdictOf(<-l.ch, l.now()))
+			}
+			close(done)
 		case <-l.quit:
 			return
 		}
@@ -62,8 +69,15 @@ func (l *verdictLog) add(v Verdict) {
 	}
 }
 
-// list returns the recorded verdicts, oldest first.
+// list returns the recorded verdicts, oldest first, including every
+// verdict the server gave before the call.
 func (l *verdictLog) list() VerdictLog {
+	done := make(chan struct{})
+	select {
+	case l.sync <- done:
+		<-done
+	case <-l.done:
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := VerdictLog{Verdicts: make([]Verdict, 0, len(l.ring)), Missed: l.sub.Dropped()}
