@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/enr"
 	"github.com/devp2p-go/devp2p/mclock"
@@ -35,7 +36,7 @@ var (
 // it returns for startDiscovery to own), puts the ports into the record and
 // starts NAT. The listen part's Close closes the listener and waits for the
 // listen loop and the setups it started.
-func (srv *Server) setupListening() (*net.UDPConn, error) {
+func (srv *Server) setupListening() (discover.UDPConn, error) {
 	l, udp, err := srv.listenPair()
 	if err != nil {
 		return nil, err

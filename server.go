@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/nodedb"
@@ -156,7 +157,7 @@ func (srv *Server) Start() (err error) {
 	if err := srv.setupLocalNode(); err != nil {
 		return err
 	}
-	var udp *net.UDPConn
+	var udp discover.UDPConn
 	if srv.cfg.ListenAddr != "" {
 		if udp, err = srv.setupListening(); err != nil {
 			return err
