@@ -228,4 +228,3 @@ func (m *model) revalidate(n int32) {
 		}
 	})
 }
-
