@@ -224,7 +224,7 @@ const maxPortPicks = 16
 // port 0 it binds UDP on the port the kernel gave TCP and, if another socket
 // holds that UDP port, tries a fresh pick instead of failing Start. udp is
 // nil without discovery.
-func (srv *Server) listenPair() (tcp net.Listener, udp discover.UDPConn, err error) {
+func (srv *Server) listenPair() (tcp net.Listener, udp PacketConn, err error) {
 	_, port, _ := net.SplitHostPort(srv.cfg.ListenAddr)
 	picks := 1
 	if port == "0" {

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/enr"
 	"github.com/devp2p-go/devp2p/mclock"
@@ -36,7 +35,7 @@ var (
 // it returns for startDiscovery to own), puts the ports into the record and
 // starts NAT. The listen part's Close closes the listener and waits for the
 // listen loop and the setups it started.
-func (srv *Server) setupListening() (discover.UDPConn, error) {
+func (srv *Server) setupListening() (PacketConn, error) {
 	l, udp, err := srv.listenPair()
 	if err != nil {
 		return nil, err

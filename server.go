@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/mclock"
 	"github.com/devp2p-go/devp2p/nodedb"
@@ -157,7 +156,7 @@ func (srv *Server) Start() (err error) {
 	if err := srv.setupLocalNode(); err != nil {
 		return err
 	}
-	var udp discover.UDPConn
+	var udp PacketConn
 	if srv.cfg.ListenAddr != "" {
 		if udp, err = srv.setupListening(); err != nil {
 			return err

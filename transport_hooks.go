@@ -3,8 +3,6 @@ package devp2p
 import (
 	"net"
 	"net/netip"
-
-	"github.com/devp2p-go/devp2p/discover"
 )
 
 // Transport hooks let an in-process network (package sim) stand in for the
@@ -19,9 +17,18 @@ import (
 type ListenFunc func(addr string) (net.Listener, error)
 
 // ListenUDPFunc opens discovery's datagram socket at addr (the IP and port of
-// the stream listener). *net.UDPConn and discover/memnet.Conn implement
-// discover.UDPConn; LocalAddr must return a *net.UDPAddr.
-type ListenUDPFunc func(addr netip.AddrPort) (discover.UDPConn, error)
+// the stream listener).
+type ListenUDPFunc func(addr netip.AddrPort) (PacketConn, error)
+
+// PacketConn is the datagram socket discovery runs on, the method set the
+// discovery engines use (discover.UDPConn). *net.UDPConn and
+// discover/memnet.Conn implement it; LocalAddr must return a *net.UDPAddr.
+type PacketConn interface {
+	ReadFromUDPAddrPort(b []byte) (n int, addr netip.AddrPort, err error)
+	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (n int, err error)
+	Close() error
+	LocalAddr() net.Addr
+}
 
 // listenTCP opens the stream listener through Config.Listen or the OS.
 func (srv *Server) listenTCP(addr string) (net.Listener, error) {
@@ -32,7 +39,7 @@ func (srv *Server) listenTCP(addr string) (net.Listener, error) {
 }
 
 // listenUDP opens the discovery socket through Config.ListenUDP or the OS.
-func (srv *Server) listenUDP(laddr *net.UDPAddr) (discover.UDPConn, error) {
+func (srv *Server) listenUDP(laddr *net.UDPAddr) (PacketConn, error) {
 	if srv.cfg.ListenUDP != nil {
 		return srv.cfg.ListenUDP(laddr.AddrPort())
 	}

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p"
 	"github.com/devp2p-go/devp2p/discover/memnet"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/mclock"
@@ -81,7 +81,7 @@ func (f *Fabric) passesLocked(a, b netip.Addr) bool {
 }
 
 // ListenUDP is a devp2p.Config.ListenUDP: a datagram socket at addr.
-func (f *Fabric) ListenUDP(addr netip.AddrPort) (discover.UDPConn, error) {
+func (f *Fabric) ListenUDP(addr netip.AddrPort) (devp2p.PacketConn, error) {
 	c, err := f.udp.Listen(addr)
 	if err != nil {
 		return nil, err
