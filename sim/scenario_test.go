@@ -4,15 +4,39 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 )
 
+// smallScenario is a scenario scaled down for the test suite: fewer nodes
+// and shorter phases, keeping each phase long enough to settle.
+func smallScenario(name string, nodes int, seed int64) Config {
+	cfg := Scenarios[name].Build(nodes, seed)
+	cfg.Lookups = 8
+	switch name {
+	case "bootstrap", "sybil":
+		cfg.Duration = 3 * time.Minute
+	case "churn":
+		cfg.Duration = 12 * time.Minute
+		cfg.Sample = 30 * time.Second
+	case "partition":
+		cfg.Partition = Partition{At: 3 * time.Minute, Heal: 6 * time.Minute}
+		cfg.Duration = 10 * time.Minute
+		cfg.Sample = 20 * time.Second
+	case "restart":
+		cfg.Restart.At = 3 * time.Minute
+		cfg.Duration = 7 * time.Minute
+		cfg.Sample = 20 * time.Second
+	}
+	return cfg
+}
+
 // TestScenarios runs a small version of every scenario and checks its
-// outcome.
+// outcome with the scenario's own check.
 func TestScenarios(t *testing.T) {
 	for _, name := range ScenarioNames() {
 		t.Run(name, func(t *testing.T) {
 			sc := Scenarios[name]
-			res, err := Run(context.Background(), sc.Build(200, 1), nil)
+			res, err := Run(context.Background(), smallScenario(name, 120, 1), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -30,7 +54,7 @@ func TestScenarios(t *testing.T) {
 // runs with one seed write the same bytes, and another seed differs.
 func TestSameSeedSameCSV(t *testing.T) {
 	csv := func(seed int64) []byte {
-		cfg := Scenarios["churn"].Build(200, seed)
+		cfg := smallScenario("churn", 80, seed)
 		cfg.Sybil = Sybil{Fraction: 0.1}
 		cfg.Partition = Partition{At: cfg.Duration / 3, Heal: cfg.Duration / 2}
 		res, err := Run(context.Background(), cfg, nil)

@@ -30,7 +30,7 @@ var seriesColors = []string{"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd
 
 const (
 	chartW, chartH                       = 640, 300
-	padLeft, padRight, padTop, padBottom = 60, 20, 34, 46
+	padLeft, padRight, padTop, padBottom = 60, 20, 46, 46
 )
 
 // WriteSVG writes c as an SVG document.
@@ -44,7 +44,7 @@ func (c *Chart) WriteSVG(w io.Writer) error {
 func (c *Chart) svg(b *strings.Builder) {
 	xmin, xmax := 0.0, 1.0
 	if len(c.X) > 0 {
-		xmin, xmax = c.X[0], c.X[len(c.X)-1]
+		xmax = c.X[len(c.X)-1] // the axis starts at time 0
 		if xmax <= xmin {
 			xmax = xmin + 1
 		}
@@ -99,9 +99,10 @@ func (c *Chart) svg(b *strings.Builder) {
 			}
 		}
 		fmt.Fprintf(b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`+"\n", color, strings.Join(pts, " "))
-		lx := padLeft + 10 + 150*i
-		fmt.Fprintf(b, `<rect x="%d" y="%d" width="12" height="3" fill="%s"/><text x="%d" y="%d">%s</text>`+"\n",
-			lx, padTop+8, color, lx+16, padTop+12, html.EscapeString(s.Name))
+		// The legend sits between the title and the plot.
+		lx := padLeft + 170*i
+		fmt.Fprintf(b, `<rect x="%d" y="28" width="12" height="3" fill="%s"/><text x="%d" y="33">%s</text>`+"\n",
+			lx, color, lx+16, html.EscapeString(s.Name))
 	}
 	b.WriteString("</svg>\n")
 }
