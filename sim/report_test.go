@@ -2,8 +2,8 @@ package sim
 
 import (
 	"bytes"
-	"net/netip"
 	"context"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +62,7 @@ func TestConfigErrors(t *testing.T) {
 		{Nodes: 10, Sybil: Sybil{Fraction: 1}},
 		{Nodes: 10, Partition: Partition{At: time.Minute, Heal: time.Second}},
 		{Nodes: 10, Sample: -time.Second},
-		{Nodes: 1000, Sybil: Sybil{Fraction: 0.9, Subnets: 1}}, // 9000 Sybils in one /24
+		{Nodes: 1000, Sybil: Sybil{Fraction: 0.9, Subnets: 1}},                      // 9000 Sybils in one /24
 		{Nodes: 600, Subnets: []netip.Prefix{netip.MustParsePrefix("20.0.0.0/24")}}, // no room
 	}
 	for i, cfg := range bad {
