@@ -62,6 +62,14 @@ func (f *Fabric) SetUnreachable(ip netip.Addr) {
 	f.mu.Unlock()
 }
 
+// SetPartition installs cut, which says whether traffic between two hosts
+// is cut (nil heals every cut). Established connections stay up.
+func (f *Fabric) SetPartition(cut func(a, b netip.Addr) bool) {
+	f.mu.Lock()
+	f.partition = cut
+	f.mu.Unlock()
+}
+
 // Activity counts datagrams sent and connections opened so far.
 func (f *Fabric) Activity() int64 { return f.activity.Load() }
 
