@@ -31,12 +31,21 @@ var simCommand = &cli.Command{
 	Action: runSim,
 }
 
+// simMaxNodes bounds --nodes: a million model nodes take several GiB.
+const simMaxNodes = 1_000_000
+
 func runSim(ctx context.Context, cmd *cli.Command) error {
 	if cmd.Args().Len() != 1 {
 		return usageErrorf(cmd, "want one scenario: %s or live", strings.Join(sim.ScenarioNames(), ", "))
 	}
 	name := cmd.Args().First()
 	nodes, seed := int(cmd.Int("nodes")), cmd.Int64("seed")
+	if nodes < 2 || nodes > simMaxNodes {
+		return flagError("nodes", nodes, fmt.Sprintf("want 2 to %d", simMaxNodes))
+	}
+	if d := cmd.Duration("duration"); d < 0 {
+		return flagError("duration", d, "must not be negative")
+	}
 	out := cmd.String("out")
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fileError("create", out, err)

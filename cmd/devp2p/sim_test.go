@@ -37,5 +37,6 @@ func TestSimCommand(t *testing.T) {
 func TestSimCommandErrors(t *testing.T) {
 	mustFailWith(t, 1, "unknown scenario", "sim", "nosuch", "--out", t.TempDir())
 	mustFailWith(t, 1, "want one scenario", "sim", "--out", t.TempDir())
-	mustFailWith(t, 1, "Nodes must be", "sim", "bootstrap", "--nodes", "1", "--out", t.TempDir())
+	mustFailWith(t, 1, "--nodes 1: want 2 to", "sim", "bootstrap", "--nodes", "1", "--out", t.TempDir())
+	mustFailWith(t, 1, "--duration -1m0s: must not be negative", "sim", "bootstrap", "--duration", "-1m", "--out", t.TempDir())
 }
