@@ -44,13 +44,22 @@ type Config struct {
 	Restart   Restart
 }
 
-// TableLimits are the anti-eclipse limits of the modelled Kademlia table.
-// The defaults are those of package discover: at most 2 addresses per /24
-// in a bucket and 10 per /24 in the table.
+// TableLimits are the anti-eclipse limits of the modelled Kademlia table
+// and dialer. The defaults are those of package discover and the Server's
+// dial scheduler: at most 2 addresses per /24 and 3 per /16 in a bucket,
+// 10 per /24 and 20 per /16 in the table, and at most 2 peers or dynamic
+// dials per /24 and 4 per /16.
 type TableLimits struct {
 	SubnetBits int // prefix length of a subnet; default 24
 	PerBucket  int // default 2
 	PerTable   int // default 10
+
+	WideBits      int // prefix length of a provider block; default 16
+	PerBucketWide int // default 3
+	PerTableWide  int // default 20
+
+	DialPerSubnet int // peers and dynamic dials per subnet; default 2
+	DialPerWide   int // per provider block; default 4
 }
 
 // Churn makes nodes leave and join during the run. Rates are per honest
@@ -134,6 +143,21 @@ func (c Config) withDefaults() Config {
 	if c.Limits.PerTable == 0 {
 		c.Limits.PerTable = 10
 	}
+	if c.Limits.WideBits == 0 {
+		c.Limits.WideBits = 16
+	}
+	if c.Limits.PerBucketWide == 0 {
+		c.Limits.PerBucketWide = 3
+	}
+	if c.Limits.PerTableWide == 0 {
+		c.Limits.PerTableWide = 20
+	}
+	if c.Limits.DialPerSubnet == 0 {
+		c.Limits.DialPerSubnet = 2
+	}
+	if c.Limits.DialPerWide == 0 {
+		c.Limits.DialPerWide = 4
+	}
 	if c.Lookups == 0 {
 		c.Lookups = 16
 	}
@@ -176,7 +200,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("sim: Config.Unreachable must be in [0, 1], got %v", c.Unreachable)
 	case c.MaxPeers < 3 || c.PeersK < 1:
 		return errors.New("sim: need MaxPeers ≥ 3 and PeersK ≥ 1")
-	case c.Limits.SubnetBits < 8 || c.Limits.SubnetBits > 32 || c.Limits.PerBucket < 1 || c.Limits.PerTable < 1:
+	case c.Limits.SubnetBits < 8 || c.Limits.SubnetBits > 32 || c.Limits.PerBucket < 1 || c.Limits.PerTable < 1,
+		c.Limits.WideBits < 8 || c.Limits.WideBits > c.Limits.SubnetBits || c.Limits.PerBucketWide < 1 || c.Limits.PerTableWide < 1,
+		c.Limits.DialPerSubnet < 1 || c.Limits.DialPerWide < 1:
 		return errors.New("sim: invalid TableLimits")
 	case c.Sybil.Fraction < 0 || c.Sybil.Fraction >= 1 || c.Sybil.Subnets < 0 || c.Sybil.Subnets > 65536:
 		return errors.New("sim: Sybil.Fraction must be in [0, 1) and Sybil.Subnets in 0..65536")

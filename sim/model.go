@@ -41,9 +41,9 @@ type node struct {
 	sentTo   map[int32]int64 // when we last sent to n (opens our NAT for n)
 	db       map[int32]int64 // node database: nodes that answered a ping, and when
 
-	peers   map[int32]bool // true: we dialed it
-	dialed  int
-	dialing int
+	peers  map[int32]bool // true: we dialed it
+	dialed int
+	dials  []int32 // dials running
 }
 
 // model is a running simulation (see Run).
@@ -78,7 +78,7 @@ func (m *model) newNode(ip netip.Addr, sybil bool) int32 {
 	idx := int32(len(m.nodes))
 	m.nodes = append(m.nodes, node{
 		id: id, ip: ip, sybil: sybil, reachable: true,
-		table:    table{self: id, subnets: make(map[uint32]int)},
+		table:    table{self: id, subnets: make(map[uint32]int), wide: make(map[uint32]int)},
 		proofs:   make(map[int32]int64),
 		pingedBy: make(map[int32]int64),
 		sentTo:   make(map[int32]int64),
@@ -152,7 +152,7 @@ func (m *model) stop(n int32) {
 	clear(nd.proofs)
 	clear(nd.pingedBy)
 	clear(nd.sentTo)
-	nd.dialing = 0
+	nd.dials = nil
 }
 
 // every runs f for n every period (first after delay) while n stays in gen.

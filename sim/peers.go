@@ -1,5 +1,7 @@
 package sim
 
+import "slices"
+
 // The peer model: each honest node dials candidates from its table until a
 // third of MaxPeers are dialed (the Server's DialRatio 3) and accepts
 // inbound connections up to the rest. A connection takes a TCP and RLPx
@@ -12,7 +14,7 @@ func (m *model) maxInbound() int { return m.cfg.MaxPeers - m.maxDialed() }
 // dial starts dials from n while it has free dial slots.
 func (m *model) dial(n int32) {
 	nd := &m.nodes[n]
-	if nd.dialed+nd.dialing >= m.maxDialed() || nd.dialing >= maxDialsRunning {
+	if nd.dialed+len(nd.dials) >= m.maxDialed() || len(nd.dials) >= maxDialsRunning {
 		return
 	}
 	cands := m.entries(n)
@@ -21,25 +23,52 @@ func (m *model) dial(n int32) {
 	}
 	// The Server's candidates come from random lookups' results; a random
 	// table entry is what those yield on average.
-	for tries := 0; tries < 3 && nd.dialed+nd.dialing < m.maxDialed(); tries++ {
+	for tries := 0; tries < 3 && nd.dialed+len(nd.dials) < m.maxDialed(); tries++ {
 		c := cands[m.rand.IntN(len(cands))]
-		if _, ok := nd.peers[c]; ok {
+		if _, ok := nd.peers[c]; ok || slices.Contains(nd.dials, c) || !m.dialGuard(n, c) {
 			continue
 		}
 		m.connect(n, c)
 	}
 }
 
+// dialGuard is the dial scheduler's subnet guard: c is not dialed while
+// its subnet or provider block already holds DialPerSubnet or DialPerWide
+// of n's peers and dials.
+func (m *model) dialGuard(n, c int32) bool {
+	s, w := m.subnetOf(c), m.wideOf(c)
+	inSubnet, inWide := 0, 0
+	for p := range m.nodes[n].peers {
+		if m.subnetOf(p) == s {
+			inSubnet++
+		}
+		if m.wideOf(p) == w {
+			inWide++
+		}
+	}
+	for _, d := range m.nodes[n].dials {
+		if m.subnetOf(d) == s {
+			inSubnet++
+		}
+		if m.wideOf(d) == w {
+			inWide++
+		}
+	}
+	return inSubnet < m.cfg.Limits.DialPerSubnet && inWide < m.cfg.Limits.DialPerWide
+}
+
 func (m *model) connect(a, b int32) {
 	na := &m.nodes[a]
-	na.dialing++
+	na.dials = append(na.dials, b)
 	genA, genB := na.gen, m.nodes[b].gen
 	m.after(6*m.latency(a, b), func() {
 		if !m.alive(a, genA) {
 			return
 		}
 		na := &m.nodes[a]
-		na.dialing--
+		if i := slices.Index(na.dials, b); i >= 0 {
+			na.dials = slices.Delete(na.dials, i, i+1)
+		}
 		nb := &m.nodes[b]
 		if !m.alive(b, genB) || !nb.reachable || m.crosses(a, b) || na.peers[b] || nb.peers[a] {
 			return

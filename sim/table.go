@@ -36,6 +36,7 @@ type table struct {
 	buckets [nBuckets]bucket
 	count   int
 	subnets map[uint32]int // live entries per subnet
+	wide    map[uint32]int // live entries per provider block
 }
 
 func bucketIndex(d int) int {
@@ -45,10 +46,39 @@ func bucketIndex(d int) int {
 	return d - bucketMinDist - 1
 }
 
-func (m *model) subnetOf(n int32) uint32 {
+func (m *model) subnetOf(n int32) uint32 { return m.prefixOf(n, m.cfg.Limits.SubnetBits) }
+func (m *model) wideOf(n int32) uint32   { return m.prefixOf(n, m.cfg.Limits.WideBits) }
+
+func (m *model) prefixOf(n int32, bits int) uint32 {
 	a := m.nodes[n].ip.As4()
 	v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
-	return v >> (32 - m.cfg.Limits.SubnetBits)
+	return v >> (32 - bits)
+}
+
+// fits reports whether n may become a live entry of b in t under the
+// subnet and provider-block limits.
+func (m *model) fits(t *table, b *bucket, n int32) bool {
+	l := &m.cfg.Limits
+	s, w := m.subnetOf(n), m.wideOf(n)
+	if t.subnets[s] >= l.PerTable || t.wide[w] >= l.PerTableWide {
+		return false
+	}
+	inSubnet, inWide := 0, 0
+	for _, e := range b.entries {
+		if m.subnetOf(e.n) == s {
+			inSubnet++
+		}
+		if m.wideOf(e.n) == w {
+			inWide++
+		}
+	}
+	return inSubnet < l.PerBucket && inWide < l.PerBucketWide
+}
+
+func (m *model) count(t *table, n int32, d int) {
+	t.subnets[m.subnetOf(n)] += d
+	t.wide[m.wideOf(n)] += d
+	t.count += d
 }
 
 func (m *model) bucketOf(t *table, n int32) *bucket {
@@ -64,17 +94,6 @@ func (b *bucket) index(n int32) int {
 	return -1
 }
 
-// subnetCount counts the live entries of b in subnet s.
-func (m *model) subnetCount(b *bucket, s uint32) int {
-	c := 0
-	for _, e := range b.entries {
-		if m.subnetOf(e.n) == s {
-			c++
-		}
-	}
-	return c
-}
-
 // add offers node n to the table of node self: it becomes a live entry if
 // its bucket has room and the subnet limits allow, else a replacement.
 func (m *model) add(self int32, n int32) {
@@ -86,12 +105,10 @@ func (m *model) add(self int32, n int32) {
 	if b.index(n) >= 0 {
 		return
 	}
-	s := m.subnetOf(n)
-	fits := t.subnets[s] < m.cfg.Limits.PerTable && m.subnetCount(b, s) < m.cfg.Limits.PerBucket
+	fits := m.fits(t, b, n)
 	if len(b.entries) < bucketSize && fits {
 		b.entries = append(b.entries, entry{n: n, added: m.now})
-		t.subnets[s]++
-		t.count++
+		m.count(t, n, +1)
 		b.replacements = slices.DeleteFunc(b.replacements, func(r int32) bool { return r == n })
 		return
 	}
@@ -117,16 +134,13 @@ func (m *model) remove(self int32, n int32) {
 		return
 	}
 	b.entries = slices.Delete(b.entries, i, i+1)
-	t.subnets[m.subnetOf(n)]--
-	t.count--
+	m.count(t, n, -1)
 	for j := len(b.replacements) - 1; j >= 0; j-- {
 		r := b.replacements[j]
-		s := m.subnetOf(r)
-		if t.subnets[s] < m.cfg.Limits.PerTable && m.subnetCount(b, s) < m.cfg.Limits.PerBucket {
+		if m.fits(t, b, r) {
 			b.replacements = slices.Delete(b.replacements, j, j+1)
 			b.entries = append(b.entries, entry{n: r, added: m.now})
-			t.subnets[s]++
-			t.count++
+			m.count(t, r, +1)
 			return
 		}
 	}
@@ -139,6 +153,7 @@ func (t *table) clear() {
 	}
 	t.count = 0
 	clear(t.subnets)
+	clear(t.wide)
 }
 
 // closest returns up to k table entries closest to target.
