@@ -168,6 +168,11 @@ type Config struct {
 	// uses the global registry; Go and process collectors are the
 	// application's to add.
 	Metrics prometheus.Registerer `toml:"-" json:"-"`
+
+	// Transport hooks (transport_hooks.go) for in-process networks such as
+	// package sim. Nil means the operating system's TCP and UDP sockets.
+	Listen    ListenFunc    `toml:"-" json:"-"` // opens the stream listener at ListenAddr
+	ListenUDP ListenUDPFunc `toml:"-" json:"-"` // opens discovery's socket
 }
 
 // NodeDialer opens connections to nodes. It has the method set of the dial

@@ -45,7 +45,7 @@ type discovery struct {
 // The engines share the socket in one hop: discv4 reads it and hands every
 // datagram it cannot decode to the channel that discv5's dispatch loop reads
 // (no goroutine copies packets in between).
-func startDiscovery(conn *net.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *Config, clock mclock.Clock, log *slog.Logger, m *serverMetrics) (*discovery, error) {
+func startDiscovery(conn discover.UDPConn, ln *enode.LocalNode, db *nodedb.DB, cfg *Config, clock mclock.Clock, log *slog.Logger, m *serverMetrics) (*discovery, error) {
 	var shared chan discover.ReadPacket
 	if cfg.DiscoveryV5 {
 		shared = make(chan discover.ReadPacket, unhandledQueue)
@@ -224,14 +224,14 @@ const maxPortPicks = 16
 // port 0 it binds UDP on the port the kernel gave TCP and, if another socket
 // holds that UDP port, tries a fresh pick instead of failing Start. udp is
 // nil without discovery.
-func (srv *Server) listenPair() (tcp net.Listener, udp *net.UDPConn, err error) {
+func (srv *Server) listenPair() (tcp net.Listener, udp PacketConn, err error) {
 	_, port, _ := net.SplitHostPort(srv.cfg.ListenAddr)
 	picks := 1
 	if port == "0" {
 		picks = maxPortPicks
 	}
 	for range picks {
-		if tcp, err = net.Listen("tcp", srv.cfg.ListenAddr); err != nil || !srv.discoveryEnabled() {
+		if tcp, err = srv.listenTCP(srv.cfg.ListenAddr); err != nil || !srv.discoveryEnabled() {
 			return tcp, nil, err
 		}
 		addr, ok := tcp.Addr().(*net.TCPAddr)
@@ -240,7 +240,7 @@ func (srv *Server) listenPair() (tcp net.Listener, udp *net.UDPConn, err error) 
 			return nil, nil, fmt.Errorf("devp2p: discovery needs a TCP listener, have %v", tcp.Addr())
 		}
 		laddr := &net.UDPAddr{IP: addr.IP, Port: addr.Port, Zone: addr.Zone}
-		if udp, err = net.ListenUDP("udp", laddr); err == nil {
+		if udp, err = srv.listenUDP(laddr); err == nil {
 			return tcp, udp, nil
 		}
 		tcp.Close()

@@ -35,7 +35,7 @@ var (
 // it returns for startDiscovery to own), puts the ports into the record and
 // starts NAT. The listen part's Close closes the listener and waits for the
 // listen loop and the setups it started.
-func (srv *Server) setupListening() (*net.UDPConn, error) {
+func (srv *Server) setupListening() (PacketConn, error) {
 	l, udp, err := srv.listenPair()
 	if err != nil {
 		return nil, err

@@ -156,7 +156,7 @@ func (srv *Server) Start() (err error) {
 	if err := srv.setupLocalNode(); err != nil {
 		return err
 	}
-	var udp *net.UDPConn
+	var udp PacketConn
 	if srv.cfg.ListenAddr != "" {
 		if udp, err = srv.setupListening(); err != nil {
 			return err

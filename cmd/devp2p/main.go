@@ -50,6 +50,7 @@ func newApp() (*cli.Command, *unknownCommand) {
 			discv5Command,
 			nodesetCommand,
 			rlpxCommand,
+			simCommand,
 		},
 		// Errors are printed once, by main, as one line.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},

@@ -172,7 +172,7 @@ func TestFlagParseErrors(t *testing.T) {
 // TestUnknownCommand: a name that is no command says so, lists the
 // commands there are, and exits 2, at every level.
 func TestUnknownCommand(t *testing.T) {
-	top := "(commands: key, enr, devnet, node, dns, discv4, discv5, nodeset, rlpx;"
+	top := "(commands: key, enr, devnet, node, dns, discv4, discv5, nodeset, rlpx, sim;"
 	mustFailWith(t, 2, `devp2p: unknown command "bogus" `+top, "bogus")
 	mustFailWith(t, 2, `devp2p: unknown command "bogus" `+top, "help", "bogus")
 	mustFailWith(t, 2, `devp2p: key: unknown command "bogus" (commands: generate, to-enode, to-enr, to-id;`, "key", "bogus")

@@ -1,0 +1,254 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/devp2p-go/devp2p"
+	"github.com/devp2p-go/devp2p/discover/memnet"
+	"github.com/devp2p-go/devp2p/enode"
+	"github.com/devp2p-go/devp2p/mclock"
+)
+
+// Fabric is the in-memory network of a live simulation: datagrams over
+// discover/memnet, delivered after the link's latency on the simulated
+// clock (or lost), and stream connections over net.Pipe between listeners
+// and dialers that carry TCP addresses. Hosts behind a NAT get datagrams
+// only from addresses they sent to within the NAT window, and no inbound
+// connections. Its methods are safe for concurrent use.
+type Fabric struct {
+	clock     *mclock.Simulated
+	udp       *memnet.Network
+	latMin    time.Duration
+	latSpan   time.Duration
+	loss      float64
+	natWindow time.Duration
+	activity  atomic.Int64 // datagrams and connections so far: the driver's sign of life
+	datagrams atomic.Int64
+	bytes     atomic.Int64
+	mu        sync.Mutex
+	rand      *rand.Rand
+	conns     map[netip.AddrPort]*memnet.Conn
+	listeners map[netip.AddrPort]*streamListener
+	unreach   map[netip.Addr]bool
+	natHoles  map[[2]netip.Addr]mclock.AbsTime // (inside, outside) → last send
+	partition func(a, b netip.Addr) bool
+}
+
+// NewFabric creates an empty fabric on clock.
+func NewFabric(clock *mclock.Simulated, seed int64, latMin, latMax time.Duration, loss float64) *Fabric {
+	return &Fabric{
+		clock: clock, udp: memnet.New(), latMin: latMin, latSpan: latMax - latMin, loss: loss,
+		natWindow: 30 * time.Second,
+		rand:      rand.New(rand.NewPCG(uint64(seed), 1)),
+		conns:     make(map[netip.AddrPort]*memnet.Conn),
+		listeners: make(map[netip.AddrPort]*streamListener),
+		unreach:   make(map[netip.Addr]bool),
+		natHoles:  make(map[[2]netip.Addr]mclock.AbsTime),
+	}
+}
+
+// SetUnreachable puts ip behind a NAT (see Fabric).
+func (f *Fabric) SetUnreachable(ip netip.Addr) {
+	f.mu.Lock()
+	f.unreach[ip] = true
+	f.mu.Unlock()
+}
+
+// SetPartition installs cut, which says whether traffic between two hosts
+// is cut (nil heals every cut). Established connections stay up.
+func (f *Fabric) SetPartition(cut func(a, b netip.Addr) bool) {
+	f.mu.Lock()
+	f.partition = cut
+	f.mu.Unlock()
+}
+
+// Activity counts datagrams sent and connections opened so far.
+func (f *Fabric) Activity() int64 { return f.activity.Load() }
+
+// Traffic returns the datagrams and bytes sent so far.
+func (f *Fabric) Traffic() (datagrams, bytes int64) { return f.datagrams.Load(), f.bytes.Load() }
+
+// passes decides, under f.mu, whether traffic from a may reach b now.
+func (f *Fabric) passesLocked(a, b netip.Addr) bool {
+	if f.partition != nil && f.partition(a, b) {
+		return false
+	}
+	if f.unreach[b] {
+		at, ok := f.natHoles[[2]netip.Addr{b, a}]
+		return ok && f.clock.Now().Sub(at) <= f.natWindow
+	}
+	return true
+}
+
+// ListenUDP is a devp2p.Config.ListenUDP: a datagram socket at addr.
+func (f *Fabric) ListenUDP(addr netip.AddrPort) (devp2p.PacketConn, error) {
+	c, err := f.udp.Listen(addr)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	f.conns[addr] = c
+	f.mu.Unlock()
+	return &fabricUDP{Conn: c, f: f}, nil
+}
+
+type fabricUDP struct {
+	*memnet.Conn
+	f *Fabric
+}
+
+// WriteToUDPAddrPort schedules delivery after the link latency.
+func (u *fabricUDP) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error) {
+	f := u.f
+	from := u.AddrPort()
+	to = netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
+	f.activity.Add(1)
+	f.datagrams.Add(1)
+	f.bytes.Add(int64(len(b)))
+	f.mu.Lock()
+	f.natHoles[[2]netip.Addr{from.Addr(), to.Addr()}] = f.clock.Now()
+	lost := f.rand.Float64() < f.loss
+	lat := f.latMin
+	if f.latSpan > 0 {
+		lat += time.Duration(f.rand.Int64N(int64(f.latSpan)))
+	}
+	f.mu.Unlock()
+	if lost {
+		return len(b), nil
+	}
+	data := append([]byte(nil), b...)
+	f.clock.AfterFunc(lat, func() {
+		f.mu.Lock()
+		dst, ok := f.conns[to]
+		pass := ok && f.passesLocked(from.Addr(), to.Addr())
+		f.mu.Unlock()
+		if pass {
+			dst.Inject(from, data)
+		}
+	})
+	return len(b), nil
+}
+
+func (u *fabricUDP) Close() error {
+	u.f.mu.Lock()
+	if u.f.conns[u.AddrPort()] == u.Conn {
+		delete(u.f.conns, u.AddrPort())
+	}
+	u.f.mu.Unlock()
+	return u.Conn.Close()
+}
+
+// Listen is a devp2p.Config.Listen: a stream listener at addr ("ip:port").
+func (f *Fabric) Listen(addr string) (net.Listener, error) {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("sim: listen %q: %w", addr, err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.listeners[ap] != nil {
+		return nil, fmt.Errorf("sim: listen %v: address in use", ap)
+	}
+	l := &streamListener{f: f, addr: ap, accept: make(chan net.Conn, 64), closed: make(chan struct{})}
+	f.listeners[ap] = l
+	return l, nil
+}
+
+// Dialer returns a devp2p.Config.Dialer for the host at ip.
+func (f *Fabric) Dialer(ip netip.Addr) *StreamDialer { return &StreamDialer{f: f, ip: ip} }
+
+// StreamDialer opens stream connections from one host.
+type StreamDialer struct {
+	f    *Fabric
+	ip   netip.Addr
+	port atomic.Uint32
+}
+
+var errRefused = errors.New("sim: connection refused")
+
+// Dial connects to n's TCP endpoint.
+func (d *StreamDialer) Dial(ctx context.Context, n *enode.Node) (net.Conn, error) {
+	to, ok := n.TCPEndpoint()
+	if !ok {
+		return nil, errors.New("sim: node has no TCP endpoint")
+	}
+	f := d.f
+	f.activity.Add(1)
+	f.mu.Lock()
+	l := f.listeners[to]
+	pass := l != nil && f.passesLocked(d.ip, to.Addr())
+	f.mu.Unlock()
+	if !pass {
+		return nil, errRefused
+	}
+	from := netip.AddrPortFrom(d.ip, uint16(50000+d.port.Add(1)%10000))
+	a, b := net.Pipe()
+	local := &addrConn{Conn: a, local: net.TCPAddrFromAddrPort(from), remote: net.TCPAddrFromAddrPort(to)}
+	remote := &addrConn{Conn: b, local: net.TCPAddrFromAddrPort(to), remote: net.TCPAddrFromAddrPort(from)}
+	select {
+	case l.accept <- remote:
+		return local, nil
+	case <-l.closed:
+	case <-ctx.Done():
+	default: // backlog full
+	}
+	a.Close()
+	b.Close()
+	return nil, errRefused
+}
+
+// addrConn gives a pipe end TCP addresses.
+type addrConn struct {
+	net.Conn
+	local, remote *net.TCPAddr
+}
+
+func (c *addrConn) LocalAddr() net.Addr  { return c.local }
+func (c *addrConn) RemoteAddr() net.Addr { return c.remote }
+
+type streamListener struct {
+	f         *Fabric
+	addr      netip.AddrPort
+	accept    chan net.Conn
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+func (l *streamListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.accept:
+		return c, nil
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *streamListener) Close() error {
+	l.closeOnce.Do(func() {
+		close(l.closed)
+		l.f.mu.Lock()
+		if l.f.listeners[l.addr] == l {
+			delete(l.f.listeners, l.addr)
+		}
+		l.f.mu.Unlock()
+		for {
+			select {
+			case c := <-l.accept:
+				c.Close()
+			default:
+				return
+			}
+		}
+	})
+	return nil
+}
+
+func (l *streamListener) Addr() net.Addr { return net.TCPAddrFromAddrPort(l.addr) }
