@@ -105,20 +105,7 @@ func NewV4Raw(raw [64]byte, ip netip.Addr, tcp, udp int) (*Node, error) {
 	if n := k.last.Load(); n != nil && n.IPAddr() == ip && n.TCP() == tcp && n.UDP() == udp {
 		return n, nil
 	}
-	var r enr.Record
-	switch {
-	case ip.Is4():
-		r.Set(enr.IPv4(ip))
-	case ip.Is6():
-		r.Set(enr.IPv6(ip))
-	}
-	if tcp != 0 {
-		r.Set(enr.TCP(tcp))
-	}
-	if udp != 0 {
-		r.Set(enr.UDP(udp))
-	}
-	r.Set(enr.ID("v4"))
+	r := v4EndpointRecord(ip, tcp, udp)
 	// The encoding Secp256k1 would write, without checking the key again.
 	r.Set(enr.Generic{Key: Secp256k1{}.ENRKey(), Value: k.compressed})
 	if err := r.SetSig(v4CompatID{}, []byte{}); err != nil {

@@ -176,20 +176,7 @@ func NewV4(pub *ecdsa.PublicKey, ip net.IP, tcp, udp int) *Node {
 }
 
 func newV4Addr(pub *ecdsa.PublicKey, ip netip.Addr, tcp, udp int) *Node {
-	var r enr.Record
-	switch {
-	case ip.Is4():
-		r.Set(enr.IPv4(ip))
-	case ip.Is6():
-		r.Set(enr.IPv6(ip))
-	}
-	if tcp != 0 {
-		r.Set(enr.TCP(tcp))
-	}
-	if udp != 0 {
-		r.Set(enr.UDP(udp))
-	}
-	r.Set(enr.ID("v4"))
+	r := v4EndpointRecord(ip, tcp, udp)
 	r.Set(Secp256k1(*pub))
 	if err := r.SetSig(v4CompatID{}, []byte{}); err != nil {
 		panic(err) // cannot happen: an unsigned v4 record is far below 300 bytes
@@ -222,4 +209,24 @@ func (n *Node) URLv4() string {
 		b.WriteString(strconv.Itoa(int(n.udp)))
 	}
 	return b.String()
+}
+
+// v4EndpointRecord starts the unsigned record of a v4 node: its endpoint
+// (zero ports left out) and identity scheme, to which the caller adds the key.
+func v4EndpointRecord(ip netip.Addr, tcp, udp int) enr.Record {
+	var r enr.Record
+	switch {
+	case ip.Is4():
+		r.Set(enr.IPv4(ip))
+	case ip.Is6():
+		r.Set(enr.IPv6(ip))
+	}
+	if tcp != 0 {
+		r.Set(enr.TCP(tcp))
+	}
+	if udp != 0 {
+		r.Set(enr.UDP(udp))
+	}
+	r.Set(enr.ID("v4"))
+	return r
 }
