@@ -3,8 +3,6 @@ package devp2p
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 
@@ -18,23 +16,9 @@ import (
 // a toml or json tag). A key that is neither a Config field nor one of
 // extra's is an error, so a misspelt option still does not go unnoticed.
 func LoadConfigExtra(path string, extra any) (Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return Config{}, err
-	}
-	var cfg Config
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".toml":
-		cfg, err = ParseConfigTOMLExtra(data, extra)
-	case ".json":
-		cfg, err = ParseConfigJSONExtra(data, extra)
-	default:
-		return Config{}, fmt.Errorf("devp2p: config %s: unknown format (want .toml or .json)", path)
-	}
-	if err != nil {
-		return Config{}, fmt.Errorf("devp2p: config %s: %w", path, err)
-	}
-	return cfg, nil
+	return loadConfigFile(path,
+		func(data []byte) (Config, error) { return ParseConfigTOMLExtra(data, extra) },
+		func(data []byte) (Config, error) { return ParseConfigJSONExtra(data, extra) })
 }
 
 // ParseConfigTOMLExtra is ParseConfigTOML with the application's keys

@@ -45,6 +45,12 @@ type fileConfig struct {
 // are left zero for the caller to set. Unknown fields are an error, so a
 // misspelt option does not go unnoticed.
 func LoadConfig(path string) (Config, error) {
+	return loadConfigFile(path, ParseConfigTOML, ParseConfigJSON)
+}
+
+// loadConfigFile reads path and parses it with the parser its extension
+// names.
+func loadConfigFile(path string, parseTOML, parseJSON func([]byte) (Config, error)) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, err
@@ -52,9 +58,9 @@ func LoadConfig(path string) (Config, error) {
 	var cfg Config
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".toml":
-		cfg, err = ParseConfigTOML(data)
+		cfg, err = parseTOML(data)
 	case ".json":
-		cfg, err = ParseConfigJSON(data)
+		cfg, err = parseJSON(data)
 	default:
 		return Config{}, fmt.Errorf("devp2p: config %s: unknown format (want .toml or .json)", path)
 	}
