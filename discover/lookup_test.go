@@ -198,3 +198,37 @@ func TestIterators(t *testing.T) {
 		lit.Close()
 	})
 }
+
+// TestLookupIteratorSpacing: an iterator whose nodes are all thrown away
+// starts at most one lookup per minLookupInterval, however fast it is
+// drained (a dialer whose peers fill a small network drains it so).
+func TestLookupIteratorSpacing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tab, tr := newTestTable(t, Config{})
+		for i := range 8 {
+			n := newNode(randomID(), ipFor(i))
+			tr.known = append(tr.known, n)
+			tab.handleAdd(addOp{n: n})
+		}
+		tab.Start()
+		defer tab.Close()
+
+		var lookups int
+		it := tab.NewLookupIterator(func(ctx context.Context) *Lookup {
+			lookups++
+			target := randomID()
+			return tab.NewLookup(ctx, target, tr.queryFor(target))
+		})
+		defer it.Close()
+		const run = 10 * time.Second
+		start := time.Now()
+		for i := 0; time.Since(start) < run && i < 10_000; i++ { // bounded: lookups here take no time
+			if !it.Next() {
+				t.Fatal("iterator ended")
+			}
+		}
+		if max := int(run/minLookupInterval) + 1; lookups > max || lookups < 2 {
+			t.Fatalf("%d lookups in %v, want 2..%d", lookups, run, max)
+		}
+	})
+}
