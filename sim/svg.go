@@ -14,7 +14,8 @@ import (
 type Chart struct {
 	Title  string
 	YLabel string
-	X      []float64 // seconds of simulated time
+	XLabel string    // default "simulated time"; the unit is added
+	X      []float64 // seconds
 	Series []Series
 	YMax   float64      // 0: from the data
 	Bands  [][2]float64 // shaded X intervals (a partition, say)
@@ -87,7 +88,11 @@ func (c *Chart) svg(b *strings.Builder) {
 		x := xmin + (xmax-xmin)*float64(i)/5
 		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", px(x), chartH-padBottom+16, tickLabel(x/div))
 	}
-	fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">simulated time (%s)</text>`+"\n", padLeft+pw/2, chartH-8, unit)
+	xlabel := c.XLabel
+	if xlabel == "" {
+		xlabel = "simulated time"
+	}
+	fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%s (%s)</text>`+"\n", padLeft+pw/2, chartH-8, html.EscapeString(xlabel), unit)
 	fmt.Fprintf(b, `<text transform="translate(14 %.1f) rotate(-90)" text-anchor="middle">%s</text>`+"\n", padTop+ph/2, html.EscapeString(c.YLabel))
 	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%.0f" height="%.0f" fill="none" stroke="#888"/>`+"\n", padLeft, padTop, pw, ph)
 	for i, s := range c.Series {
@@ -99,8 +104,9 @@ func (c *Chart) svg(b *strings.Builder) {
 			}
 		}
 		fmt.Fprintf(b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`+"\n", color, strings.Join(pts, " "))
-		// The legend sits between the title and the plot.
-		lx := padLeft + 170*i
+		// The legend sits between the title and the plot; more than three
+		// entries share its width.
+		lx := padLeft + min(170, (chartW-padLeft-padRight)/len(c.Series))*i
 		fmt.Fprintf(b, `<rect x="%d" y="28" width="12" height="3" fill="%s"/><text x="%d" y="33">%s</text>`+"\n",
 			lx, color, lx+16, html.EscapeString(s.Name))
 	}
