@@ -24,10 +24,12 @@ import (
 // a table refresh does.
 const discv4NetSize = 200
 
-// discv4Addr is the address of node i: one /24 each in 11.0.0.0/8, a public
-// range, so that IP limits and relay checks apply as on the internet.
+// discv4Addr is the address of node i: one /16 each, from 20.0.0.0/8 on,
+// public ranges, so that IP limits and relay checks apply as on the
+// internet, and 200 honest nodes are not taken for one provider's block
+// (our table and packet admission limit each /16).
 func discv4Addr(i int) netip.AddrPort {
-	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{11, byte(i >> 8), byte(i), 1}), 30303)
+	return netip.AddrPortFrom(netip.AddrFrom4([4]byte{byte(20 + i/250), byte(i % 250), 0, 1}), 30303)
 }
 
 type discv4Net struct {

@@ -181,26 +181,29 @@ func (a *Admitter) Admit(ip netip.Addr, size int) bool {
 
 	src := a.ips.getOrCreate(hostKey(ip), a.initIP(now))
 	src.credit = min(src.credit+size, maxReplyCredit)
+	t := a.trusted.get(netip.PrefixFrom(ip, ip.BitLen()))
+	// A reply we asked for passes every bucket: there are only as many as
+	// our own requests opened (Expect), so they need no rate of their own,
+	// and a node busy with lookups (a crawler) receives far more replies a
+	// second than any per-source or reserved rate would allow.
+	if t != nil && now < t.expectUntil && t.credit > 0 {
+		t.credit--
+		a.stats.admittedTrusted.Add(1)
+		return true
+	}
 	src.bucket.refill(a.cfg.PerIP, now)
 	if src.bucket.tokens < 1 {
 		a.stats.droppedIP.Add(1)
 		return false
 	}
-	// The reserved lane: for a source with a proof, or a reply we expect.
-	if t := a.trusted.get(netip.PrefixFrom(ip, ip.BitLen())); t != nil {
-		proven := now < t.provenUntil
-		expected := now < t.expectUntil && t.credit > 0
-		if proven || expected {
-			a.reserved.refill(a.cfg.Reserved, now)
-			if a.reserved.tokens >= 1 {
-				a.reserved.tokens--
-				src.bucket.tokens--
-				if !proven {
-					t.credit-- // one expected reply used
-				}
-				a.stats.admittedTrusted.Add(1)
-				return true
-			}
+	// The reserved lane, for a source with a proof.
+	if t != nil && now < t.provenUntil {
+		a.reserved.refill(a.cfg.Reserved, now)
+		if a.reserved.tokens >= 1 {
+			a.reserved.tokens--
+			src.bucket.tokens--
+			a.stats.admittedTrusted.Add(1)
+			return true
 		}
 	}
 	sub := a.subnets.getOrCreate(subnetKey(ip), a.initBucket(a.cfg.PerSubnet, now))

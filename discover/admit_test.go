@@ -152,6 +152,25 @@ func TestAdmitReserved(t *testing.T) {
 	}
 }
 
+// TestAdmitExpectedPassesBuckets: replies we asked for pass even when the
+// source's own bucket and the reserved lane are empty (a crawler receives
+// more replies a second than any rate), but no more than we asked for.
+func TestAdmitExpectedPassesBuckets(t *testing.T) {
+	var clock mclock.Simulated
+	tiny := Rate{PerSecond: 1, Burst: 1}
+	a := NewAdmitter(AdmitConfig{PerIP: tiny, Reserved: tiny, Unproven: tiny}, &clock)
+	peer := ip4(40, 0, 0, 1)
+	a.Prove(peer, time.Hour)
+	admitN(a, peer, 10) // empties its bucket and the reserved lane
+	if admitN(a, peer, 1) != 0 {
+		t.Fatal("proven source admitted beyond its rate")
+	}
+	a.Expect(peer, 20, time.Second)
+	if got := admitN(a, peer, 30); got != 20 {
+		t.Fatalf("expected replies: %d admitted, want 20", got)
+	}
+}
+
 // TestAdmitBoundedMemory: 100,000 spoofed sources (200 times the cap; a
 // million behave the same, only slower) leave every table at its cap.
 func TestAdmitBoundedMemory(t *testing.T) {
