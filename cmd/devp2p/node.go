@@ -32,7 +32,14 @@ var nodeCommand = &cli.Command{
 		"The node keeps its key (nodekey) and node database (nodes/) in --datadir.\n" +
 		"It prints its enode URL and ENR on start, then a status line every 30 s.\n" +
 		"Flags override the values of a --config file.",
-	Flags: append([]cli.Flag{
+	Flags:  nodeFlags(),
+	Action: runNode,
+}
+
+// nodeFlags returns new values of the node command's flags (cli flags keep
+// what they parsed, so a test that runs the command twice needs new ones).
+func nodeFlags() []cli.Flag {
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "datadir", Usage: "directory of the node key and node database (default: " + defaultDataDirText() + ")"},
 		&cli.StringFlag{Name: "config", Usage: "TOML or JSON config file (devp2p.Config field names)"},
 		&cli.StringFlag{Name: "nodekey", Usage: "node key file (64 hex characters)"},
@@ -43,6 +50,7 @@ var nodeCommand = &cli.Command{
 		&cli.StringFlag{Name: "static", Usage: "nodes to stay connected to (same forms as --bootnodes)"},
 		&cli.StringFlag{Name: "trusted", Usage: "nodes allowed beyond --maxpeers (same forms as --bootnodes)"},
 		&cli.StringFlag{Name: "netrestrict", Usage: "connect only to these networks (comma-separated CIDR, e.g. 10.0.0.0/8)"},
+		&cli.StringFlag{Name: "lan-exempt", Value: "auto", Usage: "whether LAN and loopback sources skip the per-IP and per-subnet limits: auto (only while our own address is a LAN one), always, never"},
 		&cli.BoolFlag{Name: "nodiscover", Usage: "disable discovery (peers only from --static and inbound)"},
 		&cli.BoolFlag{Name: "v5", Usage: "also run discovery v5 (on the discv4 port)"},
 		&cli.StringFlag{Name: "bootnodesv5", Usage: "discv5 bootnodes (default: --bootnodes)"},
@@ -51,8 +59,7 @@ var nodeCommand = &cli.Command{
 		&cli.StringFlag{Name: "nat", Value: "none", Usage: "port mapping: none, any, upnp, pmp, extip:IP, stun"},
 		&cli.IntFlag{Name: "verbosity", Value: 3, Usage: "log level: 0 silent, 1 error, 2 warn, 3 info, 4 debug, 5 trace"},
 		&cli.DurationFlag{Name: "status", Value: defaultStatusInterval, Usage: "print a status line this often (0 = never)"},
-	}, metricsFlags...),
-	Action: runNode,
+	}, metricsFlags...)
 }
 
 // defaultDataDir is the per-user data directory.

@@ -128,6 +128,11 @@ func nodeConfig(ctx context.Context, cmd *cli.Command, keys *nodeFileKeys) (devp
 		}
 		cfg.NetRestrict = nl
 	}
+	if cmd.IsSet("lan-exempt") {
+		if err := cfg.LANExempt.UnmarshalText([]byte(cmd.String("lan-exempt"))); err != nil {
+			return cfg, flagError("lan-exempt", cmd.String("lan-exempt"), "want auto, always or never")
+		}
+	}
 	natm, err := nat.Parse(cmd.String("nat"))
 	if err != nil {
 		return cfg, flagError("nat", cmd.String("nat"), err.Error())

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"github.com/devp2p-go/devp2p"
+	"github.com/devp2p-go/devp2p/netutil"
+	"github.com/urfave/cli/v3"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,5 +93,41 @@ func TestKeyFileNamedAsGiven(t *testing.T) {
 	mustFail(t, "devp2p: node key "+filepath.Join(notDir, "nodekey")+": not a directory", "node", "--datadir", notDir)
 	if strings.Contains(target, ".tmp") {
 		t.Fatal("test setup: target name must not look temporary")
+	}
+}
+
+// TestLANExemptFlag: --lan-exempt sets Config.LANExempt over the file's
+// value, and an unknown value is refused by name.
+func TestLANExemptFlag(t *testing.T) {
+	dir := t.TempDir()
+	mustFail(t, `devp2p: --lan-exempt "sometimes": want auto, always or never`, "node", "--datadir", dir, "--lan-exempt", "sometimes")
+
+	file := filepath.Join(dir, "lan.toml")
+	if err := os.WriteFile(file, []byte("LANExempt = \"always\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want netutil.LANExemption
+	}{
+		{nil, netutil.LANExemptAuto},
+		{[]string{"--config", file}, netutil.LANExemptAlways},
+		{[]string{"--config", file, "--lan-exempt", "never"}, netutil.LANExemptNever},
+		{[]string{"--lan-exempt", "always"}, netutil.LANExemptAlways},
+	} {
+		var got devp2p.Config
+		var cfgErr error
+		// A fresh command per case: cli flags remember what they parsed.
+		cmd := &cli.Command{Name: "node", Flags: nodeFlags(), Action: func(ctx context.Context, c *cli.Command) error {
+			got, cfgErr = nodeConfig(ctx, c, new(nodeFileKeys))
+			return nil
+		}}
+		args := append([]string{"node", "--datadir", dir, "--listen", "127.0.0.1:0"}, tt.args...)
+		if err := cmd.Run(context.Background(), args); err != nil || cfgErr != nil {
+			t.Fatalf("%v: %v %v", tt.args, err, cfgErr)
+		}
+		if got.LANExempt != tt.want {
+			t.Errorf("%v: LANExempt %v, want %v", tt.args, got.LANExempt, tt.want)
+		}
 	}
 }
