@@ -66,8 +66,9 @@ type admission struct {
 	// default every LAN address).
 	spread    inboundSpread
 	lanExempt func(netip.Addr) bool
-	// static holds Config.StaticNodes: their inbound connections skip the
-	// caps per host and subnet, as their dials skip the dialer's.
+	// static holds Config.StaticNodes and those of Server.AddPeer: their
+	// inbound connections skip the caps per host and subnet, as their
+	// dials skip the dialer's.
 	static map[enode.ID]bool
 }
 
@@ -100,6 +101,15 @@ func newAdmission(self enode.ID, cfg *Config) *admission {
 		a.trusted[n.ID()] = true
 	}
 	return a
+}
+
+// markStatic adds id to the static set (on) or removes it.
+func (a *admission) markStatic(id enode.ID, on bool) {
+	if on {
+		a.static[id] = true
+	} else {
+		delete(a.static, id)
+	}
 }
 
 // addDecision is the outcome of the add step.

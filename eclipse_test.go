@@ -68,9 +68,15 @@ func (e *eclipseNet) serve(fd net.Conn, key *ecdsa.PrivateKey, dialDest *ecdsa.P
 		if err != nil {
 			return
 		}
-		go conn.Write(handshakeMsg, enc) // ends with the connection at the latest
+		// Our Hello goes out while we read theirs (a pipe has no buffer);
+		// snappy may only start once it is out, or it would be compressed.
+		wrote := make(chan error, 1)
+		go func() { _, err := conn.Write(handshakeMsg, enc); wrote <- err }()
 		code, data, _, err := conn.Read()
 		if err != nil || code != handshakeMsg {
+			return
+		}
+		if err := <-wrote; err != nil {
 			return
 		}
 		if their, err := decodeHello(data); err == nil {

@@ -31,6 +31,8 @@ func (srv *Server) run() {
 			adm.trust(n.ID(), true)
 		case n := <-srv.removeTrusted:
 			adm.trust(n.ID(), false)
+		case m := <-srv.markStatic:
+			adm.markStatic(m.id, m.on)
 		case op := <-srv.peerOp:
 			op(adm.peers)
 			srv.peerOpDone <- struct{}{}

@@ -72,6 +72,7 @@ type Server struct {
 	peerOpDone    chan struct{}
 	addTrusted    chan *enode.Node
 	removeTrusted chan *enode.Node
+	markStatic    chan staticMark
 
 	runWG    sync.WaitGroup // the run loop
 	listenWG sync.WaitGroup // the listen loop and the inbound setups it started
@@ -141,6 +142,7 @@ func (srv *Server) Start() (err error) {
 	srv.peerOpDone = make(chan struct{})
 	srv.addTrusted = make(chan *enode.Node)
 	srv.removeTrusted = make(chan *enode.Node)
+	srv.markStatic = make(chan staticMark)
 	srv.pending = make(map[*conn]struct{})
 
 	defer func() {
@@ -307,11 +309,16 @@ func (srv *Server) SubscribeEvents(ch chan<- *PeerEvent) *Subscription {
 }
 
 // AddPeer adds n to the static nodes: the server keeps a connection to it,
-// dialing again whenever it drops.
+// dialing again whenever it drops, and its inbound connections skip the
+// caps per host and subnet, as those of Config.StaticNodes do.
 func (srv *Server) AddPeer(n *enode.Node) {
-	if srv.running() && srv.dialsched != nil {
+	if !srv.running() {
+		return
+	}
+	if srv.dialsched != nil {
 		srv.dialsched.AddStatic(n)
 	}
+	srv.setStatic(n.ID(), true)
 }
 
 // RemovePeer removes n from the static nodes and disconnects it.
@@ -322,6 +329,7 @@ func (srv *Server) RemovePeer(n *enode.Node) {
 	if srv.dialsched != nil {
 		srv.dialsched.RemoveStatic(n)
 	}
+	srv.setStatic(n.ID(), false)
 	srv.doPeerOp(func(peers map[enode.ID]*Peer) {
 		if p := peers[n.ID()]; p != nil {
 			p.Disconnect(DiscRequested)
@@ -334,6 +342,20 @@ func (srv *Server) RemovePeer(n *enode.Node) {
 func (srv *Server) AddTrustedPeer(n *enode.Node) {
 	select {
 	case srv.addTrusted <- n:
+	case <-srv.quitChan():
+	}
+}
+
+// staticMark asks the run loop to add a node to the static set (on) or
+// remove it.
+type staticMark struct {
+	id enode.ID
+	on bool
+}
+
+func (srv *Server) setStatic(id enode.ID, on bool) {
+	select {
+	case srv.markStatic <- staticMark{id, on}:
 	case <-srv.quitChan():
 	}
 }
