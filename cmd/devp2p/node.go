@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -164,7 +166,8 @@ func tableLen(srv *devp2p.Server) int {
 }
 
 // statusLine summarizes a running node in one line: peers (inbound and
-// outbound), dials running, discovery table size, traffic.
+// outbound), dials running, dialed peers and dials per candidate source,
+// discovery table size, traffic.
 func statusLine(srv *devp2p.Server) string {
 	in, out := 0, 0
 	for _, p := range srv.Peers() {
@@ -182,8 +185,37 @@ func statusLine(srv *devp2p.Server) string {
 		table += fmt.Sprintf(" (v5 %d)", v5.Table().Len())
 	}
 	tr := srv.Traffic()
-	return fmt.Sprintf("status   peers %d (in %d, out %d)  dials %d  table %s  traffic in %s out %s  msgs in %d out %d",
-		in+out, in, out, srv.DialStats().Dialing, table, byteSize(tr.BytesIn), byteSize(tr.BytesOut), tr.MessagesIn, tr.MessagesOut)
+	ds := srv.DialStats()
+	return fmt.Sprintf("status   peers %d (in %d, out %d)  dials %d%s  table %s  traffic in %s out %s  msgs in %d out %d",
+		in+out, in, out, ds.Dialing, sourceSummary(ds.Sources), table, byteSize(tr.BytesIn), byteSize(tr.BytesOut), tr.MessagesIn, tr.MessagesOut)
+}
+
+// sourceSummary tells, per candidate source that was dialed, how many of our
+// peers came from it and how many dials it took since start, e.g.
+// " [discv4 3/41 dns 1/5]": a node whose peers all come from one source, or
+// whose source dials a lot for few peers, shows it here. Empty when nothing
+// was dialed.
+func sourceSummary(sources map[string]devp2p.DialSourceStats) string {
+	labels := make([]string, 0, len(sources))
+	for l, st := range sources {
+		if st.Dials > 0 || st.Peers > 0 {
+			labels = append(labels, l)
+		}
+	}
+	if len(labels) == 0 {
+		return ""
+	}
+	slices.Sort(labels)
+	var b strings.Builder
+	b.WriteString(" [")
+	for i, l := range labels {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s %d/%d", l, sources[l].Peers, sources[l].Dials)
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // byteSize formats a byte count for humans.

@@ -131,3 +131,25 @@ func TestLANExemptFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceSummary: the status line's part per dial source lists the
+// sources that were dialed or gave peers, by label, as peers/dials.
+func TestSourceSummary(t *testing.T) {
+	for _, tt := range []struct {
+		in   map[string]devp2p.DialSourceStats
+		want string
+	}{
+		{nil, ""},
+		{map[string]devp2p.DialSourceStats{"discv4": {Candidates: 50}}, ""}, // offered, never dialed
+		{map[string]devp2p.DialSourceStats{
+			"static":       {Dials: 1},
+			"discv4":       {Candidates: 300, Dials: 41, Peers: 3},
+			"protocol:eth": {Candidates: 2, Dials: 2, Peers: 1},
+			"dns":          {Candidates: 9},
+		}, " [discv4 3/41 protocol:eth 1/2 static 0/1]"},
+	} {
+		if got := sourceSummary(tt.in); got != tt.want {
+			t.Errorf("sourceSummary(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

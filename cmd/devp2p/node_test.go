@@ -290,7 +290,7 @@ PrivateKey = "`+key+`"
 }
 
 // statusRE is the format of the status line (README, "node").
-var statusRE = regexp.MustCompile(`^peers (\d+) \(in (\d+), out (\d+)\)  dials (\d+)  table (off|\d+)( \(v5 \d+\))?  traffic in \d+(\.\d)? (B|KiB|MiB|GiB) out \d+(\.\d)? (B|KiB|MiB|GiB)  msgs in \d+ out \d+$`)
+var statusRE = regexp.MustCompile(`^peers (\d+) \(in (\d+), out (\d+)\)  dials (\d+)( \[\S+ \d+/\d+(?: \S+ \d+/\d+)*\])?  table (off|\d+)( \(v5 \d+\))?  traffic in \d+(\.\d)? (B|KiB|MiB|GiB) out \d+(\.\d)? (B|KiB|MiB|GiB)  msgs in \d+ out \d+$`)
 
 // TestNodeStatusDials: the status line shows the dials running. The node's
 // only static node accepts TCP and never answers, so its dial stays in the
@@ -336,8 +336,12 @@ func TestNodeStatusDials(t *testing.T) {
 			t.Fatalf("status line %q does not match %v", st, statusRE)
 		}
 		if m[4] == "1" {
-			if m[5] != "off" {
-				t.Errorf("table %s with --nodiscover, want off", m[5])
+			if m[6] != "off" {
+				t.Errorf("table %s with --nodiscover, want off", m[6])
+			}
+			// Per source: no peer yet from the static node, one dial.
+			if m[5] != " [static 0/1]" {
+				t.Errorf("dial sources %q, want \" [static 0/1]\"", m[5])
 			}
 			break
 		}
