@@ -13,14 +13,12 @@ func BenchmarkKeccak256(b *testing.B) {
 	for _, n := range []int{32, 1 << 10, 64 << 10} {
 		msg := make([]byte, n)
 		var d [Size]byte
-		run := func(name string, bmi bool) {
-			if bmi && !hasBMI {
-				return
+		for _, p := range paths() {
+			if !p.available {
+				continue
 			}
-			b.Run(fmt.Sprintf("%d/%s", n, name), func(b *testing.B) {
-				saved := hasBMI
-				hasBMI = bmi
-				defer func() { hasBMI = saved }()
+			b.Run(fmt.Sprintf("%d/%s", n, p.name), func(b *testing.B) {
+				defer force(p)()
 				b.SetBytes(int64(n))
 				b.ReportAllocs()
 				for b.Loop() {
@@ -28,8 +26,6 @@ func BenchmarkKeccak256(b *testing.B) {
 				}
 			})
 		}
-		run("bmi", true)
-		run("generic", false)
 		b.Run(fmt.Sprintf("%d/xcrypto", n), func(b *testing.B) {
 			h := sha3.NewLegacyKeccak256()
 			b.SetBytes(int64(n))
