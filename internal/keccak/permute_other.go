@@ -9,10 +9,11 @@ var (
 	hasBMI    = false
 )
 
-// permuteBMI and permuteAVX512 exist here only so that the tests compile;
-// they are never chosen.
-func permuteBMI(a *[25]uint64)    { permuteGeneric(a) }
-func permuteAVX512(a *[25]uint64) { permuteGeneric(a) }
+// permuteBMI, permuteAVX512 and absorbAVX512 exist here only so that the
+// tests compile; they are never chosen.
+func permuteBMI(a *[25]uint64)                  { permuteGeneric(a) }
+func permuteAVX512(a *[25]uint64)               { permuteGeneric(a) }
+func absorbAVX512(a *[25]uint64, blocks []byte) { absorbBlocksGeneric(a, blocks) }
 
 func permute(a *[25]uint64) { permuteGeneric(a) }
 
