@@ -198,4 +198,3 @@ func TestSum256ZeroAllocs(t *testing.T) {
 		t.Errorf("Sum256 allocates %v times", a)
 	}
 }
-
