@@ -42,11 +42,20 @@ func permute(a *[25]uint64) {
 	}
 }
 
+// fusedChunk bounds the bytes one absorbAVX512 call takes (256 blocks,
+// about 60 µs): the runtime cannot preempt assembly, so a long Write returns
+// to Go code, where it can, between chunks.
+const fusedChunk = 256 * Rate
+
 // absorbBlocks XORs each full block of p into a and permutes.
 func absorbBlocks(a *[25]uint64, p []byte) {
-	if hasAVX512 {
-		absorbAVX512(a, p)
+	if !hasAVX512 {
+		absorbBlocksGeneric(a, p)
 		return
 	}
-	absorbBlocksGeneric(a, p)
+	for len(p) > fusedChunk {
+		absorbAVX512(a, p[:fusedChunk])
+		p = p[fusedChunk:]
+	}
+	absorbAVX512(a, p)
 }
