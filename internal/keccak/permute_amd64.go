@@ -10,14 +10,52 @@ import "golang.org/x/sys/cpu"
 //go:noescape
 func permuteBMI(a *[25]uint64)
 
-// hasBMI reports whether this CPU can run permuteBMI. It is a variable so
-// that tests can force the generic path.
-var hasBMI = cpu.X86.HasBMI1 && cpu.X86.HasBMI2
+// absorbAVX512 XORs each full block of blocks into a and permutes, with the
+// state held in registers from the first block to the last
+// (absorb_avx512_amd64.s).
+//
+//go:noescape
+func absorbAVX512(a *[25]uint64, blocks []byte)
+
+// hasAVX512 and hasBMI report whether this CPU can run absorbAVX512 and
+// permuteBMI (x/sys/cpu also checks that the OS saves the AVX-512
+// registers). They are variables so that tests and benchmarks can force
+// each path; permute and absorbBlocks take the first one set.
+var (
+	hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+	hasBMI    = cpu.X86.HasBMI1 && cpu.X86.HasBMI2
+)
+
+// zeroBlock lets absorbAVX512 permute without absorbing anything.
+var zeroBlock [Rate]byte
+
+func permuteAVX512(a *[25]uint64) { absorbAVX512(a, zeroBlock[:]) }
 
 func permute(a *[25]uint64) {
-	if hasBMI {
+	switch {
+	case hasAVX512:
+		permuteAVX512(a)
+	case hasBMI:
 		permuteBMI(a)
-	} else {
+	default:
 		permuteGeneric(a)
 	}
+}
+
+// fusedChunk bounds the bytes one absorbAVX512 call takes (256 blocks,
+// about 60 µs): the runtime cannot preempt assembly, so a long Write returns
+// to Go code, where it can, between chunks.
+const fusedChunk = 256 * Rate
+
+// absorbBlocks XORs each full block of p into a and permutes.
+func absorbBlocks(a *[25]uint64, p []byte) {
+	if !hasAVX512 {
+		absorbBlocksGeneric(a, p)
+		return
+	}
+	for len(p) > fusedChunk {
+		absorbAVX512(a, p[:fusedChunk])
+		p = p[fusedChunk:]
+	}
+	absorbAVX512(a, p)
 }

@@ -2,11 +2,19 @@
 
 package keccak
 
-// hasBMI is false where no assembly exists, so tests and benchmarks leave
-// the assembly path out.
-var hasBMI = false
+// hasAVX512 and hasBMI are false where no assembly exists, so tests and
+// benchmarks leave the assembly paths out.
+var (
+	hasAVX512 = false
+	hasBMI    = false
+)
 
-// permuteBMI exists here only so that the tests compile; it is never chosen.
-func permuteBMI(a *[25]uint64) { permuteGeneric(a) }
+// permuteBMI, permuteAVX512 and absorbAVX512 exist here only so that the
+// tests compile; they are never chosen.
+func permuteBMI(a *[25]uint64)                  { permuteGeneric(a) }
+func permuteAVX512(a *[25]uint64)               { permuteGeneric(a) }
+func absorbAVX512(a *[25]uint64, blocks []byte) { absorbBlocksGeneric(a, blocks) }
 
 func permute(a *[25]uint64) { permuteGeneric(a) }
+
+func absorbBlocks(a *[25]uint64, p []byte) { absorbBlocksGeneric(a, p) }

@@ -92,27 +92,29 @@ type permutation struct {
 	f    func(*[25]uint64)
 }
 
+// permutations lists the permutations this machine can run.
 func permutations(t *testing.T) []permutation {
-	ps := []permutation{{"generic", permuteGeneric}}
-	if hasBMI {
-		ps = append(ps, permutation{"bmi", permuteBMI})
+	var ps []permutation
+	for _, p := range paths() {
+		if p.available {
+			ps = append(ps, permutation{p.name, p.permute})
+		} else {
+			t.Logf("not testing the %s permutation: it %s", p.name, p.whyUnavailable)
+		}
 	}
 	return ps
 }
 
 func BenchmarkPermute(b *testing.B) {
 	var a [25]uint64
-	b.Run("generic", func(b *testing.B) {
-		b.SetBytes(136)
-		for b.Loop() {
-			permuteGeneric(&a)
+	for _, p := range paths() {
+		if !p.available {
+			continue
 		}
-	})
-	if hasBMI {
-		b.Run("bmi", func(b *testing.B) {
-			b.SetBytes(136)
+		b.Run(p.name, func(b *testing.B) {
+			b.SetBytes(Rate)
 			for b.Loop() {
-				permuteBMI(&a)
+				p.permute(&a)
 			}
 		})
 	}

@@ -50,10 +50,9 @@ func (s *State) Write(p []byte) (int, error) {
 	if s.n != 0 {
 		p = s.absorbPartial(p)
 	}
-	for len(p) >= Rate {
-		xorBlock(&s.a, (*[Rate]byte)(p))
-		permute(&s.a)
-		p = p[Rate:]
+	if full := len(p) - len(p)%Rate; full > 0 {
+		absorbBlocks(&s.a, p[:full])
+		p = p[full:]
 	}
 	if len(p) > 0 {
 		s.absorbPartial(p)
@@ -84,6 +83,16 @@ func (s *State) absorbPartial(p []byte) []byte {
 		s.n = 0
 	}
 	return p
+}
+
+// absorbBlocksGeneric XORs each full block of p into a and permutes, one
+// block at a time; the paths without a fused absorb use it.
+func absorbBlocksGeneric(a *[25]uint64, p []byte) {
+	for len(p) >= Rate {
+		xorBlock(a, (*[Rate]byte)(p))
+		permute(a)
+		p = p[Rate:]
+	}
 }
 
 // xorBlock XORs one full block into the first Rate/8 lanes.

@@ -10,25 +10,6 @@ import (
 	"golang.org/x/crypto/sha3"
 )
 
-// forEachPath runs f once per permutation this machine can run, forcing
-// that path for the duration.
-func forEachPath(t *testing.T, f func(t *testing.T)) {
-	paths := []struct {
-		name string
-		bmi  bool
-	}{{"generic", false}, {"bmi", true}}
-	saved := hasBMI
-	t.Cleanup(func() { hasBMI = saved })
-	for _, p := range paths {
-		if p.bmi && !saved {
-			continue // the assembly cannot run here; the generic path is what runs
-		}
-		hasBMI = p.bmi
-		t.Run(p.name, f)
-	}
-	hasBMI = saved
-}
-
 var _ hash.Hash = (*State)(nil)
 
 func TestSum256Vectors(t *testing.T) {
@@ -67,6 +48,75 @@ func TestAgainstXCrypto(t *testing.T) {
 			compare(t, msg, splits(r, n), r.IntN(3*Rate))
 		}
 	})
+}
+
+// TestWholeMessages writes each message in one piece, so that all its full
+// blocks go through the path's absorb in one call, at the lengths where the
+// block loop and the padding change: 0 to 3 blocks, each side of a block
+// boundary, and 64 KiB.
+func TestWholeMessages(t *testing.T) {
+	lengths := []int{0, 1, 31, 32, 33, 64, 100, Rate - 1, Rate, Rate + 1,
+		2*Rate - 1, 2 * Rate, 2*Rate + 1, 3*Rate - 1, 3 * Rate, 3*Rate + 1, 64 << 10, 64<<10 + 1}
+	forEachPath(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(5, 6))
+		for _, n := range lengths {
+			msg := make([]byte, n)
+			for i := range msg {
+				msg[i] = byte(r.Uint32())
+			}
+			compare(t, msg, []int{n}, 2*Rate+1)
+		}
+	})
+}
+
+// TestPathsInterchangeable switches paths in the middle of a message and
+// between Digest and Read: every path keeps the state in the same layout,
+// so a State may be written on one and finished on another.
+func TestPathsInterchangeable(t *testing.T) {
+	var ps []path
+	for _, p := range paths() {
+		if p.available {
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) < 2 {
+		t.Skip("only one path runs here")
+	}
+	msg := make([]byte, 5*Rate+17)
+	for i := range msg {
+		msg[i] = byte(i * 13)
+	}
+	ref := sha3.NewLegacyKeccak256()
+	ref.Write(msg)
+	wantDigest := ref.Sum(nil)
+	wantOut := make([]byte, 3*Rate)
+	ref.(interface{ Read([]byte) (int, error) }).Read(wantOut)
+	for _, first := range ps {
+		for _, second := range ps {
+			var s State
+			restore := force(first)
+			s.Write(msg[:2*Rate+3])
+			restore()
+			restore = force(second)
+			s.Write(msg[2*Rate+3:])
+			var d [Size]byte
+			s.Digest(&d)
+			restore()
+			if !bytes.Equal(d[:], wantDigest) {
+				t.Errorf("written on %s then %s: Digest %x, want %x", first.name, second.name, d, wantDigest)
+			}
+			restore = force(first)
+			out := make([]byte, len(wantOut))
+			s.Read(out[:Rate+5])
+			restore()
+			restore = force(second)
+			s.Read(out[Rate+5:])
+			restore()
+			if !bytes.Equal(out, wantOut) {
+				t.Errorf("read on %s then %s: %x, want %x", first.name, second.name, out, wantOut)
+			}
+		}
+	}
 }
 
 // splits returns random cut points in [0, n], ascending.
@@ -147,24 +197,4 @@ func TestSum256ZeroAllocs(t *testing.T) {
 	if a := testing.AllocsPerRun(100, func() { Sum256(msg) }); a != 0 {
 		t.Errorf("Sum256 allocates %v times", a)
 	}
-}
-
-// FuzzAgainstXCrypto compares State with x/crypto on arbitrary messages,
-// write splits and output lengths, on every path this machine can run.
-func FuzzAgainstXCrypto(f *testing.F) {
-	f.Add([]byte(""), uint64(0), uint16(0))
-	f.Add(bytes.Repeat([]byte{0xa5}, Rate-1), uint64(1), uint16(Rate))
-	f.Add(bytes.Repeat([]byte{0x5a}, 3*Rate+7), uint64(7), uint16(300))
-	saved := hasBMI
-	f.Fuzz(func(t *testing.T, msg []byte, seed uint64, extra uint16) {
-		defer func() { hasBMI = saved }()
-		for _, bmi := range []bool{false, true} {
-			if bmi && !saved {
-				continue
-			}
-			hasBMI = bmi
-			r := rand.New(rand.NewPCG(seed, 0))
-			compare(t, msg, splits(r, len(msg)), int(extra%1024))
-		}
-	})
 }
