@@ -91,6 +91,25 @@ func (b *bonds) gotPong(id enode.ID, ip netip.Addr) {
 	b.entry(id, ip, now).pong = now
 }
 
+// forgetPing drops the time of (id, ip)'s last ping, so that pingedRecently
+// is false until it pings us again. We call it when the node leaves a
+// request unanswered that it answers only with a proof of our endpoint: it
+// may have lost that proof (it restarted without a database, or our pong to
+// its ping reached it after its own wait ended), and it has no reason to
+// ping us again while it believes we are bonded. Without this we would keep
+// sending it requests it drops, for as long as its old ping counts
+// (bondExpiration), instead of bonding again.
+func (b *bonds) forgetPing(id enode.ID, ip netip.Addr) {
+	if b.db != nil && !b.db.LastPingReceived(id, ip).IsZero() {
+		b.db.UpdateLastPingReceived(id, ip, time.Time{})
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t := b.m[bondKey{id, ip}]; t != nil {
+		t.ping = time.Time{}
+	}
+}
+
 // hasProof reports whether (id, ip) answered our ping within bondExpiration.
 func (b *bonds) hasProof(id enode.ID, ip netip.Addr) bool {
 	return b.now().Sub(b.lastPong(id, ip)) < bondExpiration

@@ -112,10 +112,11 @@ func (t *UDPv4) ownEndpoint(self *enode.Node, to netip.AddrPort) netip.AddrPort 
 }
 
 // ensureBond makes sure n holds a proof of our endpoint before we send it a
-// findnode or ENR request: if n has not pinged us within bondExpiration, we
-// ping it and wait for its ping back (which we answer with the pong that is
-// our proof). It fails only when ctx ends; a node that does not bond lets
-// the request that follows fail.
+// findnode or ENR request: if n has not pinged us within bondExpiration, or
+// it left such a request unanswered since (bonds.forgetPing), we ping it and
+// wait for its ping back (which we answer with the pong that is our proof).
+// It fails only when ctx ends; a node that does not bond lets the request
+// that follows fail.
 func (t *UDPv4) ensureBond(ctx context.Context, toid enode.ID, to netip.AddrPort) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -139,7 +140,16 @@ func (t *UDPv4) ensureBond(ctx context.Context, toid enode.ID, to netip.AddrPort
 }
 
 // findnode asks n for the nodes closest to target and collects Neighbors
-// packets until it has discover.BucketSize nodes or respTimeout passes.
+// packets until it has discover.BucketSize nodes, a packet that is not full
+// ends the answer, or respTimeout passes.
+//
+// Responders (ours, go-ethereum's) fill each packet with
+// v4wire.MaxNeighbors nodes before they start the next one, so a packet
+// with fewer is the last: a node that knows fewer than k nodes, or whose
+// relay check left some out, has answered in full then. Waiting for nodes
+// that never come cost a lookup the whole respTimeout for every such
+// answer. The price is a reordered answer whose short packet overtakes the
+// full one: its other nodes are then missed, which a lookup tolerates.
 func (t *UDPv4) findnode(ctx context.Context, toid enode.ID, to netip.AddrPort, target v4wire.Pubkey) ([]*enode.Node, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -162,17 +172,20 @@ func (t *UDPv4) findnode(ctx context.Context, toid enode.ID, to netip.AddrPort, 
 			}
 			nodes = append(nodes, n)
 		}
-		return true, nreceived >= discover.BucketSize
+		return true, nreceived >= discover.BucketSize || len(reply.Nodes) < v4wire.MaxNeighbors
 	})
 	if err != nil {
 		return nil, err
 	}
 	t.send(to, toid, &v4wire.Findnode{Target: target, Expiration: t.makeExpiration()})
 	err = t.wait(ctx, rm)
-	// A node that knows fewer than k nodes answers with fewer; what came
-	// before the timeout is its answer.
+	// What came before the timeout is its answer (a full last packet
+	// ends nothing, and one of several packets may be lost).
 	if errors.Is(err, errTimeout) && nreceived > 0 {
 		err = nil
+	}
+	if errors.Is(err, errTimeout) {
+		t.bonds.forgetPing(toid, to.Addr())
 	}
 	return nodes, err
 }
@@ -205,6 +218,9 @@ func (t *UDPv4) RequestENR(ctx context.Context, n *enode.Node) (*enode.Node, err
 	}
 	t.write(addr, n.ID(), req, packet)
 	if err := t.wait(ctx, rm); err != nil {
+		if errors.Is(err, errTimeout) {
+			t.bonds.forgetPing(n.ID(), addr.Addr())
+		}
 		return nil, err
 	}
 	rn, err := enode.New(t.cfg.ValidSchemes, &resp.Record)
@@ -270,15 +286,21 @@ func (t *UDPv4) lookup(ctx context.Context, target v4wire.Pubkey) []*enode.Node 
 
 func (t *UDPv4) newLookup(ctx context.Context, target v4wire.Pubkey) *discover.Lookup {
 	return t.tab.NewLookup(ctx, target.ID(), func(ctx context.Context, n *enode.Node) ([]*enode.Node, error) {
-		addr, ok := t.endpoint(n)
-		if !ok {
-			return nil, errNoUDPEndpoint
-		}
-		if err := t.ensureBond(ctx, n.ID(), addr); err != nil {
-			return nil, err
-		}
-		return t.findnode(ctx, n.ID(), addr, target)
+		return t.query(ctx, n, target)
 	})
+}
+
+// query is one step of a lookup: it bonds with n if needed and asks it for
+// the nodes closest to target.
+func (t *UDPv4) query(ctx context.Context, n *enode.Node, target v4wire.Pubkey) ([]*enode.Node, error) {
+	addr, ok := t.endpoint(n)
+	if !ok {
+		return nil, errNoUDPEndpoint
+	}
+	if err := t.ensureBond(ctx, n.ID(), addr); err != nil {
+		return nil, err
+	}
+	return t.findnode(ctx, n.ID(), addr, target)
 }
 
 func (t *UDPv4) newRandomLookup(ctx context.Context) *discover.Lookup {
