@@ -110,6 +110,17 @@ func (b *bonds) forgetPing(id enode.ID, ip netip.Addr) {
 	}
 }
 
+// answered records that (id, ip) answered a request that it answers only
+// with a proof of our endpoint: it holds one now, as a ping of its would
+// tell. This ends the doubt of forgetPing for a node that kept our proof
+// after all (it was only slow once): such a node has no reason to ping us,
+// and without this every request to it would bond again first.
+func (b *bonds) answered(id enode.ID, ip netip.Addr) {
+	if !b.pingedRecently(id, ip) {
+		b.gotPing(id, ip)
+	}
+}
+
 // hasProof reports whether (id, ip) answered our ping within bondExpiration.
 func (b *bonds) hasProof(id enode.ID, ip netip.Addr) bool {
 	return b.now().Sub(b.lastPong(id, ip)) < bondExpiration

@@ -1,6 +1,7 @@
 package v4
 
 import (
+	"net/netip"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -73,6 +74,72 @@ func TestFindnodeRebondsAfterLostProof(t *testing.T) {
 		// The next one bonds again first.
 		if _, err := a.query(t.Context(), bn, target); err != nil {
 			t.Fatalf("query after the timeout: %v", err)
+		}
+	})
+}
+
+// TestFindnodeDoubtEnds: a bonded node that leaves one findnode unanswered
+// (it was busy; it kept our proof) is pinged once before the next query,
+// and once it answers, later queries trust the bond again and send no ping.
+func TestFindnodeDoubtEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := memnet.New()
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
+		defer a.Close()
+		defer b.Close()
+		target := v4wire.EncodePubkey(&a.priv.PublicKey)
+		if _, err := a.query(t.Context(), b.Self(), target); err != nil {
+			t.Fatalf("first query: %v", err)
+		}
+		nw.SetFilter(func(_, _ netip.AddrPort, p []byte) bool {
+			return len(p) < 98 || p[97] != v4wire.FindnodePacket
+		})
+		if _, err := a.query(t.Context(), b.Self(), target); err != errTimeout {
+			t.Fatalf("query with the findnode lost: err %v, want %v", err, errTimeout)
+		}
+		nw.SetFilter(nil)
+		pings := a.stats.Sent(v4wire.PingPacket)
+		if _, err := a.query(t.Context(), b.Self(), target); err != nil {
+			t.Fatalf("query after the timeout: %v", err)
+		}
+		if n := a.stats.Sent(v4wire.PingPacket) - pings; n != 1 {
+			t.Errorf("query after the timeout sent %d pings, want 1", n)
+		}
+		pings = a.stats.Sent(v4wire.PingPacket)
+		start := time.Now()
+		if _, err := a.query(t.Context(), b.Self(), target); err != nil {
+			t.Fatalf("query after the answer: %v", err)
+		}
+		if n := a.stats.Sent(v4wire.PingPacket) - pings; n != 0 {
+			t.Errorf("query after the answer sent %d pings, want 0", n)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("query after the answer took %v (simulated), want no wait", d)
+		}
+	})
+}
+
+// TestQuerySilentNode: a lookup step to a node that does not answer our
+// ping fails after one reply timeout, without a findnode that would wait
+// for a second one.
+func TestQuerySilentNode(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		nw := memnet.New()
+		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
+		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
+		defer a.Close()
+		bn := b.Self()
+		b.Close()
+		start := time.Now()
+		if _, err := a.query(t.Context(), bn, v4wire.EncodePubkey(&a.priv.PublicKey)); err != errTimeout {
+			t.Fatalf("query: err %v, want %v", err, errTimeout)
+		}
+		if d := time.Since(start); d != respTimeout {
+			t.Errorf("query failed after %v (simulated), want %v", d, respTimeout)
+		}
+		if n := a.stats.Sent(v4wire.FindnodePacket); n != 0 {
+			t.Errorf("sent %d findnodes to a node that did not answer our ping", n)
 		}
 	})
 }

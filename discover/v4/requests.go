@@ -115,8 +115,11 @@ func (t *UDPv4) ownEndpoint(self *enode.Node, to netip.AddrPort) netip.AddrPort 
 // findnode or ENR request: if n has not pinged us within bondExpiration, or
 // it left such a request unanswered since (bonds.forgetPing), we ping it and
 // wait for its ping back (which we answer with the pong that is our proof).
-// It fails only when ctx ends; a node that does not bond lets the request
-// that follows fail.
+// It fails when ctx ends or n does not answer our ping: a silent node would
+// leave the request too unanswered, and waiting out a second timeout for it
+// made each dead node cost a lookup twice respTimeout. A node that answers
+// but does not ping back (it still holds our proof) is waited for until the
+// ping waiter times out; the request follows then.
 func (t *UDPv4) ensureBond(ctx context.Context, toid enode.ID, to netip.AddrPort) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -131,10 +134,12 @@ func (t *UDPv4) ensureBond(ctx context.Context, toid enode.ID, to netip.AddrPort
 		return ctx.Err()
 	}
 	if pm, err := t.sendPing(toid, to, false, nil); err == nil {
-		t.wait(ctx, pm)
+		if err := t.wait(ctx, pm); errors.Is(err, errTimeout) {
+			// No pong: it will not ping back either. Its ping waiter,
+			// registered at the same time, times out on its own.
+			return err
+		}
 	}
-	// Without a pong it will not ping back either, and the ping waiter
-	// times out on its own; the request that follows then fails fast.
 	t.wait(ctx, pingWait)
 	return ctx.Err()
 }
@@ -184,7 +189,10 @@ func (t *UDPv4) findnode(ctx context.Context, toid enode.ID, to netip.AddrPort, 
 	if errors.Is(err, errTimeout) && nreceived > 0 {
 		err = nil
 	}
-	if errors.Is(err, errTimeout) {
+	switch {
+	case err == nil:
+		t.bonds.answered(toid, to.Addr())
+	case errors.Is(err, errTimeout):
 		t.bonds.forgetPing(toid, to.Addr())
 	}
 	return nodes, err
@@ -223,6 +231,7 @@ func (t *UDPv4) RequestENR(ctx context.Context, n *enode.Node) (*enode.Node, err
 		}
 		return nil, err
 	}
+	t.bonds.answered(n.ID(), addr.Addr())
 	rn, err := enode.New(t.cfg.ValidSchemes, &resp.Record)
 	if err != nil {
 		return nil, err
