@@ -71,16 +71,26 @@ func TestFindnodeRebondsAfterLostProof(t *testing.T) {
 		if _, err := a.query(t.Context(), bn, target); err != errTimeout {
 			t.Fatalf("query to the restarted node: err %v, want %v", err, errTimeout)
 		}
-		// The next one bonds again first.
+		// The next one bonds again: its findnode, sent right after the
+		// pong, is dropped too, and sent again once b pings back.
+		start := time.Now()
+		findnodes := a.stats.Sent(v4wire.FindnodePacket)
 		if _, err := a.query(t.Context(), bn, target); err != nil {
 			t.Fatalf("query after the timeout: %v", err)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("query after the timeout took %v (simulated), want no wait", d)
+		}
+		if n := a.stats.Sent(v4wire.FindnodePacket) - findnodes; n != 2 {
+			t.Errorf("query after the timeout sent %d findnodes, want 2", n)
 		}
 	})
 }
 
 // TestFindnodeDoubtEnds: a bonded node that leaves one findnode unanswered
 // (it was busy; it kept our proof) is pinged once before the next query,
-// and once it answers, later queries trust the bond again and send no ping.
+// which does not wait for a ping back that does not come; once it answers,
+// later queries trust the bond again and send no ping.
 func TestFindnodeDoubtEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		nw := memnet.New()
@@ -100,14 +110,18 @@ func TestFindnodeDoubtEnds(t *testing.T) {
 		}
 		nw.SetFilter(nil)
 		pings := a.stats.Sent(v4wire.PingPacket)
+		start := time.Now()
 		if _, err := a.query(t.Context(), b.Self(), target); err != nil {
 			t.Fatalf("query after the timeout: %v", err)
 		}
 		if n := a.stats.Sent(v4wire.PingPacket) - pings; n != 1 {
 			t.Errorf("query after the timeout sent %d pings, want 1", n)
 		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("query after the timeout took %v (simulated), want no wait", d)
+		}
 		pings = a.stats.Sent(v4wire.PingPacket)
-		start := time.Now()
+		start = time.Now()
 		if _, err := a.query(t.Context(), b.Self(), target); err != nil {
 			t.Fatalf("query after the answer: %v", err)
 		}
