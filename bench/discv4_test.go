@@ -124,7 +124,7 @@ func buildOurDiscv4Net(b *testing.B) *discv4Net {
 	}
 	converge(b, len(nodes), func(i int) int { return nodes[i].Table().Len() },
 		func(i int) { nodes[i].Lookup(context.Background(), nodes[i].Self()) })
-	return &discv4Net{nw: nw, conn0: conn0, ours: nodes, lookup: func(target *ecdsa.PublicKey) int {
+	return &discv4Net{nw: nw, conn0: conn0, lookup: func(target *ecdsa.PublicKey) int {
 		var pk v4wire.Pubkey
 		copy(pk[:], gcrypto.FromECDSAPub(target)[1:])
 		return len(nodes[0].LookupPubkey(context.Background(), pk))
