@@ -37,7 +37,6 @@ type discv4Net struct {
 	conn0   *memnet.Conn // node 0's socket: the lookups start there
 	targets []*ecdsa.PublicKey
 	lookup  func(target *ecdsa.PublicKey) int // returns the number of results
-	ours    []*v4.UDPv4                       // our side's nodes (diagnostics)
 }
 
 var (
