@@ -72,7 +72,8 @@ func buildOurDiscv5Net(b *testing.B) *discv5Net {
 			nt.ids = append(nt.ids, [32]byte(nodes[i].Self().ID()))
 		}
 	}
-	runBounded(len(nodes), func(i int) { nodes[i].Lookup(context.Background(), nodes[i].Self().ID()) })
+	converge(b, len(nodes), func(i int) int { return nodes[i].Table().Len() },
+		func(i int) { nodes[i].Lookup(context.Background(), nodes[i].Self().ID()) })
 	nt.lookup = func(target [32]byte) [][32]byte {
 		var out [][32]byte
 		for _, n := range nodes[0].Lookup(context.Background(), enode.ID(target)) {
@@ -115,7 +116,8 @@ func buildGethDiscv5Net(b *testing.B) *discv5Net {
 			nt.ids = append(nt.ids, [32]byte(nodes[i].Self().ID()))
 		}
 	}
-	runBounded(len(nodes), func(i int) { nodes[i].Lookup(nodes[i].Self().ID()) })
+	converge(b, len(nodes), func(i int) int { return len(nodes[i].AllNodes()) },
+		func(i int) { nodes[i].Lookup(nodes[i].Self().ID()) })
 	nt.lookup = func(target [32]byte) [][32]byte {
 		var out [][32]byte
 		for _, n := range nodes[0].Lookup(genode.ID(target)) {

@@ -25,7 +25,7 @@ func TestCancelWaits(t *testing.T) {
 		},
 		"findnode": func(ctx context.Context, a, b *UDPv4) error {
 			addr, _ := b.Self().UDPEndpoint()
-			_, err := a.findnode(ctx, b.Self().ID(), addr, [64]byte{})
+			_, err := a.findnode(ctx, b.Self().ID(), addr, [64]byte{}, nil)
 			return err
 		},
 	}

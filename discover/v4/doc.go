@@ -20,7 +20,11 @@
 //     address cannot turn the node into a traffic amplifier. Before we send
 //     such a request we make sure the other side holds our proof.
 //   - Neighbors answers carry at most 12 nodes per packet; a findnode
-//     collects at most 16 nodes. LAN and loopback nodes are never relayed to
+//     collects at most 16 nodes, and a packet with fewer than 12 ends the
+//     answer (responders fill each packet before the next), so a node that
+//     knows fewer nodes costs a lookup no reply timeout. A node that leaves
+//     a findnode or ENR request unanswered is pinged again before the next
+//     one: it may have lost our endpoint proof. LAN and loopback nodes are never relayed to
 //     internet hosts, nor accepted from them (netutil.CheckRelayAddr), and
 //     NetRestrict is honoured in both directions.
 //   - Pending replies, remembered bonds and replay hashes are bounded.

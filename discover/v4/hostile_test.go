@@ -332,7 +332,7 @@ func TestNeighborsFromInternetWithLANNodes(t *testing.T) {
 			}})
 		}()
 		var target v4wire.Pubkey
-		nodes, err := a.findnode(t.Context(), p.id(), pAddr, target)
+		nodes, err := a.findnode(t.Context(), p.id(), pAddr, target, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

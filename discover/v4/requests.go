@@ -114,33 +114,87 @@ func (t *UDPv4) ownEndpoint(self *enode.Node, to netip.AddrPort) netip.AddrPort 
 // ensureBond makes sure n holds a proof of our endpoint before we send it a
 // findnode or ENR request: if n has not pinged us within bondExpiration, we
 // ping it and wait for its ping back (which we answer with the pong that is
-// our proof). It fails only when ctx ends; a node that does not bond lets
-// the request that follows fail.
-func (t *UDPv4) ensureBond(ctx context.Context, toid enode.ID, to netip.AddrPort) error {
+// our proof).
+//
+// If n pinged us but the bond is in doubt (bonds.doubt: it left a request
+// unanswered since), we ping it and return once it answers, with the waiter
+// for its ping back still pending: a node that kept our proof answers our
+// ping without pinging back, and waiting for that ping cost the request
+// the whole respTimeout. The caller sends its request at once and sends it
+// again if the ping comes after all (sendRequest): the node had lost our
+// proof and dropped the first one.
+//
+// It fails when ctx ends or n does not answer our ping: a silent node would
+// leave the request unanswered too, and waiting out a second timeout for it
+// made each dead node cost a lookup twice respTimeout.
+func (t *UDPv4) ensureBond(ctx context.Context, toid enode.ID, to netip.AddrPort) (pingBack *replyMatcher, err error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	if t.bonds.pingedRecently(toid, to.Addr()) {
-		return nil
+		return nil, nil
 	}
+	doubted := t.bonds.doubted(toid, to.Addr())
 	// Wait for its ping while our ping is in flight: the two may arrive
 	// in any order.
 	pingWait, err := t.pending(toid, to.Addr(), v4wire.PingPacket, false, func(v4wire.Packet) (bool, bool) { return true, true })
 	if err != nil {
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
 	if pm, err := t.sendPing(toid, to, false, nil); err == nil {
-		t.wait(ctx, pm)
+		if err := t.wait(ctx, pm); errors.Is(err, errTimeout) {
+			// No pong: it will not ping back either. Its ping waiter,
+			// registered at the same time, times out on its own.
+			return nil, err
+		}
 	}
-	// Without a pong it will not ping back either, and the ping waiter
-	// times out on its own; the request that follows then fails fast.
+	if doubted && ctx.Err() == nil {
+		select {
+		case <-pingWait.errc:
+			// Its ping came first: it has our pong already.
+			return nil, nil
+		default:
+			return pingWait, nil
+		}
+	}
 	t.wait(ctx, pingWait)
-	return ctx.Err()
+	return nil, ctx.Err()
+}
+
+// sendRequest writes a findnode or ENR request and waits for rm, its reply
+// matcher. pingBack, if set, is ensureBond's waiter for the recipient's
+// ping back: when that ping comes the recipient had no proof of our
+// endpoint and dropped the request, so it is sent again (same bytes; a
+// refused packet does not count against the replay limit), now that our
+// pong to the ping is on its way ahead of it.
+func (t *UDPv4) sendRequest(ctx context.Context, toid enode.ID, to netip.AddrPort, req v4wire.Packet, packet []byte, rm, pingBack *replyMatcher) error {
+	t.write(to, toid, req, packet)
+	if pingBack != nil {
+		wctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if t.wait(wctx, pingBack) == nil {
+				t.write(to, toid, req, packet)
+			}
+		}()
+		defer func() { cancel(); <-done }()
+	}
+	return t.wait(ctx, rm)
 }
 
 // findnode asks n for the nodes closest to target and collects Neighbors
-// packets until it has discover.BucketSize nodes or respTimeout passes.
-func (t *UDPv4) findnode(ctx context.Context, toid enode.ID, to netip.AddrPort, target v4wire.Pubkey) ([]*enode.Node, error) {
+// packets until it has discover.BucketSize nodes, a packet that is not full
+// ends the answer, or respTimeout passes.
+//
+// Responders (ours, go-ethereum's) fill each packet with
+// v4wire.MaxNeighbors nodes before they start the next one, so a packet
+// with fewer is the last: a node that knows fewer than k nodes, or whose
+// relay check left some out, has answered in full then. Waiting for nodes
+// that never come cost a lookup the whole respTimeout for every such
+// answer. The price is a reordered answer whose short packet overtakes the
+// full one: its other nodes are then missed, which a lookup tolerates.
+func (t *UDPv4) findnode(ctx context.Context, toid enode.ID, to netip.AddrPort, target v4wire.Pubkey, pingBack *replyMatcher) ([]*enode.Node, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -162,17 +216,27 @@ func (t *UDPv4) findnode(ctx context.Context, toid enode.ID, to netip.AddrPort, 
 			}
 			nodes = append(nodes, n)
 		}
-		return true, nreceived >= discover.BucketSize
+		return true, nreceived >= discover.BucketSize || len(reply.Nodes) < v4wire.MaxNeighbors
 	})
 	if err != nil {
 		return nil, err
 	}
-	t.send(to, toid, &v4wire.Findnode{Target: target, Expiration: t.makeExpiration()})
-	err = t.wait(ctx, rm)
-	// A node that knows fewer than k nodes answers with fewer; what came
-	// before the timeout is its answer.
+	req := &v4wire.Findnode{Target: target, Expiration: t.makeExpiration()}
+	packet, _, err := v4wire.Encode(t.priv, req)
+	if err != nil {
+		return nil, err
+	}
+	err = t.sendRequest(ctx, toid, to, req, packet, rm, pingBack)
+	// What came before the timeout is its answer (a full last packet
+	// ends nothing, and one of several packets may be lost).
 	if errors.Is(err, errTimeout) && nreceived > 0 {
 		err = nil
+	}
+	switch {
+	case err == nil:
+		t.bonds.answered(toid, to.Addr())
+	case errors.Is(err, errTimeout):
+		t.bonds.doubt(toid, to.Addr())
 	}
 	return nodes, err
 }
@@ -183,7 +247,8 @@ func (t *UDPv4) RequestENR(ctx context.Context, n *enode.Node) (*enode.Node, err
 	if !ok {
 		return nil, errNoUDPEndpoint
 	}
-	if err := t.ensureBond(ctx, n.ID(), addr); err != nil {
+	pingBack, err := t.ensureBond(ctx, n.ID(), addr)
+	if err != nil {
 		return nil, err
 	}
 	req := &v4wire.ENRRequest{Expiration: t.makeExpiration()}
@@ -203,10 +268,13 @@ func (t *UDPv4) RequestENR(ctx context.Context, n *enode.Node) (*enode.Node, err
 	if err != nil {
 		return nil, err
 	}
-	t.write(addr, n.ID(), req, packet)
-	if err := t.wait(ctx, rm); err != nil {
+	if err := t.sendRequest(ctx, n.ID(), addr, req, packet, rm, pingBack); err != nil {
+		if errors.Is(err, errTimeout) {
+			t.bonds.doubt(n.ID(), addr.Addr())
+		}
 		return nil, err
 	}
+	t.bonds.answered(n.ID(), addr.Addr())
 	rn, err := enode.New(t.cfg.ValidSchemes, &resp.Record)
 	if err != nil {
 		return nil, err
@@ -270,15 +338,22 @@ func (t *UDPv4) lookup(ctx context.Context, target v4wire.Pubkey) []*enode.Node 
 
 func (t *UDPv4) newLookup(ctx context.Context, target v4wire.Pubkey) *discover.Lookup {
 	return t.tab.NewLookup(ctx, target.ID(), func(ctx context.Context, n *enode.Node) ([]*enode.Node, error) {
-		addr, ok := t.endpoint(n)
-		if !ok {
-			return nil, errNoUDPEndpoint
-		}
-		if err := t.ensureBond(ctx, n.ID(), addr); err != nil {
-			return nil, err
-		}
-		return t.findnode(ctx, n.ID(), addr, target)
+		return t.query(ctx, n, target)
 	})
+}
+
+// query is one step of a lookup: it bonds with n if needed and asks it for
+// the nodes closest to target.
+func (t *UDPv4) query(ctx context.Context, n *enode.Node, target v4wire.Pubkey) ([]*enode.Node, error) {
+	addr, ok := t.endpoint(n)
+	if !ok {
+		return nil, errNoUDPEndpoint
+	}
+	pingBack, err := t.ensureBond(ctx, n.ID(), addr)
+	if err != nil {
+		return nil, err
+	}
+	return t.findnode(ctx, n.ID(), addr, target, pingBack)
 }
 
 func (t *UDPv4) newRandomLookup(ctx context.Context) *discover.Lookup {
