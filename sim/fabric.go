@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -31,14 +32,17 @@ type Fabric struct {
 	loss      float64
 	natWindow time.Duration
 	activity  atomic.Int64 // datagrams and connections so far: the driver's sign of life
+	inFlight  atomic.Int64 // datagrams sent and not yet delivered or dropped
 	datagrams atomic.Int64
 	bytes     atomic.Int64
 	mu        sync.Mutex
 	rand      *rand.Rand
 	conns     map[netip.AddrPort]*memnet.Conn
 	listeners map[netip.AddrPort]*streamListener
+	streams   map[*addrConn]struct{} // dialer ends of open connections
 	unreach   map[netip.Addr]bool
 	natHoles  map[[2]netip.Addr]mclock.AbsTime // (inside, outside) → last send
+	due       deliveryHeap                     // delivery times of datagrams, some already past
 	partition func(a, b netip.Addr) bool
 }
 
@@ -50,6 +54,7 @@ func NewFabric(clock *mclock.Simulated, seed int64, latMin, latMax time.Duration
 		rand:      rand.New(rand.NewPCG(uint64(seed), 1)),
 		conns:     make(map[netip.AddrPort]*memnet.Conn),
 		listeners: make(map[netip.AddrPort]*streamListener),
+		streams:   make(map[*addrConn]struct{}),
 		unreach:   make(map[netip.Addr]bool),
 		natHoles:  make(map[[2]netip.Addr]mclock.AbsTime),
 	}
@@ -63,15 +68,59 @@ func (f *Fabric) SetUnreachable(ip netip.Addr) {
 }
 
 // SetPartition installs cut, which says whether traffic between two hosts
-// is cut (nil heals every cut). Established connections stay up.
+// is cut (nil heals every cut). Established connections between hosts that
+// cut separates are closed, as a real network split ends them by timeouts.
 func (f *Fabric) SetPartition(cut func(a, b netip.Addr) bool) {
+	var doomed []*addrConn
 	f.mu.Lock()
 	f.partition = cut
+	if cut != nil {
+		for c := range f.streams {
+			if cut(c.local.AddrPort().Addr(), c.remote.AddrPort().Addr()) {
+				doomed = append(doomed, c)
+			}
+		}
+	}
 	f.mu.Unlock()
+	for _, c := range doomed { // closing a pipe end ends the other side's reads too
+		c.Close()
+	}
 }
 
 // Activity counts datagrams sent and connections opened so far.
 func (f *Fabric) Activity() int64 { return f.activity.Load() }
+
+// InFlight counts datagrams sent and not yet delivered or dropped.
+func (f *Fabric) InFlight() int64 { return f.inFlight.Load() }
+
+// NextDelivery returns when the next datagram in flight is due; ok is
+// false when none is.
+func (f *Fabric) NextDelivery() (at mclock.AbsTime, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.clock.Now()
+	for len(f.due) > 0 && f.due[0] <= now { // delivered: Run fired every timer due by now
+		heap.Pop(&f.due)
+	}
+	if len(f.due) == 0 {
+		return 0, false
+	}
+	return f.due[0], true
+}
+
+// deliveryHeap is a min-heap of times (container/heap).
+type deliveryHeap []mclock.AbsTime
+
+func (h deliveryHeap) Len() int           { return len(h) }
+func (h deliveryHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h deliveryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *deliveryHeap) Push(x any)        { *h = append(*h, x.(mclock.AbsTime)) }
+func (h *deliveryHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
 
 // Traffic returns the datagrams and bytes sent so far.
 func (f *Fabric) Traffic() (datagrams, bytes int64) { return f.datagrams.Load(), f.bytes.Load() }
@@ -125,6 +174,10 @@ func (u *fabricUDP) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error)
 		return len(b), nil
 	}
 	data := append([]byte(nil), b...)
+	f.inFlight.Add(1)
+	f.mu.Lock()
+	heap.Push(&f.due, f.clock.Now().Add(lat))
+	f.mu.Unlock()
 	f.clock.AfterFunc(lat, func() {
 		f.mu.Lock()
 		dst, ok := f.conns[to]
@@ -133,6 +186,7 @@ func (u *fabricUDP) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error)
 		if pass {
 			dst.Inject(from, data)
 		}
+		f.inFlight.Add(-1)
 	})
 	return len(b), nil
 }
@@ -191,8 +245,11 @@ func (d *StreamDialer) Dial(ctx context.Context, n *enode.Node) (net.Conn, error
 	}
 	from := netip.AddrPortFrom(d.ip, uint16(50000+d.port.Add(1)%10000))
 	a, b := net.Pipe()
-	local := &addrConn{Conn: a, local: net.TCPAddrFromAddrPort(from), remote: net.TCPAddrFromAddrPort(to)}
+	local := &addrConn{Conn: a, f: f, local: net.TCPAddrFromAddrPort(from), remote: net.TCPAddrFromAddrPort(to)}
 	remote := &addrConn{Conn: b, local: net.TCPAddrFromAddrPort(to), remote: net.TCPAddrFromAddrPort(from)}
+	f.mu.Lock()
+	f.streams[local] = struct{}{}
+	f.mu.Unlock()
 	select {
 	case l.accept <- remote:
 		return local, nil
@@ -200,15 +257,26 @@ func (d *StreamDialer) Dial(ctx context.Context, n *enode.Node) (net.Conn, error
 	case <-ctx.Done():
 	default: // backlog full
 	}
-	a.Close()
+	local.Close()
 	b.Close()
 	return nil, errRefused
 }
 
-// addrConn gives a pipe end TCP addresses.
+// addrConn gives a pipe end TCP addresses. The dialer's end (f set) is
+// listed in the fabric's streams while open, so that a partition can cut it.
 type addrConn struct {
 	net.Conn
+	f             *Fabric
 	local, remote *net.TCPAddr
+}
+
+func (c *addrConn) Close() error {
+	if c.f != nil {
+		c.f.mu.Lock()
+		delete(c.f.streams, c)
+		c.f.mu.Unlock()
+	}
+	return c.Conn.Close()
 }
 
 func (c *addrConn) LocalAddr() net.Addr  { return c.local }

@@ -4,27 +4,48 @@ import (
 	"context"
 	"runtime"
 	"testing"
-	"time"
 )
 
-// TestLiveBootstrap runs whole servers (discv4 and RLPx) on the fabric and
-// checks that every one of them ends with at least 3 peers.
-func TestLiveBootstrap(t *testing.T) {
-	before := runtime.NumGoroutine()
-	res, err := RunLive(context.Background(), LiveConfig{Nodes: 24, Seed: 1, Duration: 40 * time.Second, Sample: 20 * time.Second}, nil)
-	if err != nil {
-		t.Fatal(err)
+// liveTestNodes is the size of the CI versions of the live scenarios: big
+// enough for the Server's limits to matter, small enough for all of them
+// to run in well under a minute under -race.
+var liveTestNodes = map[string]int{
+	"bootstrap": 24,
+	"churn":     24,
+	"partition": 24,
+	"sybil":     24,
+	"restart":   24,
+}
+
+// TestLiveScenarios runs a small version of each live scenario on whole
+// servers and asserts its outcome with the scenario's Check.
+func TestLiveScenarios(t *testing.T) {
+	for _, name := range LiveScenarioNames() {
+		t.Run(name, func(t *testing.T) {
+			before := runtime.NumGoroutine()
+			sc := LiveScenarios[name]
+			res, err := RunLive(context.Background(), sc.Build(liveTestNodes[name], 1), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			logLive(t, res)
+			if err := sc.Check(res); err != nil {
+				t.Error(err)
+			}
+			checkGoroutines(t, before)
+		})
 	}
+}
+
+func logLive(t *testing.T, res *LiveResult) {
+	t.Helper()
 	for _, s := range res.Samples {
-		t.Logf("t=%v ≥3 peers %.2f, mean peers %.1f, target %.2f, table %.1f, pkts/node/s %.2f",
-			s.Time, s.PeersK, s.MeanPeers, s.TargetReached, s.TableFill, s.PacketsPerNodeSec)
+		t.Logf("t=%v online %d ≥k %.2f peers %.1f table %.1f honest %.2f/%.2f connected %.2f cut %v pkts/node/s %.2f",
+			s.Time, s.Online, s.PeersK, s.MeanPeers, s.TableFill, s.HonestPeerShare, s.HonestTableShare, s.Connected, s.Partitioned, s.PacketsPerNodeSec)
 	}
-	final := res.Samples[len(res.Samples)-1]
-	if final.PeersK < 1 {
-		t.Errorf("%.0f%% of servers have ≥ 3 peers, want all", 100*final.PeersK)
-	}
-	t.Logf("wall %v", res.Wall)
-	checkGoroutines(t, before)
+	sum := res.Summary
+	t.Logf("formed at %v, disrupted until %v, recovered after %v; lowest honest shares %.2f/%.2f; wall %v",
+		sum.Formed, sum.Disrupted, sum.Recovery, sum.MinHonestPeerShare, sum.MinHonestTableShare, res.Wall)
 }
 
 // checkGoroutines waits, yielding instead of sleeping, for the goroutines

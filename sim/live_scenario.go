@@ -1,0 +1,124 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// LiveScenario is a named, ready-made LiveConfig for whole servers, like
+// Scenario for the model: Build fills in a network of the given size and
+// seed; Check tells whether a run came out as the scenario expects. The
+// test suite runs a small version of each.
+type LiveScenario struct {
+	Name  string
+	Doc   string
+	Build func(nodes int, seed int64) LiveConfig
+	Check func(*LiveResult) error
+}
+
+// LiveScenarios lists the built-in live scenarios by name.
+var LiveScenarios = map[string]LiveScenario{
+	"bootstrap": {
+		Name: "bootstrap",
+		Doc:  "every server starts at once from one bootnode; all must end with ≥ 3 peers in one connected network",
+		Build: func(n int, seed int64) LiveConfig {
+			return LiveConfig{Nodes: n, Seed: seed, Duration: time.Minute}
+		},
+		Check: func(r *LiveResult) error {
+			f := r.Summary.Final
+			if f.PeersK < 1 || f.Connected < 1 {
+				return fmt.Errorf("%.1f%% of servers have ≥ %d peers and %.1f%% are in the largest component; want all",
+					100*f.PeersK, r.Config.PeersK, 100*f.Connected)
+			}
+			return nil
+		},
+	},
+	"churn": {
+		Name: "churn",
+		Doc:  "after a minute, servers leave for good and new ones join, each at 12 per server per hour; ≥ 80% must keep ≥ 3 peers",
+		Build: func(n int, seed int64) LiveConfig {
+			return LiveConfig{Nodes: n, Seed: seed, Bootnodes: 2, Duration: 3 * time.Minute,
+				Churn: LiveChurn{From: time.Minute, LeavePerHour: 12, JoinPerHour: 12}}
+		},
+		Check: func(r *LiveResult) error {
+			f := r.Summary.Final
+			// A server that joined moments before the last sample has
+			// had no time to connect: hence the margin.
+			if f.PeersK < 0.8 || f.Connected < 0.9 {
+				return fmt.Errorf("under churn %.1f%% of servers have ≥ %d peers and %.1f%% are in the largest component; want ≥ 80%% and ≥ 90%%",
+					100*f.PeersK, r.Config.PeersK, 100*f.Connected)
+			}
+			return nil
+		},
+	},
+	"partition": {
+		Name: "partition",
+		Doc:  "a quarter of the servers is cut off from 1 to 2 minutes (connections across closed), then healed; the network must be one piece again within 2 minutes",
+		Build: func(n int, seed int64) LiveConfig {
+			return LiveConfig{Nodes: n, Seed: seed, Duration: 4 * time.Minute, Sample: 5 * time.Second,
+				Partition: LivePartition{At: time.Minute, Heal: 2 * time.Minute, Share: 0.25}}
+		},
+		Check: func(r *LiveResult) error {
+			cut := false
+			for _, s := range r.Samples {
+				if s.Partitioned && s.Connected < 1 {
+					cut = true
+				}
+			}
+			if !cut {
+				return fmt.Errorf("the partition never split the peer graph")
+			}
+			if r.Summary.Recovery < 0 {
+				return fmt.Errorf("the network was not one piece with ≥ %.0f%% of servers at ≥ %d peers by the end, %v after the heal",
+					100*FormedPeersK, r.Config.PeersK, r.Config.Duration-r.Config.Partition.Heal)
+			}
+			return nil
+		},
+	},
+	"sybil": {
+		Name: "sybil",
+		Doc:  "half of the identities are Sybils from two /24 blocks that answer every FINDNODE with Sybils only and accept every dial; honest shares of peers and table entries must stay ≥ 50%",
+		Build: func(n int, seed int64) LiveConfig {
+			return LiveConfig{Nodes: n, Seed: seed, Duration: 3 * time.Minute,
+				Sybil: Sybil{Fraction: 0.5, Subnets: 2}}
+		},
+		Check: func(r *LiveResult) error {
+			s := r.Summary
+			if s.MinHonestPeerShare < 0.5 || s.MinHonestTableShare < 0.5 {
+				return fmt.Errorf("lowest honest share of peers %.1f%%, of table entries %.1f%%; want ≥ 50%%",
+					100*s.MinHonestPeerShare, 100*s.MinHonestTableShare)
+			}
+			if s.Final.PeersK < FormedPeersK {
+				return fmt.Errorf("%.1f%% of servers have ≥ %d peers under attack, want ≥ %.0f%%", 100*s.Final.PeersK, r.Config.PeersK, 100*FormedPeersK)
+			}
+			return nil
+		},
+	},
+	"restart": {
+		Name: "restart",
+		Doc:  "after a minute every server stops for 30 s and restarts from its node database while the bootnodes stay down; the network must form again",
+		Build: func(n int, seed int64) LiveConfig {
+			return LiveConfig{Nodes: n, Seed: seed, Duration: 3 * time.Minute, Sample: 5 * time.Second,
+				Restart: LiveRestart{At: time.Minute, Down: 30 * time.Second, Fraction: 1, BootnodesDown: true}}
+		},
+		Check: func(r *LiveResult) error {
+			s := r.Summary
+			if s.Recovery < 0 {
+				return fmt.Errorf("the restarted servers did not form a network with ≥ %.0f%% at ≥ %d peers by the end",
+					100*FormedPeersK, r.Config.PeersK)
+			}
+			return nil
+		},
+	},
+}
+
+// LiveScenarioNames returns the live scenario names, sorted.
+func LiveScenarioNames() []string {
+	var names []string
+	for n := range LiveScenarios {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
