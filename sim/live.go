@@ -97,6 +97,7 @@ type LiveResult struct {
 	Samples []LiveSample
 	Summary LiveSummary
 	Wall    time.Duration
+	Steps   int // clock steps the driver took: what the run's wall time grows with
 }
 
 func (c LiveConfig) withDefaults() LiveConfig {
@@ -116,7 +117,7 @@ func (c LiveConfig) withDefaults() LiveConfig {
 	}
 	def(&c.Duration, 3*time.Minute)
 	def(&c.Sample, 10*time.Second)
-	def(&c.Step, 20*time.Millisecond)
+	def(&c.Step, 50*time.Millisecond)
 	def(&c.MaxStep, 500*time.Millisecond)
 	def(&c.Quiet, time.Millisecond)
 	def(&c.MaxWait, 25*time.Millisecond)
@@ -212,6 +213,7 @@ func RunLive(ctx context.Context, cfg LiveConfig, progress Progress) (*LiveResul
 	}
 	res.Summary = summarizeLive(cfg, res.Samples)
 	res.Wall = time.Since(start)
+	res.Steps = n.drv.steps
 	return res, nil
 }
 

@@ -23,6 +23,7 @@ type driver struct {
 	quiet, maxWait   time.Duration
 	step             time.Duration
 	lastActivity     int64
+	steps            int // clock steps taken so far
 }
 
 func (d *driver) advanceTo(ctx context.Context, end mclock.AbsTime) error {
@@ -50,6 +51,7 @@ func (d *driver) advanceTo(ctx context.Context, end mclock.AbsTime) error {
 			d.step = d.minStep
 		}
 		d.lastActivity = act
+		d.steps++
 		d.clock.Run(min(d.step, time.Duration(end-d.clock.Now())))
 	}
 	return nil

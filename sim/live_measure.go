@@ -106,8 +106,9 @@ type LiveSummary struct {
 	// formed again.
 	Recovery time.Duration
 	// MinHonestPeerShare and MinHonestTableShare are the lowest honest
-	// shares over the samples after the first minute (while tables fill,
-	// a handful of entries makes the share jump).
+	// shares over the samples after the first minute with a server
+	// online (while tables fill, a handful of entries makes the share
+	// jump).
 	MinHonestPeerShare, MinHonestTableShare float64
 }
 
@@ -144,7 +145,7 @@ func summarizeLive(cfg LiveConfig, samples []LiveSample) LiveSummary {
 		}
 	}
 	for _, s := range samples {
-		if s.Time < time.Minute {
+		if s.Time < time.Minute || s.Online == 0 {
 			continue
 		}
 		sum.MinHonestPeerShare = min(sum.MinHonestPeerShare, s.HonestPeerShare)
