@@ -33,11 +33,13 @@ type Fabric struct {
 	natWindow time.Duration
 	activity  atomic.Int64 // datagrams and connections so far: the driver's sign of life
 	inFlight  atomic.Int64 // datagrams sent and not yet delivered or dropped
+	delivered atomic.Int64 // datagrams handed to a socket so far
+	unhandled atomic.Int64 // delivered datagrams whose reader has not asked for the next one yet
 	datagrams atomic.Int64
 	bytes     atomic.Int64
 	mu        sync.Mutex
 	rand      *rand.Rand
-	conns     map[netip.AddrPort]*memnet.Conn
+	conns     map[netip.AddrPort]*fabricUDP
 	listeners map[netip.AddrPort]*streamListener
 	streams   map[*addrConn]struct{} // dialer ends of open connections
 	unreach   map[netip.Addr]bool
@@ -52,7 +54,7 @@ func NewFabric(clock *mclock.Simulated, seed int64, latMin, latMax time.Duration
 		clock: clock, udp: memnet.New(), latMin: latMin, latSpan: latMax - latMin, loss: loss,
 		natWindow: 30 * time.Second,
 		rand:      rand.New(rand.NewPCG(uint64(seed), 1)),
-		conns:     make(map[netip.AddrPort]*memnet.Conn),
+		conns:     make(map[netip.AddrPort]*fabricUDP),
 		listeners: make(map[netip.AddrPort]*streamListener),
 		streams:   make(map[*addrConn]struct{}),
 		unreach:   make(map[netip.Addr]bool),
@@ -92,6 +94,13 @@ func (f *Fabric) Activity() int64 { return f.activity.Load() }
 
 // InFlight counts datagrams sent and not yet delivered or dropped.
 func (f *Fabric) InFlight() int64 { return f.inFlight.Load() }
+
+// Delivered counts the datagrams handed to sockets so far.
+func (f *Fabric) Delivered() int64 { return f.delivered.Load() }
+
+// Unhandled counts delivered datagrams whose socket's reader has not yet
+// asked for the next one: work the servers still have to do.
+func (f *Fabric) Unhandled() int64 { return f.unhandled.Load() }
 
 // NextDelivery returns when the next datagram in flight is due; ok is
 // false when none is.
@@ -143,15 +152,61 @@ func (f *Fabric) ListenUDP(addr netip.AddrPort) (devp2p.PacketConn, error) {
 	if err != nil {
 		return nil, err
 	}
+	u := &fabricUDP{Conn: c, f: f}
 	f.mu.Lock()
-	f.conns[addr] = c
+	f.conns[addr] = u
 	f.mu.Unlock()
-	return &fabricUDP{Conn: c, f: f}, nil
+	return u, nil
 }
 
+// fabricUDP is a datagram socket of the fabric. It counts the datagrams
+// delivered to it that its reader has not finished with: a reader is done
+// with a datagram when it asks for the next one (discovery's read loop
+// handles each before reading on), which tells the driver that the
+// replies a datagram causes have been sent.
 type fabricUDP struct {
 	*memnet.Conn
 	f *Fabric
+
+	mu          sync.Mutex
+	outstanding int64 // delivered, not yet done with
+	reading     bool  // the reader holds a datagram it read
+	closed      bool
+}
+
+// deliver hands a datagram to the socket.
+func (u *fabricUDP) deliver(from netip.AddrPort, data []byte) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.closed && u.Conn.Inject(from, data) {
+		u.outstanding++
+		u.f.unhandled.Add(1)
+		u.f.delivered.Add(1)
+	}
+}
+
+// ReadFromUDPAddrPort marks the datagram read before as done with and
+// waits for the next.
+func (u *fabricUDP) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
+	u.mu.Lock()
+	if u.reading {
+		u.reading = false
+		u.doneLocked(1)
+	}
+	u.mu.Unlock()
+	n, from, err := u.Conn.ReadFromUDPAddrPort(b)
+	if err == nil {
+		u.mu.Lock()
+		u.reading = true
+		u.mu.Unlock()
+	}
+	return n, from, err
+}
+
+func (u *fabricUDP) doneLocked(k int64) {
+	k = min(k, u.outstanding)
+	u.outstanding -= k
+	u.f.unhandled.Add(-k)
 }
 
 // WriteToUDPAddrPort schedules delivery after the link latency.
@@ -184,7 +239,7 @@ func (u *fabricUDP) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error)
 		pass := ok && f.passesLocked(from.Addr(), to.Addr())
 		f.mu.Unlock()
 		if pass {
-			dst.Inject(from, data)
+			dst.deliver(from, data)
 		}
 		f.inFlight.Add(-1)
 	})
@@ -193,10 +248,14 @@ func (u *fabricUDP) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error)
 
 func (u *fabricUDP) Close() error {
 	u.f.mu.Lock()
-	if u.f.conns[u.AddrPort()] == u.Conn {
+	if u.f.conns[u.AddrPort()] == u {
 		delete(u.f.conns, u.AddrPort())
 	}
 	u.f.mu.Unlock()
+	u.mu.Lock()
+	u.closed = true
+	u.doneLocked(u.outstanding) // nobody will read them
+	u.mu.Unlock()
 	return u.Conn.Close()
 }
 

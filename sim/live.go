@@ -32,8 +32,9 @@ type LiveConfig struct {
 	// a larger step would add to the run's time, not change what happens).
 	Step, MaxStep time.Duration
 	// Quiet is the real pause with no datagram or connection after which
-	// the driver advances the clock; MaxWait bounds the wait for it.
-	// Defaults 1 ms and 25 ms.
+	// the driver advances the clock (once the servers have read every
+	// datagram delivered); MaxWait bounds the wait for it. Defaults 1 ms
+	// and 100 ms.
 	Quiet, MaxWait time.Duration
 
 	Churn     LiveChurn
@@ -120,7 +121,7 @@ func (c LiveConfig) withDefaults() LiveConfig {
 	def(&c.Step, 50*time.Millisecond)
 	def(&c.MaxStep, 500*time.Millisecond)
 	def(&c.Quiet, time.Millisecond)
-	def(&c.MaxWait, 25*time.Millisecond)
+	def(&c.MaxWait, 100*time.Millisecond)
 	if c.Partition.At > 0 && c.Partition.Share == 0 {
 		c.Partition.Share = 0.5
 	}

@@ -8,14 +8,16 @@ import (
 	"github.com/devp2p-go/devp2p/mclock"
 )
 
-// driver advances the simulated clock of a live run, once the fabric has
-// been quiet (no datagram sent, no connection opened) for quiet of real
-// time, or after maxWait even if it was not. While datagrams are in flight
-// it steps to the next delivery (at least minStep); while none is, the step
-// doubles up to maxStep as long as the fabric stays idle, and falls back to
-// minStep when a connection opens. A network at rest costs few steps, and
-// a timer that fires inside a long step makes its server act at the step's
-// end: late by less than the step, never early.
+// driver advances the simulated clock of a live run, once the servers are
+// done with what the last step brought: no datagram delivered to a socket
+// whose reader has not asked for the next one, and no datagram sent or
+// connection opened for quiet of real time; it waits at most maxWait for
+// that. After a step that delivered or sent something the next step is
+// minStep; after a quiet one it goes to the next delivery if a datagram is
+// in flight (at least minStep), and otherwise doubles up to maxStep. A
+// network at rest costs few steps, and a timer that fires inside a long
+// step makes its server act at the step's end: late by less than the
+// step, never early.
 type driver struct {
 	clock            *mclock.Simulated
 	fab              *Fabric
@@ -23,6 +25,7 @@ type driver struct {
 	quiet, maxWait   time.Duration
 	step             time.Duration
 	lastActivity     int64
+	lastDelivered    int64
 	steps            int // clock steps taken so far
 }
 
@@ -38,19 +41,21 @@ func (d *driver) advanceTo(ctx context.Context, end mclock.AbsTime) error {
 		for {
 			before := d.fab.Activity()
 			pause(d.quiet)
-			if d.fab.Activity() == before || time.Now().After(deadline) {
+			if d.fab.Activity() == before && d.fab.Unhandled() == 0 || time.Now().After(deadline) {
 				break
 			}
 		}
-		act := d.fab.Activity()
-		if next, ok := d.fab.NextDelivery(); ok {
-			d.step = min(max(d.minStep, next.Sub(d.clock.Now())), d.maxStep)
-		} else if act == d.lastActivity {
-			d.step = min(2*d.step, d.maxStep)
-		} else {
+		act, del := d.fab.Activity(), d.fab.Delivered()
+		next, inFlight := d.fab.NextDelivery()
+		switch {
+		case act != d.lastActivity || del != d.lastDelivered:
 			d.step = d.minStep
+		case inFlight:
+			d.step = min(max(d.minStep, next.Sub(d.clock.Now())), d.maxStep)
+		default:
+			d.step = min(2*d.step, d.maxStep)
 		}
-		d.lastActivity = act
+		d.lastActivity, d.lastDelivered = act, del
 		d.steps++
 		d.clock.Run(min(d.step, time.Duration(end-d.clock.Now())))
 	}
