@@ -56,10 +56,13 @@ type LiveChurn struct {
 
 // LivePartition cuts Share of the non-boot servers (default one half) off
 // from the rest from At until Heal: no datagram or connection crosses, and
-// connections across are closed at the cut.
+// connections across are closed at the cut. With Isolate the cut-off
+// servers cannot reach each other either (each one loses its links, as in
+// an outage), rather than forming an island of their own.
 type LivePartition struct {
 	At, Heal time.Duration // Heal > At > 0 enables it
 	Share    float64
+	Isolate  bool
 }
 
 // LiveRestart stops Fraction of the non-boot servers at At and starts them

@@ -66,7 +66,7 @@ func (n *liveNet) scheduleChurn(c LiveChurn) {
 	}
 }
 
-// cut splits off Partition.Share of the non-boot servers.
+// cut splits off Partition.Share of the non-boot servers (see LivePartition).
 func (n *liveNet) cut() {
 	var cands []*liveHost
 	for _, h := range n.hosts {
@@ -81,7 +81,11 @@ func (n *liveNet) cut() {
 		island[h.ip] = true
 	}
 	n.partitioned = true
-	n.fab.SetPartition(func(a, b netip.Addr) bool { return island[a] != island[b] })
+	if n.cfg.Partition.Isolate {
+		n.fab.SetPartition(func(a, b netip.Addr) bool { return island[a] || island[b] })
+	} else {
+		n.fab.SetPartition(func(a, b netip.Addr) bool { return island[a] != island[b] })
+	}
 }
 
 // restart stops Restart.Fraction of the non-boot servers (and with
@@ -99,6 +103,7 @@ func (n *liveNet) restart(r LiveRestart) {
 			n.stop(h)
 		}
 	}
+	n.awaitStops(down)
 	boot := n.boot
 	if r.BootnodesDown {
 		boot = nil
@@ -108,8 +113,9 @@ func (n *liveNet) restart(r LiveRestart) {
 }
 
 // bringBack starts the hosts again once their old servers have stopped
-// (their database file and addresses are free only then); until then it
-// tries again a clock step later.
+// (their database file and addresses are free only then; restart waited
+// for that already, this is the safety net); until then it tries again a
+// clock step later.
 func (n *liveNet) bringBack(hosts []*liveHost, boot []*enode.Node, cold bool) {
 	for i, h := range hosts {
 		select {
@@ -124,6 +130,23 @@ func (n *liveNet) bringBack(hosts []*liveHost, boot []*enode.Node, cold bool) {
 		if err := n.start(h, boot); err != nil {
 			n.fail(err)
 			return
+		}
+	}
+}
+
+// awaitStops waits for the hosts' servers to stop, moving the clock by
+// small steps only while it waits: Stop waits for the servers' goroutines
+// and their databases, which take real time, and may wait for timers. The
+// driver's long idle steps would otherwise burn simulated time meanwhile.
+func (n *liveNet) awaitStops(hosts []*liveHost) {
+	for _, h := range hosts {
+		for stopped := false; !stopped; {
+			select {
+			case <-h.stopped:
+				stopped = true
+			case <-time.After(5 * time.Millisecond):
+				n.clock.Run(n.cfg.Step)
+			}
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 // liveTestNodes is the size of the CI versions of the live scenarios: big
 // enough for the Server's limits to matter, small enough for all of them
 // to run in well under a minute under -race.
-const liveTestNodes = 20
+const liveTestNodes = 16
 
 // TestLiveScenarios runs a small version of each live scenario on whole
 // servers and asserts its outcome with the scenario's Check.

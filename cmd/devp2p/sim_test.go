@@ -49,7 +49,7 @@ func TestSimCommandErrors(t *testing.T) {
 func TestSimLiveCommand(t *testing.T) {
 	out := t.TempDir()
 	stdout := mustRun(t, "sim", "live", "partition", "--nodes", "12", "--seed", "2", "--out", out)
-	for _, want := range []string{"devp2p sim live partition: 12 servers, seed 2", "partition healed at 1m15s", "scenario check passed"} {
+	for _, want := range []string{"devp2p sim live partition: 12 servers, seed 2", "partition healed at 1m0s", "scenario check passed"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
@@ -59,8 +59,8 @@ func TestSimLiveCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(csv)), "\n")
-	if len(lines) != 1+24 || !strings.HasPrefix(lines[0], "time_s,online,") { // header and one row per 5 s
-		t.Errorf("CSV has %d lines, want 25:\n%s", len(lines), csv)
+	if len(lines) != 1+30 || !strings.HasPrefix(lines[0], "time_s,online,") { // header and one row per 5 s
+		t.Errorf("CSV has %d lines, want 31:\n%s", len(lines), csv)
 	}
 	html, err := os.ReadFile(filepath.Join(out, "live-partition.html"))
 	if err != nil {
