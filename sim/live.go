@@ -102,6 +102,9 @@ type LiveResult struct {
 	Summary LiveSummary
 	Wall    time.Duration
 	Steps   int // clock steps the driver took: what the run's wall time grows with
+	// CutShort counts the steps the driver took after LiveConfig.MaxWait
+	// while servers were still busy: a sign the machine could not keep up.
+	CutShort int
 }
 
 func (c LiveConfig) withDefaults() LiveConfig {
@@ -218,6 +221,7 @@ func RunLive(ctx context.Context, cfg LiveConfig, progress Progress) (*LiveResul
 	res.Summary = summarizeLive(cfg, res.Samples)
 	res.Wall = time.Since(start)
 	res.Steps = n.drv.steps
+	res.CutShort = n.drv.cutShort
 	return res, nil
 }
 

@@ -117,20 +117,21 @@ func (n *liveNet) restart(r LiveRestart) {
 // for that already, this is the safety net); until then it tries again a
 // clock step later.
 func (n *liveNet) bringBack(hosts []*liveHost, boot []*enode.Node, cold bool) {
-	for i, h := range hosts {
+	for _, h := range hosts {
 		select {
 		case <-h.stopped:
 		default:
-			n.at(time.Duration(n.clock.Now())+n.cfg.Step, func() { n.bringBack(hosts[i:], boot, cold) })
+			n.at(time.Duration(n.clock.Now())+n.cfg.Step, func() { n.bringBack(hosts, boot, cold) })
 			return
 		}
+	}
+	for _, h := range hosts {
 		if cold && h.db != "" {
 			h.db += "-cold" // a database of its own that starts empty
 		}
-		if err := n.start(h, boot); err != nil {
-			n.fail(err)
-			return
-		}
+	}
+	if err := n.startMany(hosts, boot, nil); err != nil {
+		n.fail(err)
 	}
 }
 

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"crypto/ecdsa"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -74,24 +75,51 @@ func newLiveNet(cfg LiveConfig, dbDir string) *liveNet {
 	}
 }
 
-// startAll starts the bootnodes, the other honest servers and the Sybils.
+// startAll starts the bootnodes, then the other honest servers, then the
+// Sybils.
 func (n *liveNet) startAll(progress Progress) error {
+	var rest []*liveHost
 	for i := range n.cfg.Nodes {
 		h, err := n.newHost(i < n.cfg.Bootnodes)
 		if err != nil {
 			return err
 		}
+		if !h.boot {
+			rest = append(rest, h)
+			continue
+		}
 		if err := n.start(h, n.boot); err != nil {
 			return err
 		}
-		if h.boot {
-			n.boot = append(n.boot, h.srv.Self())
-		}
+		n.boot = append(n.boot, h.srv.Self())
+	}
+	if err := n.startMany(rest, n.boot, progress); err != nil {
+		return err
+	}
+	return n.startSybils()
+}
+
+// startMany starts servers for the hosts, a few at a time: a Server's
+// Start opens its node database and sockets, which takes real time more
+// than CPU time.
+func (n *liveNet) startMany(hosts []*liveHost, boot []*enode.Node, progress Progress) error {
+	const parallel = 8
+	errs := make([]error, len(hosts))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = n.startServer(h, boot)
+		}()
 		if progress != nil && i%100 == 0 {
 			progress(0, n.cfg.Duration)
 		}
 	}
-	return n.startSybils()
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // newHost makes an honest identity at a fresh address in 20.0.0.0/8.
@@ -121,6 +149,12 @@ func (n *liveNet) newHost(boot bool) (*liveHost, error) {
 
 // start runs a server for h with the given bootnodes.
 func (n *liveNet) start(h *liveHost, boot []*enode.Node) error {
+	return n.startServer(h, boot)
+}
+
+// startServer runs a server for h; it touches only h and the fabric, so
+// servers of different hosts may start at once.
+func (n *liveNet) startServer(h *liveHost, boot []*enode.Node) error {
 	srv := &devp2p.Server{Config: devp2p.Config{
 		PrivateKey:     h.key,
 		MaxPeers:       n.cfg.MaxPeers,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // liveTestNodes is the size of the CI versions of the live scenarios: big
@@ -38,8 +39,8 @@ func logLive(t *testing.T, res *LiveResult) {
 			s.Time, s.Online, s.PeersK, s.MeanPeers, s.TableFill, s.HonestPeerShare, s.HonestTableShare, s.Connected, s.Partitioned, s.PacketsPerNodeSec)
 	}
 	sum := res.Summary
-	t.Logf("formed at %v, disrupted until %v, recovered after %v; lowest honest shares %.2f/%.2f; wall %v, %d steps",
-		sum.Formed, sum.Disrupted, sum.Recovery, sum.MinHonestPeerShare, sum.MinHonestTableShare, res.Wall, res.Steps)
+	t.Logf("formed at %v, disrupted until %v, recovered after %v; lowest honest shares %.2f/%.2f; wall %v, %d steps (%d cut short)",
+		sum.Formed, sum.Disrupted, sum.Recovery, sum.MinHonestPeerShare, sum.MinHonestTableShare, res.Wall, res.Steps, res.CutShort)
 }
 
 // checkGoroutines waits, yielding instead of sleeping, for the goroutines
@@ -55,4 +56,26 @@ func checkGoroutines(t *testing.T, before int) {
 	}
 	buf := make([]byte, 1<<20)
 	t.Errorf("goroutines: %d before, %d after\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+}
+
+// TestLiveRestartCold is the restart scenario's control: servers that come
+// back with empty databases while the bootnodes stay down find nobody, so
+// what brings them back in the scenario is their node database.
+func TestLiveRestartCold(t *testing.T) {
+	before := runtime.NumGoroutine()
+	cfg := LiveScenarios["restart"].Build(liveTestNodes, 1)
+	cfg.Restart.Cold = true
+	cfg.Duration = 90 * time.Second
+	res, err := RunLive(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logLive(t, res)
+	if res.Summary.Formed < 0 {
+		t.Error("the network did not form before the restart")
+	}
+	if f := res.Summary.Final; res.Summary.Recovery >= 0 || f.MeanPeers != 0 {
+		t.Errorf("cold restart without bootnodes recovered after %v with %.1f peers on average; want no peers", res.Summary.Recovery, f.MeanPeers)
+	}
+	checkGoroutines(t, before)
 }
