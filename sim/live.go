@@ -46,10 +46,11 @@ type LiveConfig struct {
 }
 
 // LiveChurn stops servers for good and starts new ones during the run, from
-// From on. Rates are per honest server per hour; joining servers are new
-// identities that bootstrap from the bootnodes. Bootnodes never leave.
+// From until Until (0: the end). Rates are per honest server per hour;
+// joining servers are new identities that bootstrap from the bootnodes.
+// Bootnodes never leave.
 type LiveChurn struct {
-	From         time.Duration
+	From, Until  time.Duration
 	LeavePerHour float64
 	JoinPerHour  float64
 }
@@ -153,8 +154,8 @@ func (c LiveConfig) validate() error {
 		return errors.New("sim: invalid LiveConfig")
 	case c.Loss < 0 || c.Loss >= 1 || c.Unreachable < 0 || c.Unreachable > 1:
 		return errors.New("sim: live Loss must be in [0, 1) and Unreachable in [0, 1]")
-	case c.Churn.From < 0 || c.Churn.LeavePerHour < 0 || c.Churn.JoinPerHour < 0 || c.Churn.LeavePerHour > 1000 || c.Churn.JoinPerHour > 1000:
-		return errors.New("sim: live Churn rates must be in [0, 1000] per hour and From ≥ 0")
+	case c.Churn.From < 0 || (c.Churn.Until != 0 && c.Churn.Until <= c.Churn.From) || c.Churn.LeavePerHour < 0 || c.Churn.JoinPerHour < 0 || c.Churn.LeavePerHour > 1000 || c.Churn.JoinPerHour > 1000:
+		return errors.New("sim: live Churn rates must be in [0, 1000] per hour, From ≥ 0 and Until 0 or after From")
 	case c.Partition.At < 0 || (c.Partition.At > 0 && c.Partition.Heal <= c.Partition.At) || c.Partition.Share < 0 || c.Partition.Share >= 1:
 		return errors.New("sim: live Partition needs Heal > At > 0 and Share in (0, 1)")
 	case c.Sybil.Fraction < 0 || c.Sybil.Fraction >= 1 || c.Sybil.Subnets < 0 || c.Sybil.Subnets > 256:

@@ -33,9 +33,13 @@ func (n *liveNet) scheduleChurn(c LiveChurn) {
 	next := func(perHour float64) time.Duration {
 		return time.Duration(n.rnd.ExpFloat64() / perNs(perHour))
 	}
+	over := func() bool { return c.Until > 0 && time.Duration(n.clock.Now()) >= c.Until }
 	if c.LeavePerHour > 0 {
 		var leave func()
 		leave = func() {
+			if over() {
+				return
+			}
 			var cands []*liveHost
 			for _, h := range n.online() {
 				if !h.boot {
@@ -52,6 +56,9 @@ func (n *liveNet) scheduleChurn(c LiveChurn) {
 	if c.JoinPerHour > 0 {
 		var join func()
 		join = func() {
+			if over() {
+				return
+			}
 			h, err := n.newHost(false)
 			if err == nil {
 				err = n.start(h, n.boot)
