@@ -44,11 +44,13 @@
 // only from addresses they sent to within 30 s and refuse inbound
 // connections; a partition (Fabric.SetPartition) drops what crosses it and
 // closes the connections across. A driver advances the clock once the
-// fabric has been quiet for a moment of real time (no datagram, no
-// connection), so a heavily loaded machine slows the run instead of
-// making replies time out: while datagrams are in flight it steps to the
-// next delivery (at least LiveConfig.Step), and while none is the step
-// doubles up to LiveConfig.MaxStep, so a network at rest costs few steps.
+// servers have read every datagram delivered to them and the fabric has
+// been quiet for a moment of real time (no datagram, no connection), so a
+// heavily loaded machine slows the run instead of making replies time
+// out. After a step in which something happened the next is
+// LiveConfig.Step; over quiet time it jumps to the next delivery, or
+// doubles up to LiveConfig.MaxStep when nothing is in flight, so a network
+// at rest costs few steps.
 // Live runs are not repeatable: the seed fixes addresses, latencies,
 // losses and the scenario's events, the scheduler the rest.
 //
