@@ -63,9 +63,9 @@ func checkGoroutines(t *testing.T, before int) {
 // what brings them back in the scenario is their node database.
 func TestLiveRestartCold(t *testing.T) {
 	before := runtime.NumGoroutine()
-	cfg := LiveScenarios["restart"].Build(liveTestNodes, 1)
+	cfg := LiveScenarios["restart"].Build(liveTestNodes/2, 1) // a control: small is enough
 	cfg.Restart.Cold = true
-	cfg.Duration = 90 * time.Second
+	cfg.Duration = 80 * time.Second
 	res, err := RunLive(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
