@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"io"
 	"strconv"
-	"strings"
 )
 
 // csvHeader names the columns of WriteCSV, in order.
@@ -43,21 +42,6 @@ func WriteCSV(w io.Writer, samples []Sample) error {
 			}
 			bw.WriteString(v)
 		}
-		bw.WriteByte('\n')
-	}
-	return bw.Flush()
-}
-
-// WriteLiveCSV writes the samples of a live run as CSV with a header row.
-func WriteLiveCSV(w io.Writer, samples []LiveSample) error {
-	bw := bufio.NewWriter(w)
-	bw.WriteString("time_s,peers_ge_k,mean_peers,target_reached,table_fill,packets_per_node_s,bytes_per_node_s\n")
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
-	for _, s := range samples {
-		bw.WriteString(strings.Join([]string{
-			strconv.FormatFloat(s.Time.Seconds(), 'f', 1, 64), f(s.PeersK), f(s.MeanPeers), f(s.TargetReached),
-			f(s.TableFill), f(s.PacketsPerNodeSec), f(s.BytesPerNodeSec),
-		}, ","))
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()

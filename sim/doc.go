@@ -42,26 +42,59 @@
 // addresses. The servers get the fabric through Config.Listen,
 // Config.ListenUDP and Config.Dialer. Hosts behind a NAT take datagrams
 // only from addresses they sent to within 30 s and refuse inbound
-// connections. A driver advances the clock one Step at a time once the
-// fabric has been quiet for a moment of real time (no datagram, no
-// connection), so a heavily loaded machine slows the run instead of
-// making replies time out. Live runs are not repeatable: the seed fixes
-// addresses, latencies and losses, the scheduler the rest.
+// connections; a partition (Fabric.SetPartition) drops what crosses it and
+// closes the connections across. A driver advances the clock once the
+// servers have read every datagram delivered to them and the fabric has
+// been quiet for a moment of real time (no datagram, no connection), so a
+// heavily loaded machine slows the run instead of making replies time
+// out. After a step in which something happened the next is
+// LiveConfig.Step; over quiet time it jumps to the next delivery, or
+// doubles up to LiveConfig.MaxStep when nothing is in flight, so a network
+// at rest costs few steps.
+// Live runs are not repeatable: the seed fixes addresses, latencies,
+// losses and the scenario's events, the scheduler the rest.
+//
+// LiveConfig adds the scenarios' events to a run: Churn (servers leave
+// for good and new ones join, as Poisson processes), Partition (a share of
+// the servers cut off for a window, then healed), Sybil (attacker
+// identities from a few /24 blocks) and Restart (servers stopped and
+// started again with their node database, a file under a temporary
+// directory, optionally with the bootnodes gone). A Sybil is a Server that
+// only accepts connections plus a discv4 responder written here on
+// discover/v4wire: it answers pings, pings honest servers to enter their
+// tables, and answers every FINDNODE with the Sybils closest to the target.
+// The engine and the Server run unchanged, so what keeps the honest share
+// up is their own limits. Each LiveSample measures the running honest
+// servers: the share with ≥ PeersK peers, the share in the largest
+// connected piece of the honest peer graph, the honest shares of peers and
+// of table entries, table fill and traffic; LiveSummary says when the
+// network first formed (the cold start) and how long it took to form again
+// after a heal or a restart.
 //
 // # Scenarios and output
 //
 // Scenarios holds the ready-made model scenarios (bootstrap, churn,
-// partition, sybil, restart), each with a check of its expected outcome.
-// WriteCSV writes one row per sample; ModelReport and LiveReport build an
-// HTML report whose charts are inline SVG drawn here, so it opens offline.
-// The devp2p command runs them:
+// partition, sybil, restart), and LiveScenarios their live counterparts,
+// each with a check of its expected outcome (the tests run a small version
+// of every one): live bootstrap wants every server with ≥ 3 peers in one
+// connected network; churn ≥ 80% with ≥ 3 peers while servers come and go;
+// partition the network split by the cut and whole again after the heal;
+// sybil the honest shares of peers and table entries ≥ 50% with half the
+// identities Sybils; restart the network formed again from the node
+// databases alone. WriteCSV and WriteLiveCSV write one row per sample;
+// ModelReport and LiveReport build an HTML report whose charts are inline
+// SVG drawn here, so it opens offline. The devp2p command runs them:
 //
 //	devp2p sim bootstrap --nodes 10000 --seed 1 --out sim-out
-//	devp2p sim live --nodes 1000
+//	devp2p sim live sybil --nodes 200 --out sim-out
 //
 // From Go:
 //
 //	res, err := sim.Run(ctx, sim.Scenarios["sybil"].Build(1000, 1), nil)
 //	if err != nil { ... }
 //	sim.WriteCSV(os.Stdout, res.Samples)
+//
+//	sc := sim.LiveScenarios["partition"]
+//	lres, err := sim.RunLive(ctx, sc.Build(100, 1), nil)
+//	if err == nil { err = sc.Check(lres) }
 package sim

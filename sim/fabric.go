@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -31,14 +32,19 @@ type Fabric struct {
 	loss      float64
 	natWindow time.Duration
 	activity  atomic.Int64 // datagrams and connections so far: the driver's sign of life
+	inFlight  atomic.Int64 // datagrams sent and not yet delivered or dropped
+	delivered atomic.Int64 // datagrams handed to a socket so far
+	unhandled atomic.Int64 // delivered datagrams whose reader has not asked for the next one yet
 	datagrams atomic.Int64
 	bytes     atomic.Int64
 	mu        sync.Mutex
 	rand      *rand.Rand
-	conns     map[netip.AddrPort]*memnet.Conn
+	conns     map[netip.AddrPort]*fabricUDP
 	listeners map[netip.AddrPort]*streamListener
+	streams   map[*addrConn]struct{} // dialer ends of open connections
 	unreach   map[netip.Addr]bool
 	natHoles  map[[2]netip.Addr]mclock.AbsTime // (inside, outside) → last send
+	due       deliveryHeap                     // delivery times of datagrams, some already past
 	partition func(a, b netip.Addr) bool
 }
 
@@ -48,8 +54,9 @@ func NewFabric(clock *mclock.Simulated, seed int64, latMin, latMax time.Duration
 		clock: clock, udp: memnet.New(), latMin: latMin, latSpan: latMax - latMin, loss: loss,
 		natWindow: 30 * time.Second,
 		rand:      rand.New(rand.NewPCG(uint64(seed), 1)),
-		conns:     make(map[netip.AddrPort]*memnet.Conn),
+		conns:     make(map[netip.AddrPort]*fabricUDP),
 		listeners: make(map[netip.AddrPort]*streamListener),
+		streams:   make(map[*addrConn]struct{}),
 		unreach:   make(map[netip.Addr]bool),
 		natHoles:  make(map[[2]netip.Addr]mclock.AbsTime),
 	}
@@ -63,15 +70,66 @@ func (f *Fabric) SetUnreachable(ip netip.Addr) {
 }
 
 // SetPartition installs cut, which says whether traffic between two hosts
-// is cut (nil heals every cut). Established connections stay up.
+// is cut (nil heals every cut). Established connections between hosts that
+// cut separates are closed, as a real network split ends them by timeouts.
 func (f *Fabric) SetPartition(cut func(a, b netip.Addr) bool) {
+	var doomed []*addrConn
 	f.mu.Lock()
 	f.partition = cut
+	if cut != nil {
+		for c := range f.streams {
+			if cut(c.local.AddrPort().Addr(), c.remote.AddrPort().Addr()) {
+				doomed = append(doomed, c)
+			}
+		}
+	}
 	f.mu.Unlock()
+	for _, c := range doomed { // closing a pipe end ends the other side's reads too
+		c.Close()
+	}
 }
 
 // Activity counts datagrams sent and connections opened so far.
 func (f *Fabric) Activity() int64 { return f.activity.Load() }
+
+// InFlight counts datagrams sent and not yet delivered or dropped.
+func (f *Fabric) InFlight() int64 { return f.inFlight.Load() }
+
+// Delivered counts the datagrams handed to sockets so far.
+func (f *Fabric) Delivered() int64 { return f.delivered.Load() }
+
+// Unhandled counts delivered datagrams whose socket's reader has not yet
+// asked for the next one: work the servers still have to do.
+func (f *Fabric) Unhandled() int64 { return f.unhandled.Load() }
+
+// NextDelivery returns when the next datagram in flight is due; ok is
+// false when none is.
+func (f *Fabric) NextDelivery() (at mclock.AbsTime, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.clock.Now()
+	for len(f.due) > 0 && f.due[0] <= now { // delivered: Run fired every timer due by now
+		heap.Pop(&f.due)
+	}
+	if len(f.due) == 0 {
+		return 0, false
+	}
+	return f.due[0], true
+}
+
+// deliveryHeap is a min-heap of times (container/heap).
+type deliveryHeap []mclock.AbsTime
+
+func (h deliveryHeap) Len() int           { return len(h) }
+func (h deliveryHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h deliveryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *deliveryHeap) Push(x any)        { *h = append(*h, x.(mclock.AbsTime)) }
+func (h *deliveryHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
 
 // Traffic returns the datagrams and bytes sent so far.
 func (f *Fabric) Traffic() (datagrams, bytes int64) { return f.datagrams.Load(), f.bytes.Load() }
@@ -94,15 +152,61 @@ func (f *Fabric) ListenUDP(addr netip.AddrPort) (devp2p.PacketConn, error) {
 	if err != nil {
 		return nil, err
 	}
+	u := &fabricUDP{Conn: c, f: f}
 	f.mu.Lock()
-	f.conns[addr] = c
+	f.conns[addr] = u
 	f.mu.Unlock()
-	return &fabricUDP{Conn: c, f: f}, nil
+	return u, nil
 }
 
+// fabricUDP is a datagram socket of the fabric. It counts the datagrams
+// delivered to it that its reader has not finished with: a reader is done
+// with a datagram when it asks for the next one (discovery's read loop
+// handles each before reading on), which tells the driver that the
+// replies a datagram causes have been sent.
 type fabricUDP struct {
 	*memnet.Conn
 	f *Fabric
+
+	mu          sync.Mutex
+	outstanding int64 // delivered, not yet done with
+	reading     bool  // the reader holds a datagram it read
+	closed      bool
+}
+
+// deliver hands a datagram to the socket.
+func (u *fabricUDP) deliver(from netip.AddrPort, data []byte) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.closed && u.Conn.Inject(from, data) {
+		u.outstanding++
+		u.f.unhandled.Add(1)
+		u.f.delivered.Add(1)
+	}
+}
+
+// ReadFromUDPAddrPort marks the datagram read before as done with and
+// waits for the next.
+func (u *fabricUDP) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
+	u.mu.Lock()
+	if u.reading {
+		u.reading = false
+		u.doneLocked(1)
+	}
+	u.mu.Unlock()
+	n, from, err := u.Conn.ReadFromUDPAddrPort(b)
+	if err == nil {
+		u.mu.Lock()
+		u.reading = true
+		u.mu.Unlock()
+	}
+	return n, from, err
+}
+
+func (u *fabricUDP) doneLocked(k int64) {
+	k = min(k, u.outstanding)
+	u.outstanding -= k
+	u.f.unhandled.Add(-k)
 }
 
 // WriteToUDPAddrPort schedules delivery after the link latency.
@@ -125,24 +229,33 @@ func (u *fabricUDP) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error)
 		return len(b), nil
 	}
 	data := append([]byte(nil), b...)
+	f.inFlight.Add(1)
+	f.mu.Lock()
+	heap.Push(&f.due, f.clock.Now().Add(lat))
+	f.mu.Unlock()
 	f.clock.AfterFunc(lat, func() {
 		f.mu.Lock()
 		dst, ok := f.conns[to]
 		pass := ok && f.passesLocked(from.Addr(), to.Addr())
 		f.mu.Unlock()
 		if pass {
-			dst.Inject(from, data)
+			dst.deliver(from, data)
 		}
+		f.inFlight.Add(-1)
 	})
 	return len(b), nil
 }
 
 func (u *fabricUDP) Close() error {
 	u.f.mu.Lock()
-	if u.f.conns[u.AddrPort()] == u.Conn {
+	if u.f.conns[u.AddrPort()] == u {
 		delete(u.f.conns, u.AddrPort())
 	}
 	u.f.mu.Unlock()
+	u.mu.Lock()
+	u.closed = true
+	u.doneLocked(u.outstanding) // nobody will read them
+	u.mu.Unlock()
 	return u.Conn.Close()
 }
 
@@ -191,8 +304,11 @@ func (d *StreamDialer) Dial(ctx context.Context, n *enode.Node) (net.Conn, error
 	}
 	from := netip.AddrPortFrom(d.ip, uint16(50000+d.port.Add(1)%10000))
 	a, b := net.Pipe()
-	local := &addrConn{Conn: a, local: net.TCPAddrFromAddrPort(from), remote: net.TCPAddrFromAddrPort(to)}
+	local := &addrConn{Conn: a, f: f, local: net.TCPAddrFromAddrPort(from), remote: net.TCPAddrFromAddrPort(to)}
 	remote := &addrConn{Conn: b, local: net.TCPAddrFromAddrPort(to), remote: net.TCPAddrFromAddrPort(from)}
+	f.mu.Lock()
+	f.streams[local] = struct{}{}
+	f.mu.Unlock()
 	select {
 	case l.accept <- remote:
 		return local, nil
@@ -200,15 +316,26 @@ func (d *StreamDialer) Dial(ctx context.Context, n *enode.Node) (net.Conn, error
 	case <-ctx.Done():
 	default: // backlog full
 	}
-	a.Close()
+	local.Close()
 	b.Close()
 	return nil, errRefused
 }
 
-// addrConn gives a pipe end TCP addresses.
+// addrConn gives a pipe end TCP addresses. The dialer's end (f set) is
+// listed in the fabric's streams while open, so that a partition can cut it.
 type addrConn struct {
 	net.Conn
+	f             *Fabric
 	local, remote *net.TCPAddr
+}
+
+func (c *addrConn) Close() error {
+	if c.f != nil {
+		c.f.mu.Lock()
+		delete(c.f.streams, c)
+		c.f.mu.Unlock()
+	}
+	return c.Conn.Close()
 }
 
 func (c *addrConn) LocalAddr() net.Addr  { return c.local }

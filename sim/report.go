@@ -115,8 +115,8 @@ func ModelReport(name string, res *Result) *Report {
 	return r
 }
 
-// LiveReport builds the report of a live run.
-func LiveReport(res *LiveResult) *Report {
+// LiveReport builds the report of a live run of the named scenario.
+func LiveReport(name string, res *LiveResult) *Report {
 	cfg := res.Config
 	s := res.Samples
 	xs := make([]float64, len(s))
@@ -130,26 +130,79 @@ func LiveReport(res *LiveResult) *Report {
 	for i := range s {
 		xs[i] = s[i].Time.Seconds()
 	}
-	r := &Report{Title: fmt.Sprintf("devp2p sim live: %d servers, seed %d", cfg.Nodes, cfg.Seed)}
-	r.Figures = append(r.Figures, fmt.Sprintf("%v of simulated time in %v of wall time; MaxPeers %d (dial target %d), %d bootnodes, %.0f%% behind NAT",
-		cfg.Duration, res.Wall.Round(time.Second), cfg.MaxPeers, cfg.MaxPeers/3, cfg.Bootnodes, 100*cfg.Unreachable))
+	var bands [][2]float64
+	if p := cfg.Partition; p.At > 0 {
+		bands = append(bands, [2]float64{p.At.Seconds(), p.Heal.Seconds()})
+	}
+	if r := cfg.Restart; r.At > 0 {
+		bands = append(bands, [2]float64{r.At.Seconds(), (r.At + r.Down).Seconds()})
+	}
+	r := &Report{Title: fmt.Sprintf("devp2p sim live %s: %d servers, seed %d", name, cfg.Nodes, cfg.Seed)}
+	r.Figures = append(r.Figures, fmt.Sprintf("%v of simulated time in %v of wall time (%d clock steps); MaxPeers %d (dial target %d), %d bootnodes, %.0f%% behind NAT",
+		cfg.Duration, res.Wall.Round(time.Second), res.Steps, cfg.MaxPeers, cfg.MaxPeers/3, cfg.Bootnodes, 100*cfg.Unreachable))
+	sum := res.Summary
 	if len(s) > 0 {
-		f := s[len(s)-1]
-		r.Figures = append(r.Figures, fmt.Sprintf("at the end: %.1f%% with ≥ %d peers, %.1f%% at their dial target, %.1f peers and %.1f table entries on average",
-			100*f.PeersK, cfg.PeersK, 100*f.TargetReached, f.MeanPeers, f.TableFill))
+		f := sum.Final
+		r.Figures = append(r.Figures, fmt.Sprintf("at the end: %d servers, %.1f%% with ≥ %d peers, %.1f%% at their dial target, %.1f%% in one connected piece, %.1f peers and %.1f table entries on average",
+			f.Online, 100*f.PeersK, cfg.PeersK, 100*f.TargetReached, 100*f.Connected, f.MeanPeers, f.TableFill))
+	}
+	formedAt := "never formed"
+	if sum.Formed >= 0 {
+		formedAt = fmt.Sprintf("formed at %v", sum.Formed)
+	}
+	r.Figures = append(r.Figures, fmt.Sprintf("the network (≥ %.0f%% of servers with ≥ %d peers, all in one piece) %s",
+		100*FormedPeersK, cfg.PeersK, formedAt))
+	if c := cfg.Churn; c.LeavePerHour > 0 || c.JoinPerHour > 0 {
+		r.Figures = append(r.Figures, fmt.Sprintf("churn from %v: %.1f leaves and %.1f joins per server per hour", c.From, c.LeavePerHour, c.JoinPerHour))
+	}
+	if sum.Disrupted >= 0 {
+		what := "partition healed"
+		if cfg.Partition.At == 0 {
+			what = "stopped servers restarted"
+			if cfg.Restart.Cold {
+				what += " with empty databases"
+			} else {
+				what += " from their node databases"
+			}
+			if cfg.Restart.BootnodesDown {
+				what += ", bootnodes down"
+			}
+		}
+		rec := "did not form again within the run"
+		if sum.Recovery >= 0 {
+			rec = fmt.Sprintf("formed again %v later (the cold start took %v)", sum.Recovery, sum.Formed)
+		}
+		r.Figures = append(r.Figures, fmt.Sprintf("%s at %v (shaded); the network %s", what, sum.Disrupted, rec))
+	}
+	if cfg.Sybil.Fraction > 0 {
+		r.Figures = append(r.Figures, fmt.Sprintf("Sybils: %d identities (%.0f%%) from %d /24 blocks; honest share of peers %.1f%% at the end (lowest %.1f%%), of table entries %.1f%% (lowest %.1f%%)",
+			sybilCount(cfg), 100*cfg.Sybil.Fraction, cfg.Sybil.Subnets, 100*sum.Final.HonestPeerShare, 100*sum.MinHonestPeerShare,
+			100*sum.Final.HonestTableShare, 100*sum.MinHonestTableShare))
 	}
 	r.Charts = []Chart{
-		{Title: "Peers", YLabel: "share of servers", X: xs, YMax: 1, Series: []Series{
+		{Title: "Peers", YLabel: "share of servers", X: xs, YMax: 1, Bands: bands, Series: []Series{
 			{Name: fmt.Sprintf("≥ %d peers", cfg.PeersK), Y: col(func(x LiveSample) float64 { return x.PeersK })},
 			{Name: "dial target reached", Y: col(func(x LiveSample) float64 { return x.TargetReached })},
+			{Name: "in the largest connected piece", Y: col(func(x LiveSample) float64 { return x.Connected })},
 		}},
-		{Title: "Table fill and peers", YLabel: "per server", X: xs, Series: []Series{
+		{Title: "Table fill and peers", YLabel: "per server", X: xs, Bands: bands, Series: []Series{
 			{Name: "table entries", Y: col(func(x LiveSample) float64 { return x.TableFill })},
 			{Name: "peers", Y: col(func(x LiveSample) float64 { return x.MeanPeers })},
 		}},
-		{Title: "Discovery traffic per server", YLabel: "datagrams per second", X: xs, Series: []Series{
+		{Title: "Discovery traffic per server", YLabel: "datagrams per second", X: xs, Bands: bands, Series: []Series{
 			{Name: "datagrams", Y: col(func(x LiveSample) float64 { return x.PacketsPerNodeSec })},
 		}},
+	}
+	if cfg.Churn.LeavePerHour > 0 || cfg.Churn.JoinPerHour > 0 || cfg.Restart.At > 0 {
+		r.Charts = append(r.Charts, Chart{Title: "Servers running", YLabel: "honest servers", X: xs, Bands: bands, Series: []Series{
+			{Name: "online", Y: col(func(x LiveSample) float64 { return float64(x.Online) })},
+		}})
+	}
+	if cfg.Sybil.Fraction > 0 {
+		r.Charts = append(r.Charts, Chart{Title: "Honest share under attack", YLabel: "share", X: xs, YMax: 1, Series: []Series{
+			{Name: "of peers", Y: col(func(x LiveSample) float64 { return x.HonestPeerShare })},
+			{Name: "of table entries", Y: col(func(x LiveSample) float64 { return x.HonestTableShare })},
+		}})
 	}
 	return r
 }
