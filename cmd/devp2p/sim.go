@@ -28,7 +28,8 @@ var simCommand = &cli.Command{
 		&cli.StringFlag{Name: "out", Value: "sim-out", Usage: "directory for the CSV, HTML and SVG files"},
 		&cli.DurationFlag{Name: "duration", Usage: "simulated time to run (default: the scenario's)"},
 	},
-	Action: runSim,
+	Commands: []*cli.Command{simDiscoveryCommand}, // sim_discovery.go: real discv4 engines
+	Action:   runSim,
 }
 
 // simMaxNodes bounds --nodes: a million model nodes take several GiB.
