@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
+	v4 "github.com/devp2p-go/devp2p/discover/v4"
 	"github.com/devp2p-go/devp2p/enode"
 	"github.com/devp2p-go/devp2p/mclock"
 )
@@ -14,7 +15,8 @@ import (
 // DiscoverySample is one row of a discovery run's measures.
 type DiscoverySample struct {
 	Time    time.Duration
-	Started int // nodes running
+	Started int           // nodes running
+	Wall    time.Duration // real time since the run began (not repeatable)
 
 	TableFill     float64 // mean live table entries over running nodes
 	TableMin      int     // fewest entries of a running node
@@ -48,6 +50,9 @@ type DiscoveryResult struct {
 	// datagrams they did not act on, by discover.DropReason name: late
 	// replies show up as "unsolicited", admission limits as "rate_limit".
 	Drops map[string]uint64
+	// Sent counts the datagrams the engines sent over the whole run, by
+	// packet type.
+	Sent map[string]uint64
 	// RepliesDenied counts replies withheld from sources without an
 	// endpoint proof that had not paid for them (discover.AdmitStats).
 	RepliesDenied int64
@@ -142,7 +147,7 @@ func RunDiscovery(ctx context.Context, cfg DiscoveryConfig, progress Progress) (
 			}
 		}
 		s := sampleDiscovery(nodes[:started], cfg.FillK, probe.take())
-		s.Time = at
+		s.Time, s.Wall = at, time.Since(wallStart)
 		pk, by := fab.Traffic()
 		secs := cfg.Sample.Seconds() * float64(started)
 		s.PacketsPerNodeSec = float64(pk-lastPkts) / secs
@@ -158,7 +163,7 @@ func RunDiscovery(ctx context.Context, cfg DiscoveryConfig, progress Progress) (
 	}
 	res.Wall = time.Since(wallStart)
 	res.Startup = startup
-	res.Drops, res.RepliesDenied = countDrops(nodes[:started])
+	res.Drops, res.Sent, res.RepliesDenied = countPackets(nodes[:started])
 	res.ForcedSteps = d.forced
 	return res, nil
 }
@@ -219,10 +224,10 @@ func sampleDiscovery(nodes []*discNode, fillK int, lookups []lookupOutcome) Disc
 	return s
 }
 
-// countDrops sums the engines' drop counters by reason.
-func countDrops(nodes []*discNode) (map[string]uint64, int64) {
-	drops := make(map[string]uint64)
-	var denied int64
+// countPackets sums the engines' counters of drops by reason and of sent
+// packets by type.
+func countPackets(nodes []*discNode) (drops, sent map[string]uint64, denied int64) {
+	drops, sent = make(map[string]uint64), make(map[string]uint64)
 	for _, n := range nodes {
 		st := n.udp.PacketStats()
 		for r := range discover.NumDropReasons {
@@ -230,9 +235,18 @@ func countDrops(nodes []*discNode) (map[string]uint64, int64) {
 				drops[discover.DropReason(r).String()] += c
 			}
 		}
+		for k := range discover.KindSlots {
+			if c := st.Sent(k); c > 0 {
+				name := v4.PacketTypeName(k)
+				if name == "" {
+					name = "other"
+				}
+				sent[name] += c
+			}
+		}
 		denied += n.udp.AdmitStats().RepliesDenied
 	}
-	return drops, denied
+	return drops, sent, denied
 }
 
 // stopDiscovery closes the engines while the clock keeps running, so that

@@ -15,13 +15,13 @@ import (
 // header row.
 func WriteDiscoveryCSV(w io.Writer, samples []DiscoverySample) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteString("time_s,started,table_fill,table_min,table_nonempty,table_fill_k," +
+	bw.WriteString("time_s,wall_s,started,table_fill,table_min,table_nonempty,table_fill_k," +
 		"lookups,lookup_found,lookup_all16,lookup_time_s,packets_per_lookup,bytes_per_lookup," +
 		"packets_per_node_s,bytes_per_node_s\n")
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
 	for _, s := range samples {
 		bw.WriteString(strings.Join([]string{
-			strconv.FormatFloat(s.Time.Seconds(), 'f', 1, 64), strconv.Itoa(s.Started),
+			strconv.FormatFloat(s.Time.Seconds(), 'f', 1, 64), strconv.FormatFloat(s.Wall.Seconds(), 'f', 1, 64), strconv.Itoa(s.Started),
 			f(s.TableFill), strconv.Itoa(s.TableMin), f(s.TableNonEmpty), f(s.TableFillK),
 			strconv.Itoa(s.Lookups), f(s.LookupFound), f(s.LookupAll), f(s.LookupTime.Seconds()),
 			f(s.PacketsPerLookup), f(s.BytesPerLookup), f(s.PacketsPerNodeSec), f(s.BytesPerNodeSec),
@@ -72,17 +72,11 @@ func DiscoveryReport(res *DiscoveryResult) *Report {
 		}
 		r.Figures = append(r.Figures, fmt.Sprintf("traffic at the end: %.2f datagrams and %.0f bytes per node per second", f.PacketsPerNodeSec, f.BytesPerNodeSec))
 	}
+	if len(res.Sent) > 0 {
+		r.Figures = append(r.Figures, "datagrams the engines sent: "+countList(res.Sent))
+	}
 	if len(res.Drops) > 0 {
-		reasons := make([]string, 0, len(res.Drops))
-		for r := range res.Drops {
-			reasons = append(reasons, r)
-		}
-		slices.Sort(reasons)
-		parts := make([]string, len(reasons))
-		for i, name := range reasons {
-			parts[i] = fmt.Sprintf("%s %d", name, res.Drops[name])
-		}
-		r.Figures = append(r.Figures, "datagrams the engines dropped: "+strings.Join(parts, ", "))
+		r.Figures = append(r.Figures, "datagrams the engines dropped: "+countList(res.Drops))
 	}
 	if res.ForcedSteps > 0 {
 		r.Figures = append(r.Figures, fmt.Sprintf("the clock moved on %d times while engines were still busy (after MaxWait %v): timing figures are suspect", res.ForcedSteps, cfg.MaxWait))
@@ -108,6 +102,20 @@ func DiscoveryReport(res *DiscoveryResult) *Report {
 		}},
 	}
 	return r
+}
+
+// countList formats counts by name, sorted by name.
+func countList(m map[string]uint64) string {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	parts := make([]string, len(names))
+	for i, name := range names {
+		parts[i] = fmt.Sprintf("%s %d", name, m[name])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // lastLookups returns the last sample in which lookups ended.
