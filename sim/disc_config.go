@@ -47,6 +47,12 @@ type DiscoveryConfig struct {
 	// its own in-memory nodedb, as a Server has.
 	NoNodeDB bool
 
+	// NewNodeCheck is the engines' discover.TableConfig.NewNodeCheck: new
+	// table entries are pinged within this time. 0 keeps the engine's
+	// default (10 s). Those pings and the ENR requests they lead to are
+	// most of a bootstrap's datagrams; a longer value spreads them out.
+	NewNodeCheck time.Duration
+
 	// Step is how far the clock moves at a time, once the engines are idle
 	// (disc_driver.go); MaxWait bounds the real time it waits for that.
 	// Defaults 20 ms and 5 s.
@@ -108,6 +114,8 @@ func (c *DiscoveryConfig) validate() error {
 		return fmt.Errorf("sim: DiscoveryConfig.Loss must be in [0, 1), got %v", c.Loss)
 	case c.Unreachable < 0 || c.Unreachable > 1:
 		return fmt.Errorf("sim: DiscoveryConfig.Unreachable must be in [0, 1], got %v", c.Unreachable)
+	case c.NewNodeCheck < 0:
+		return errors.New("sim: DiscoveryConfig.NewNodeCheck must not be negative")
 	case c.Lookups < 0 || c.FillK < 1:
 		return errors.New("sim: DiscoveryConfig: need Lookups ≥ 0 and FillK ≥ 1")
 	case len(c.Subnets) == 0:

@@ -124,7 +124,7 @@ func (n *discNode) start(cfg *DiscoveryConfig, fab *Fabric, clock *mclock.Simula
 	n.conn = &linkConn{PacketConn: pc, from: netip.AddrPortFrom(n.ip, discPort), clock: clock, latency: latency}
 	n.udp, err = v4.ListenV4(n.conn, ln, v4.Config{
 		PrivateKey:  priv,
-		TableConfig: discover.TableConfig{DB: n.db, Bootnodes: boot},
+		TableConfig: discover.TableConfig{DB: n.db, Bootnodes: boot, NewNodeCheck: cfg.NewNodeCheck},
 		Clock:       clock,
 		Logger:      cfg.Logger,
 	})

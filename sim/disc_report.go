@@ -60,6 +60,7 @@ func DiscoveryReport(res *DiscoveryResult) *Report {
 			cfg.Duration, res.Wall.Round(time.Second), res.Startup.Round(time.Millisecond), cfg.Bootnodes, cfg.Ramp),
 		fmt.Sprintf("%d address blocks, %.0f%% of nodes behind NAT, %.1f%% datagram loss, link latency %v–%v",
 			len(cfg.Subnets), 100*cfg.Unreachable, 100*cfg.Loss, cfg.LatencyMin, cfg.LatencyMax),
+		engineSettings(cfg),
 	)
 	if len(s) > 0 {
 		f := s[len(s)-1]
@@ -102,6 +103,19 @@ func DiscoveryReport(res *DiscoveryResult) *Report {
 		}},
 	}
 	return r
+}
+
+// engineSettings describes what the run changed of the engines' defaults.
+func engineSettings(cfg DiscoveryConfig) string {
+	db := "each engine with its own in-memory node database"
+	if cfg.NoNodeDB {
+		db = "engines without a node database"
+	}
+	check := "new table entries pinged within 10s (the default)"
+	if cfg.NewNodeCheck > 0 {
+		check = fmt.Sprintf("new table entries pinged within %v (default 10s)", cfg.NewNodeCheck)
+	}
+	return db + "; " + check
 }
 
 // countList formats counts by name, sorted by name.

@@ -61,6 +61,7 @@ func TestDiscoveryBadConfig(t *testing.T) {
 		{DiscoveryConfig{Nodes: 10, Loss: 1}, "Loss must be in [0, 1)"},
 		{DiscoveryConfig{Nodes: 10, Unreachable: 1.5}, "Unreachable must be in [0, 1]"},
 		{DiscoveryConfig{Nodes: 10, Lookups: -1}, "Lookups ≥ 0"},
+		{DiscoveryConfig{Nodes: 10, NewNodeCheck: -1}, "NewNodeCheck must not be negative"},
 		{DiscoveryConfig{Nodes: 10, FillK: -1}, "FillK ≥ 1"},
 		{DiscoveryConfig{Nodes: 10, Subnets: []netip.Prefix{}}, "Subnets is empty"},
 		{DiscoveryConfig{Nodes: 10, Subnets: []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}}, "need an IPv4 block"},

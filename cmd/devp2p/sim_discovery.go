@@ -35,6 +35,7 @@ var simDiscoveryCommand = &cli.Command{
 		&cli.Float64Flag{Name: "loss", Usage: "share of datagrams lost (0 to below 1)"},
 		&cli.IntFlag{Name: "lookups", Value: 32, Usage: "lookups per sample for the success measure"},
 		&cli.BoolFlag{Name: "no-nodedb", Usage: "run the engines without a node database"},
+		&cli.DurationFlag{Name: "new-node-check", Usage: "ping new table entries within this time; 0: the engine's default (10s)"},
 		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the run to this file"},
 		&cli.StringFlag{Name: "memprofile", Usage: "write a heap profile at the end of the run to this file"},
 	},
@@ -46,15 +47,16 @@ func runSimDiscovery(ctx context.Context, cmd *cli.Command) error {
 		return usageErrorf(cmd, "unexpected argument %q", cmd.Args().First())
 	}
 	cfg := sim.DiscoveryConfig{
-		Nodes:       int(cmd.Int("nodes")),
-		Seed:        cmd.Int64("seed"),
-		Bootnodes:   int(cmd.Int("bootnodes")),
-		Duration:    cmd.Duration("duration"),
-		Ramp:        cmd.Duration("ramp"),
-		Unreachable: cmd.Float64("unreachable"),
-		Loss:        cmd.Float64("loss"),
-		Lookups:     int(cmd.Int("lookups")),
-		NoNodeDB:    cmd.Bool("no-nodedb"),
+		Nodes:        int(cmd.Int("nodes")),
+		Seed:         cmd.Int64("seed"),
+		Bootnodes:    int(cmd.Int("bootnodes")),
+		Duration:     cmd.Duration("duration"),
+		Ramp:         cmd.Duration("ramp"),
+		Unreachable:  cmd.Float64("unreachable"),
+		Loss:         cmd.Float64("loss"),
+		Lookups:      int(cmd.Int("lookups")),
+		NoNodeDB:     cmd.Bool("no-nodedb"),
+		NewNodeCheck: cmd.Duration("new-node-check"),
 	}
 	switch {
 	case cfg.Nodes < 2 || cfg.Nodes > sim.MaxDiscoveryNodes:
@@ -71,6 +73,8 @@ func runSimDiscovery(ctx context.Context, cmd *cli.Command) error {
 		return flagError("loss", cfg.Loss, "want 0 to below 1")
 	case cfg.Lookups < 0:
 		return flagError("lookups", cfg.Lookups, "must not be negative")
+	case cfg.NewNodeCheck < 0:
+		return flagError("new-node-check", cfg.NewNodeCheck, "must not be negative")
 	}
 	out := cmd.String("out")
 	if err := os.MkdirAll(out, 0o755); err != nil {
