@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"math"
 	"runtime"
 	"runtime/metrics"
 	"time"
@@ -11,7 +12,8 @@ import (
 
 // idleDriver advances the simulated clock of a discovery run one step at a
 // time, each once the Go scheduler has nothing left to run: no goroutine
-// runnable and none running but the driver's. That is the moment every
+// runnable, none running but the driver's, and none in a cgo call (the
+// secp256k1 library) beyond those that always are. That is the moment every
 // datagram delivered so far has been handled and every reply sent, so the
 // step cannot make a reply late.
 //
@@ -29,13 +31,18 @@ type idleDriver struct {
 	forced  int // steps taken after MaxWait without the scheduler going idle
 
 	samples []metrics.Sample
+	// notInGo is the number of goroutines that sit in a system or cgo
+	// call when the process is idle (the signal and profiler goroutines,
+	// say): the lowest count seen, or the count when MaxWait ran out.
+	notInGo uint64
 }
 
 func newIdleDriver(clock *mclock.Simulated, step, maxWait time.Duration) *idleDriver {
 	return &idleDriver{clock: clock, step: step, maxWait: maxWait, samples: []metrics.Sample{
 		{Name: "/sched/goroutines/runnable:goroutines"},
 		{Name: "/sched/goroutines/running:goroutines"},
-	}}
+		{Name: "/sched/goroutines/not-in-go:goroutines"},
+	}, notInGo: math.MaxUint64}
 }
 
 // advanceTo moves the clock to end, one step at a time.
@@ -63,13 +70,16 @@ func (d *idleDriver) waitIdle() {
 	for idle := 0; idle < idleChecks; {
 		runtime.Gosched()
 		metrics.Read(d.samples)
-		if d.samples[0].Value.Uint64() == 0 && d.samples[1].Value.Uint64() <= 1 {
+		notInGo := d.samples[2].Value.Uint64()
+		d.notInGo = min(d.notInGo, notInGo)
+		if d.samples[0].Value.Uint64() == 0 && d.samples[1].Value.Uint64() <= 1 && notInGo <= d.notInGo {
 			idle++
 			continue
 		}
 		idle = 0
 		if time.Now().After(deadline) {
 			d.forced++
+			d.notInGo = notInGo // a goroutine may stay in a system call for good
 			return
 		}
 		// Leave the CPUs to the engines while they work.
