@@ -91,7 +91,7 @@ func runSimDiscovery(ctx context.Context, cmd *cli.Command) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	res, err := sim.RunDiscovery(ctx, cfg, sim.ProgressBar(os.Stderr))
+	res, err := sim.RunDiscovery(ctx, cfg, discoveryProgress())
 	if err != nil {
 		return err
 	}
@@ -106,6 +106,18 @@ func runSimDiscovery(ctx context.Context, cmd *cli.Command) error {
 	report.Figures = append(report.Figures, fmt.Sprintf("Go runtime memory at the end: %.0f MiB from the OS, %.0f MiB of heap in use",
 		float64(ms.Sys)/(1<<20), float64(ms.HeapInuse)/(1<<20)))
 	return writeDiscoveryOutput(out, res, report)
+}
+
+// discoveryProgress draws a bar on a terminal; to a log or pipe it writes
+// a line per sample instead, since a large run takes many minutes.
+func discoveryProgress() sim.Progress {
+	if bar := sim.ProgressBar(os.Stderr); bar != nil {
+		return bar
+	}
+	start := time.Now()
+	return func(done, total time.Duration) {
+		fmt.Fprintf(os.Stderr, "simulated %v of %v, %v elapsed\n", done, total, time.Since(start).Round(time.Second))
+	}
 }
 
 func writeDiscoveryOutput(out string, res *sim.DiscoveryResult, report *sim.Report) error {
