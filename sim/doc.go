@@ -67,6 +67,13 @@
 // makes the run slower but never a reply late. WriteDiscoveryCSV and
 // DiscoveryReport give the CSV and the report.
 //
+// Each datagram is signed and recovered once, and a bootstrapping node
+// handles about a thousand, so a discovery run costs CPU time in
+// proportion: 10,000 engines without node databases and with new entries
+// pinged within 10 min (DiscoveryConfig.NoNodeDB, NewNodeCheck) took 1,786
+// s of CPU time and 6.85 GiB for 2 simulated minutes (GOMEMLIMIT=7GiB;
+// README.md has the run), and every table filled.
+//
 // # Scenarios and output
 //
 // Scenarios holds the ready-made model scenarios (bootstrap, churn,
