@@ -32,7 +32,8 @@ var simCommand = &cli.Command{
 		&cli.StringFlag{Name: "out", Value: "sim-out", Usage: "directory for the CSV, HTML and SVG files"},
 		&cli.DurationFlag{Name: "duration", Usage: "simulated time to run (default: the scenario's)"},
 	},
-	Action: runSim,
+	Commands: []*cli.Command{simDiscoveryCommand}, // sim_discovery.go: real discv4 engines
+	Action:   runSim,
 }
 
 func liveScenarioHelp() string {

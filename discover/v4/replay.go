@@ -35,9 +35,10 @@ import (
 // remembered packet only once its own hash verifies, so bytes that merely
 // start with a remembered hash are not handled as that packet.
 type replayFilter struct {
-	mu   sync.Mutex
-	now  func() time.Time
-	seen map[replayKey]*replayEntry
+	mu    sync.Mutex
+	now   func() time.Time
+	seen  map[replayKey]*replayEntry
+	swept time.Time // when expired entries were last dropped
 }
 
 type replayKey struct {
@@ -98,12 +99,16 @@ func (f *replayFilter) add(hash []byte, from netip.AddrPort, pkt v4wire.Packet, 
 		ep.handled += n
 		return
 	}
+	// Drop expired entries once per window, not only when the map is full:
+	// an entry holds the decoded packet (a Neighbors packet is a kilobyte
+	// and more), so a node that receives a few packets a second would
+	// otherwise keep up to maxReplayHashes of them for an hour.
+	if now.Sub(f.swept) >= replayWindow {
+		f.swept = now
+		f.dropExpired(now)
+	}
 	if len(f.seen) >= maxReplayHashes {
-		for k, e := range f.seen {
-			if now.Sub(e.at) >= replayWindow {
-				delete(f.seen, k)
-			}
-		}
+		f.dropExpired(now)
 		for k := range f.seen {
 			if len(f.seen) < maxReplayHashes/2 {
 				break
@@ -112,6 +117,14 @@ func (f *replayFilter) add(hash []byte, from netip.AddrPort, pkt v4wire.Packet, 
 		}
 	}
 	f.seen[k] = &replayEntry{at: now, handled: n, pkt: pkt, key: key}
+}
+
+func (f *replayFilter) dropExpired(now time.Time) {
+	for k, e := range f.seen {
+		if now.Sub(e.at) >= replayWindow {
+			delete(f.seen, k)
+		}
+	}
 }
 
 func (f *replayFilter) len() int {

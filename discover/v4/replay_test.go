@@ -1,8 +1,10 @@
 package v4
 
 import (
+	"net/netip"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/devp2p-go/devp2p/discover/internal/testnet"
 	"github.com/devp2p-go/devp2p/discover/memnet"
@@ -80,4 +82,32 @@ func TestReplayKeyedBySource(t *testing.T) {
 			t.Fatalf("replay filter holds the packet %d times, want 2 (one per source)", n)
 		}
 	})
+}
+
+// TestReplayFilterDropsExpired: entries (which hold decoded packets) are
+// dropped once their window has passed, also while the filter is far from
+// full.
+func TestReplayFilterDropsExpired(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	f := newReplayFilter(func() time.Time { return now })
+	from := netip.MustParseAddrPort("20.0.0.1:30303")
+	for i := range 100 {
+		hash := make([]byte, 32)
+		hash[0], hash[1] = byte(i), byte(i>>8)
+		f.add(hash, from, &v4wire.Ping{}, v4wire.Pubkey{}, true)
+	}
+	if f.len() != 100 {
+		t.Fatalf("filter holds %d entries, want 100", f.len())
+	}
+	now = now.Add(replayWindow / 2)
+	f.add(make([]byte, 32), from, &v4wire.Ping{}, v4wire.Pubkey{}, true) // a copy: counted, not added
+	f.add(append([]byte{0xff}, make([]byte, 31)...), from, &v4wire.Ping{}, v4wire.Pubkey{}, true)
+	if f.len() != 101 {
+		t.Fatalf("filter holds %d entries within the window, want 101", f.len())
+	}
+	now = now.Add(replayWindow)
+	f.add(append([]byte{0xfe}, make([]byte, 31)...), from, &v4wire.Ping{}, v4wire.Pubkey{}, true)
+	if f.len() != 1 {
+		t.Fatalf("filter holds %d entries after the window, want 1 (the new one)", f.len())
+	}
 }
