@@ -21,16 +21,8 @@ import (
 // first notification the client does not read, so the queue fills after
 // exactly SendQueue more events.
 func TestSlowSubscriberDropped(t *testing.T) {
-	a := startNode(t, func(c *devp2p.Config) { c.NoDial = false })
-	const queue = 2
-	dropped := make(chan struct{}, 1)
-	api := startAdmin(t, a, func(c *Config) {
-		c.SendQueue = queue
-		c.Logger = slog.New(&signalHandler{Handler: c.Logger.Handler(), msg: "Dropping slow admin subscriber", ch: dropped})
-	})
-	other := dialIPC(t, api) // a subscriber that keeps up
-	var otherSub string
-	mustCall(t, other, &otherSub, "admin_subscribe", "peerEvents")
+	st := startSlowTest(t)
+	api, other := st.api, st.other
 
 	client, server := net.Pipe()
 	defer client.Close()
@@ -44,22 +36,12 @@ func TestSlowSubscriberDropped(t *testing.T) {
 	// From here on the client reads nothing. Each peer that comes and
 	// goes makes two events: one in the writer, two in the queue, and the
 	// fourth overflows.
-	for range 2 {
-		p := startNode(t, nil)
-		a.AddPeer(p.Self())
-		waitNotification(t, other, otherSub, devp2p.PeerEventTypeAdd, p.Self().ID())
-		a.RemovePeer(p.Self())
-		waitNotification(t, other, otherSub, devp2p.PeerEventTypeDrop, p.Self().ID())
-	}
+	st.peersComeAndGo(t)
 	// The server drops the slow client (it says so in its log); the other
 	// subscriber kept up meanwhile. Until the client reads, the writer
 	// stays inside the first notification's write, so the queue cannot
 	// have drained: the drop comes from the server, not from the reading.
-	select {
-	case <-dropped:
-	case <-time.After(testWait):
-		t.Fatal("slow client not dropped")
-	}
+	st.waitDropped(t)
 	// The pipe reports the close after at most what the writer had
 	// started.
 	client.SetReadDeadline(time.Now().Add(testWait))
@@ -77,6 +59,51 @@ func TestSlowSubscriberDropped(t *testing.T) {
 	// The node and the API go on.
 	mustCall(t, other, nil, "admin_peers")
 	// Its goroutines end with it: the leak check at the end of the test.
+}
+
+// slowTest is a node with an admin API whose send queue holds two
+// messages, and a subscriber that keeps up.
+type slowTest struct {
+	node     *devp2p.Server
+	api      *Server
+	other    client
+	otherSub string
+	dropped  chan struct{} // the API logged that it dropped a slow subscriber
+}
+
+func startSlowTest(t *testing.T) *slowTest {
+	st := &slowTest{dropped: make(chan struct{}, 1)}
+	st.node = startNode(t, func(c *devp2p.Config) { c.NoDial = false })
+	st.api = startAdmin(t, st.node, func(c *Config) {
+		c.SendQueue = 2
+		c.Logger = slog.New(&signalHandler{Handler: c.Logger.Handler(), msg: "Dropping slow admin subscriber", ch: st.dropped})
+	})
+	st.other = dialIPC(t, st.api)
+	mustCall(t, st.other, &st.otherSub, "admin_subscribe", "peerEvents")
+	return st
+}
+
+// peersComeAndGo makes four peer events: each peer that comes and goes
+// makes two. With a client that reads nothing, one blocks in the writer,
+// two fill the queue, and the fourth overflows it. It returns once the
+// subscriber that keeps up has seen all four.
+func (st *slowTest) peersComeAndGo(t *testing.T) {
+	for range 2 {
+		p := startNode(t, nil)
+		st.node.AddPeer(p.Self())
+		waitNotification(t, st.other, st.otherSub, devp2p.PeerEventTypeAdd, p.Self().ID())
+		st.node.RemovePeer(p.Self())
+		waitNotification(t, st.other, st.otherSub, devp2p.PeerEventTypeDrop, p.Self().ID())
+	}
+}
+
+func (st *slowTest) waitDropped(t *testing.T) {
+	t.Helper()
+	select {
+	case <-st.dropped:
+	case <-time.After(testWait):
+		t.Fatal("slow client not dropped")
+	}
 }
 
 // signalHandler signals ch when a record whose message starts with msg is

@@ -4,16 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/coder/websocket"
-
-	"github.com/devp2p-go/devp2p"
 )
 
 // TestSlowWebSocketSubscriberDropped is TestSlowSubscriberDropped over
@@ -23,16 +19,8 @@ import (
 // drops the client, the other subscriber keeps getting events, and the
 // API keeps answering.
 func TestSlowWebSocketSubscriberDropped(t *testing.T) {
-	a := startNode(t, func(c *devp2p.Config) { c.NoDial = false })
-	const queue = 2
-	dropped := make(chan struct{}, 1)
-	api := startAdmin(t, a, func(c *Config) {
-		c.SendQueue = queue
-		c.Logger = slog.New(&signalHandler{Handler: c.Logger.Handler(), msg: "Dropping slow admin subscriber", ch: dropped})
-	})
-	other := dialIPC(t, api) // a subscriber that keeps up
-	var otherSub string
-	mustCall(t, other, &otherSub, "admin_subscribe", "peerEvents")
+	st := startSlowTest(t)
+	api, other := st.api, st.other
 
 	// The admin server's handler behind an HTTP server on a pipe listener.
 	ln := newPipeListener()
@@ -58,21 +46,9 @@ func TestSlowWebSocketSubscriberDropped(t *testing.T) {
 	if _, resp, err := c.Read(ctx); err != nil {
 		t.Fatalf("subscribe: %q, %v", resp, err)
 	}
-	// From here on the client reads nothing: each peer that comes and goes
-	// makes two events; one blocks in the writer, two fill the queue, and
-	// the fourth overflows.
-	for range 2 {
-		p := startNode(t, nil)
-		a.AddPeer(p.Self())
-		waitNotification(t, other, otherSub, devp2p.PeerEventTypeAdd, p.Self().ID())
-		a.RemovePeer(p.Self())
-		waitNotification(t, other, otherSub, devp2p.PeerEventTypeDrop, p.Self().ID())
-	}
-	select {
-	case <-dropped:
-	case <-time.After(testWait):
-		t.Fatal("slow WebSocket client not dropped")
-	}
+	// From here on the client reads nothing.
+	st.peersComeAndGo(t)
+	st.waitDropped(t)
 	// The client now reads what the writer had started, whole
 	// notifications only, and then the end of the connection.
 	for {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"time"
@@ -120,24 +119,13 @@ func discoveryProgress() sim.Progress {
 	}
 }
 
+// writeDiscoveryOutput writes a discovery run like any other sim output,
+// and its wall time.
 func writeDiscoveryOutput(out string, res *sim.DiscoveryResult, report *sim.Report) error {
-	const name = "discovery"
-	if err := writeSimFile(filepath.Join(out, name+".csv"), func(f *os.File) error { return sim.WriteDiscoveryCSV(f, res.Samples) }); err != nil {
-		return err
+	err := writeSimOutput(out, &simOutput{name: "discovery", report: report,
+		csv: func(f *os.File) error { return sim.WriteDiscoveryCSV(f, res.Samples) }})
+	if err == nil {
+		fmt.Printf("  wall %v\n", res.Wall.Round(time.Millisecond))
 	}
-	if err := writeSimFile(filepath.Join(out, name+".html"), func(f *os.File) error { return report.WriteHTML(f) }); err != nil {
-		return err
-	}
-	for i := range report.Charts {
-		c := &report.Charts[i]
-		if err := writeSimFile(filepath.Join(out, fmt.Sprintf("%s-%d.svg", name, i+1)), func(f *os.File) error { return c.WriteSVG(f) }); err != nil {
-			return err
-		}
-	}
-	fmt.Println(report.Title)
-	for _, f := range report.Figures {
-		fmt.Println("  " + f)
-	}
-	fmt.Printf("  wrote %s (wall %v)\n", filepath.Join(out, name+".{csv,html}"), res.Wall.Round(time.Millisecond))
-	return nil
+	return err
 }
