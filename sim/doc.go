@@ -36,8 +36,9 @@
 // # Live runs: whole servers
 //
 // RunLive starts real devp2p.Servers (discv4 and RLPx, sub-protocol
-// sessions) on a Fabric: discover/memnet for datagrams, delivered after a
-// per-packet latency on an mclock.Simulated clock or lost, and net.Pipe
+// sessions) on a Fabric: discover/memnet for datagrams, delivered after the
+// link's latency (fixed per pair of hosts, so datagrams between two hosts
+// keep their order) on an mclock.Simulated clock or lost, and net.Pipe
 // stream connections between listeners and dialers that carry TCP
 // addresses. The servers get the fabric through Config.Listen,
 // Config.ListenUDP and Config.Dialer. Hosts behind a NAT take datagrams
@@ -80,11 +81,11 @@
 // them behind a NAT. The bootnodes start first, the others evenly over
 // DiscoveryConfig.Ramp. Every Sample it records table fill and runs
 // lookups for random targets from random nodes, each compared with the
-// true 16 closest reachable nodes by XOR distance at its start. Two things
-// differ from a live run. The latency of a link is fixed per pair of hosts
-// (the nodes' sockets add it; the fabric delivers at once), because
-// datagrams that overtake each other break discv4's bonding: a findnode
-// that arrives before the pong sent just ahead of it is refused. And the
+// true 16 closest reachable nodes by XOR distance at its start. The
+// latency of a link is fixed per pair of hosts, as in a live run (the
+// nodes' sockets add it; the fabric delivers at once), because datagrams
+// that overtake each other break discv4's bonding: a findnode that arrives
+// before the pong sent just ahead of it is refused. Unlike a live run, the
 // clock moves on only when the Go scheduler has no goroutine left to run
 // (runtime/metrics), not after a moment of quiet, so that a loaded machine
 // makes the run slower but never a reply late. WriteDiscoveryCSV and

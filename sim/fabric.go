@@ -25,10 +25,14 @@ import (
 // only from addresses they sent to within the NAT window, and no inbound
 // connections. Its methods are safe for concurrent use.
 type Fabric struct {
-	clock     *mclock.Simulated
-	udp       *memnet.Network
-	latMin    time.Duration
-	latSpan   time.Duration
+	clock *mclock.Simulated
+	udp   *memnet.Network
+	// latency is the one-way latency of a link, fixed per pair of hosts
+	// (linkLatency): datagrams between two hosts arrive in the order sent,
+	// as they mostly do on a real path. Drawn anew for each datagram they
+	// overtook each other, and a FINDNODE that overtook the pong sent just
+	// before it was refused for want of an endpoint proof.
+	latency   func(a, b netip.Addr) time.Duration
 	loss      float64
 	natWindow time.Duration
 	activity  atomic.Int64 // datagrams and connections so far: the driver's sign of life
@@ -48,10 +52,12 @@ type Fabric struct {
 	partition func(a, b netip.Addr) bool
 }
 
-// NewFabric creates an empty fabric on clock.
+// NewFabric creates an empty fabric on clock. Each link gets a one-way
+// latency in [latMin, latMax], fixed per pair of hosts and drawn from seed;
+// loss is the share of datagrams dropped.
 func NewFabric(clock *mclock.Simulated, seed int64, latMin, latMax time.Duration, loss float64) *Fabric {
 	return &Fabric{
-		clock: clock, udp: memnet.New(), latMin: latMin, latSpan: latMax - latMin, loss: loss,
+		clock: clock, udp: memnet.New(), latency: linkLatency(seed, latMin, latMax), loss: loss,
 		natWindow: 30 * time.Second,
 		rand:      rand.New(rand.NewPCG(uint64(seed), 1)),
 		conns:     make(map[netip.AddrPort]*fabricUDP),
@@ -220,11 +226,8 @@ func (u *fabricUDP) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error)
 	f.mu.Lock()
 	f.natHoles[[2]netip.Addr{from.Addr(), to.Addr()}] = f.clock.Now()
 	lost := f.rand.Float64() < f.loss
-	lat := f.latMin
-	if f.latSpan > 0 {
-		lat += time.Duration(f.rand.Int64N(int64(f.latSpan)))
-	}
 	f.mu.Unlock()
+	lat := f.latency(from.Addr(), to.Addr())
 	if lost {
 		return len(b), nil
 	}
