@@ -17,11 +17,7 @@ import (
 // 200-node network spent half a second on each such answer.)
 func TestFindnodeShortAnswer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		nw := memnet.New()
-		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
-		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
-		defer a.Close()
-		defer b.Close()
+		nw, a, b := startPair(t)
 		for i := range 3 {
 			c := startNode(t, nw, testnet.PublicAddr(10+i), Config{})
 			defer c.Close()
@@ -90,11 +86,7 @@ func TestFindnodeRebondsAfterLostProof(t *testing.T) {
 // the bond is trusted again.
 func TestFindnodeDoubtEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		nw := memnet.New()
-		a := startNode(t, nw, testnet.PublicAddr(1), Config{})
-		b := startNode(t, nw, testnet.PublicAddr(2), Config{})
-		defer a.Close()
-		defer b.Close()
+		nw, a, b := startPair(t)
 		target := v4wire.EncodePubkey(&a.priv.PublicKey)
 		if _, err := a.query(t.Context(), b.Self(), target); err != nil {
 			t.Fatalf("first query: %v", err)
@@ -149,4 +141,15 @@ func TestQuerySilentNode(t *testing.T) {
 			t.Errorf("sent %d findnodes to a node that did not answer our ping", n)
 		}
 	})
+}
+
+// startPair starts two engines at public addresses on a new in-memory
+// network; they close when the test ends.
+func startPair(t *testing.T) (nw *memnet.Network, a, b *UDPv4) {
+	t.Helper()
+	nw = memnet.New()
+	a = startNode(t, nw, testnet.PublicAddr(1), Config{})
+	b = startNode(t, nw, testnet.PublicAddr(2), Config{})
+	t.Cleanup(func() { b.Close(); a.Close() })
+	return nw, a, b
 }
