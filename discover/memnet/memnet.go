@@ -9,7 +9,10 @@ import (
 )
 
 // QueueLen is the number of datagrams a Conn buffers before it drops new
-// ones, like a socket's receive buffer.
+// ones, like a socket's receive buffer. The buffer grows as datagrams wait
+// and is released once they are read, so an idle Conn costs little: a
+// simulation of ten thousand of them would otherwise hold a full queue's
+// worth of memory for each.
 const QueueLen = 1024
 
 // MaxDatagram is the largest datagram the network carries.
@@ -84,7 +87,7 @@ func (nw *Network) Listen(addr netip.AddrPort) (*Conn, error) {
 	if nw.conns[addr] != nil {
 		return nil, ErrAddrInUse
 	}
-	c := &Conn{nw: nw, addr: addr, in: make(chan datagram, QueueLen), closed: make(chan struct{})}
+	c := &Conn{nw: nw, addr: addr, ready: make(chan struct{}, 1), closed: make(chan struct{})}
 	nw.conns[addr] = c
 	return c, nil
 }
@@ -98,7 +101,8 @@ type datagram struct {
 type Conn struct {
 	nw        *Network
 	addr      netip.AddrPort
-	in        chan datagram
+	in        datagramQueue
+	ready     chan struct{} // signalled when a datagram is queued
 	closed    chan struct{}
 	closeOnce sync.Once
 	sent      atomic.Int64
@@ -116,11 +120,20 @@ func (c *Conn) Sent() int64 { return c.sent.Load() }
 // ReadFromUDPAddrPort blocks until a datagram arrives or c is closed. A
 // datagram longer than b is truncated, as with UDP.
 func (c *Conn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
-	select {
-	case d := <-c.in:
-		return copy(b, d.b), d.from, nil
-	case <-c.closed:
-		return 0, netip.AddrPort{}, ErrClosed
+	for {
+		select {
+		case <-c.closed:
+			return 0, netip.AddrPort{}, ErrClosed
+		default:
+		}
+		if d, ok := c.in.pop(); ok {
+			return copy(b, d.b), d.from, nil
+		}
+		select {
+		case <-c.ready:
+		case <-c.closed:
+			return 0, netip.AddrPort{}, ErrClosed
+		}
 	}
 }
 
@@ -148,24 +161,29 @@ func (c *Conn) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error) {
 		nw.dropped.Add(1)
 		return len(b), nil
 	}
-	d := datagram{from: c.addr, b: append([]byte(nil), b...)}
-	select {
-	case dst.in <- d:
+	if dst.deliver(c.addr, b) {
 		nw.delivered.Add(1)
-	default:
+	} else {
 		nw.dropped.Add(1)
 	}
 	return len(b), nil
 }
 
-// Inject delivers b to c as if from was its sender (for forged packets).
-func (c *Conn) Inject(from netip.AddrPort, b []byte) bool {
-	select {
-	case c.in <- datagram{from: from, b: append([]byte(nil), b...)}:
-		return true
-	default:
+// deliver queues a copy of b from from, unless the queue is full.
+func (c *Conn) deliver(from netip.AddrPort, b []byte) bool {
+	if !c.in.push(datagram{from: from, b: append([]byte(nil), b...)}) {
 		return false
 	}
+	select {
+	case c.ready <- struct{}{}:
+	default: // a signal is pending already
+	}
+	return true
+}
+
+// Inject delivers b to c as if from was its sender (for forged packets).
+func (c *Conn) Inject(from netip.AddrPort, b []byte) bool {
+	return c.deliver(from, b)
 }
 
 // Close removes c from the network and ends blocked reads.

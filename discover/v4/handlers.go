@@ -29,11 +29,17 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 	)
 	if e, ok := t.replays.get(buf, from); ok {
 		if e.exhausted() {
-			t.log.trace("Dropping replayed packet", "type", e.pkt.Name(), "addr", from)
+			t.log.trace("Dropping replayed packet", "addr", from)
 			t.stats.Drop(discover.DropReplay)
 			return
 		}
-		p, key, hash = e.pkt, e.key, buf[:32]
+		var err error
+		if p, err = v4wire.DecodeVerified(buf); err != nil {
+			// Cannot happen: the same bytes decoded before.
+			t.stats.Drop(discover.DropDecode)
+			return
+		}
+		key, hash = e.key, buf[:32]
 	} else {
 		var err error
 		if p, key, hash, err = v4wire.Decode(buf); err != nil {
@@ -66,7 +72,7 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, buf []byte) {
 	case *v4wire.ENRResponse:
 		err = t.handleENRResponse(p, fromID, from)
 	}
-	t.replays.add(hash, from, p, key, err == nil)
+	t.replays.add(hash, from, key, err == nil)
 	if err != nil {
 		t.stats.Drop(dropReason(err))
 		t.log.debug("Dropped discv4 packet", "type", p.Name(), "id", fromID, "addr", from, "err", err)

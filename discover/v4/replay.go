@@ -37,8 +37,12 @@ import (
 type replayFilter struct {
 	mu    sync.Mutex
 	now   func() time.Time
-	seen  map[replayKey]*replayEntry
+	seen  map[replayKey]replayEntry
 	swept time.Time // when expired entries were last dropped
+	// peak is the most entries seen since the map was last made: Go maps
+	// never give back the room they grew to, so once the live entries are a
+	// small part of the peak, the survivors move to a new map.
+	peak int
 }
 
 type replayKey struct {
@@ -46,10 +50,13 @@ type replayKey struct {
 	from netip.AddrPort
 }
 
+// replayEntry is what a copy needs to be handled without recovering the
+// sender's key again. It holds the key, not the decoded packet: a copy is
+// decoded again (cheap, v4wire.DecodeVerified), and a filter full of
+// Neighbors packets would cost a kilobyte and more an entry.
 type replayEntry struct {
 	at      time.Time
 	handled int // times the packet was handled without error
-	pkt     v4wire.Packet
 	key     v4wire.Pubkey
 }
 
@@ -57,7 +64,7 @@ type replayEntry struct {
 func (e replayEntry) exhausted() bool { return e.handled >= maxReplayAnswers }
 
 func newReplayFilter(now func() time.Time) *replayFilter {
-	return &replayFilter{now: now, seen: make(map[replayKey]*replayEntry)}
+	return &replayFilter{now: now, seen: make(map[replayKey]replayEntry)}
 }
 
 // get returns the entry for the datagram packet from from, if the same
@@ -68,12 +75,11 @@ func (f *replayFilter) get(packet []byte, from netip.AddrPort) (e replayEntry, o
 		return e, false
 	}
 	f.mu.Lock()
-	ep := f.seen[replayKey{[32]byte(packet[:32]), from}]
-	if ep == nil || f.now().Sub(ep.at) >= replayWindow {
+	e, ok = f.seen[replayKey{[32]byte(packet[:32]), from}]
+	if !ok || f.now().Sub(e.at) >= replayWindow {
 		f.mu.Unlock()
-		return e, false
+		return replayEntry{}, false
 	}
-	e = *ep
 	f.mu.Unlock()
 	if h := crypto.Keccak256Hash(packet[32:]); !bytes.Equal(h[:], packet[:32]) {
 		return replayEntry{}, false
@@ -82,8 +88,8 @@ func (f *replayFilter) get(packet []byte, from netip.AddrPort) (e replayEntry, o
 }
 
 // add remembers a decoded packet (whose hash the decoder verified) from
-// from, and counts it if it was handled.
-func (f *replayFilter) add(hash []byte, from netip.AddrPort, pkt v4wire.Packet, key v4wire.Pubkey, handled bool) {
+// from, with its sender's key, and counts it if it was handled.
+func (f *replayFilter) add(hash []byte, from netip.AddrPort, key v4wire.Pubkey, handled bool) {
 	if len(hash) < 32 {
 		return
 	}
@@ -95,14 +101,14 @@ func (f *replayFilter) add(hash []byte, from netip.AddrPort, pkt v4wire.Packet, 
 		n = 1
 	}
 	k := replayKey{[32]byte(hash), from}
-	if ep := f.seen[k]; ep != nil {
-		ep.handled += n
+	if e, ok := f.seen[k]; ok {
+		e.handled += n
+		f.seen[k] = e
 		return
 	}
-	// Drop expired entries once per window, not only when the map is full:
-	// an entry holds the decoded packet (a Neighbors packet is a kilobyte
-	// and more), so a node that receives a few packets a second would
-	// otherwise keep up to maxReplayHashes of them for an hour.
+	// Drop expired entries once per window, not only when the map is full,
+	// so that a node that receives a few packets a second does not keep up
+	// to maxReplayHashes of them for an hour.
 	if now.Sub(f.swept) >= replayWindow {
 		f.swept = now
 		f.dropExpired(now)
@@ -115,8 +121,10 @@ func (f *replayFilter) add(hash []byte, from netip.AddrPort, pkt v4wire.Packet, 
 			}
 			delete(f.seen, k)
 		}
+		f.shrink()
 	}
-	f.seen[k] = &replayEntry{at: now, handled: n, pkt: pkt, key: key}
+	f.seen[k] = replayEntry{at: now, handled: n, key: key}
+	f.peak = max(f.peak, len(f.seen))
 }
 
 func (f *replayFilter) dropExpired(now time.Time) {
@@ -125,6 +133,24 @@ func (f *replayFilter) dropExpired(now time.Time) {
 			delete(f.seen, k)
 		}
 	}
+	f.shrink()
+}
+
+// shrinkBelow is the peak size under which a map is not worth rebuilding.
+const shrinkBelow = 64
+
+// shrink moves the entries to a map of their size when they fill less than
+// a quarter of the peak. Rebuilding costs one pass over the survivors, at
+// most once per sweep.
+func (f *replayFilter) shrink() {
+	if f.peak < shrinkBelow || len(f.seen)*4 > f.peak {
+		return
+	}
+	m := make(map[replayKey]replayEntry, len(f.seen))
+	for k, e := range f.seen {
+		m[k] = e
+	}
+	f.seen, f.peak = m, len(m)
 }
 
 func (f *replayFilter) len() int {

@@ -84,7 +84,7 @@ func TestReplayKeyedBySource(t *testing.T) {
 	})
 }
 
-// TestReplayFilterDropsExpired: entries (which hold decoded packets) are
+// TestReplayFilterDropsExpired: entries are
 // dropped once their window has passed, also while the filter is far from
 // full.
 func TestReplayFilterDropsExpired(t *testing.T) {
@@ -94,20 +94,56 @@ func TestReplayFilterDropsExpired(t *testing.T) {
 	for i := range 100 {
 		hash := make([]byte, 32)
 		hash[0], hash[1] = byte(i), byte(i>>8)
-		f.add(hash, from, &v4wire.Ping{}, v4wire.Pubkey{}, true)
+		f.add(hash, from, v4wire.Pubkey{}, true)
 	}
 	if f.len() != 100 {
 		t.Fatalf("filter holds %d entries, want 100", f.len())
 	}
 	now = now.Add(replayWindow / 2)
-	f.add(make([]byte, 32), from, &v4wire.Ping{}, v4wire.Pubkey{}, true) // a copy: counted, not added
-	f.add(append([]byte{0xff}, make([]byte, 31)...), from, &v4wire.Ping{}, v4wire.Pubkey{}, true)
+	f.add(make([]byte, 32), from, v4wire.Pubkey{}, true) // a copy: counted, not added
+	f.add(append([]byte{0xff}, make([]byte, 31)...), from, v4wire.Pubkey{}, true)
 	if f.len() != 101 {
 		t.Fatalf("filter holds %d entries within the window, want 101", f.len())
 	}
 	now = now.Add(replayWindow)
-	f.add(append([]byte{0xfe}, make([]byte, 31)...), from, &v4wire.Ping{}, v4wire.Pubkey{}, true)
+	f.add(append([]byte{0xfe}, make([]byte, 31)...), from, v4wire.Pubkey{}, true)
 	if f.len() != 1 {
 		t.Fatalf("filter holds %d entries after the window, want 1 (the new one)", f.len())
+	}
+}
+
+// TestReplayFilterShrinks: once a burst of packets has expired, the few
+// entries left move to a map of their size (Go maps keep the room they grew
+// to), and a burst that fills the filter is cut back to half.
+func TestReplayFilterShrinks(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	f := newReplayFilter(func() time.Time { return now })
+	from := netip.MustParseAddrPort("20.0.0.1:30303")
+	hashOf := func(i int) []byte {
+		h := make([]byte, 32)
+		h[0], h[1], h[2] = byte(i), byte(i>>8), byte(i>>16)
+		return h
+	}
+	for i := range maxReplayHashes {
+		f.add(hashOf(i), from, v4wire.Pubkey{}, true)
+	}
+	if f.len() != maxReplayHashes || f.peak != maxReplayHashes {
+		t.Fatalf("after a burst: %d entries, peak %d; want %d", f.len(), f.peak, maxReplayHashes)
+	}
+	f.add(hashOf(maxReplayHashes), from, v4wire.Pubkey{}, true) // full: cut back
+	if n := f.len(); n > maxReplayHashes/2+1 {
+		t.Fatalf("a full filter kept %d entries, want at most %d", n, maxReplayHashes/2+1)
+	}
+	now = now.Add(replayWindow)
+	f.add(hashOf(1<<20), from, v4wire.Pubkey{}, true) // sweeps the burst
+	if f.len() != 1 {
+		t.Fatalf("%d entries after the window, want 1", f.len())
+	}
+	if f.peak != 1 {
+		t.Fatalf("peak %d after the burst expired, want 1 (the map was not rebuilt)", f.peak)
+	}
+	// The survivors are still found.
+	if e, ok := f.seen[replayKey{[32]byte(hashOf(1 << 20)), from}]; !ok || e.handled != 1 {
+		t.Fatal("the entry added after the sweep was lost")
 	}
 }

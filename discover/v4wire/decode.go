@@ -51,6 +51,22 @@ func Decode(input []byte) (Packet, Pubkey, []byte, error) {
 	return p, fromKey, bytes.Clone(hash), nil
 }
 
+// DecodeVerified decodes the packet data of a datagram whose hash and
+// signature the caller has already verified, typically a copy of one that
+// Decode accepted and whose sender's key it remembers. It recovers no key,
+// which is the costly part of Decode; it still refuses a datagram too small
+// or too large to be a packet, and packet data that does not decode. Like
+// Decode, the packet it returns does not alias input.
+func DecodeVerified(input []byte) (Packet, error) {
+	switch {
+	case len(input) < minSize:
+		return nil, fmt.Errorf("%w: %d bytes", ErrPacketTooSmall, len(input))
+	case len(input) > MaxPacketSize:
+		return nil, fmt.Errorf("%w: %d bytes", ErrTooBig, len(input))
+	}
+	return decodePacket(input[headSize-1], bytes.Clone(input[headSize:]))
+}
+
 func decodePacket(ptype byte, data []byte) (Packet, error) {
 	content, _, err := rlp.SplitList(data) // data after the list is ignored (EIP-8)
 	if err != nil {

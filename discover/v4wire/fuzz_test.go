@@ -2,6 +2,7 @@ package v4wire
 
 import (
 	"bytes"
+	"reflect"
 
 	"github.com/devp2p-go/devp2p/crypto"
 	"testing"
@@ -35,6 +36,10 @@ func FuzzDecode(f *testing.F) {
 		}
 		if !bytes.Equal(hash, input[:macSize]) {
 			t.Fatal("returned hash differs from the packet's")
+		}
+		// A packet Decode accepts decodes the same without key recovery.
+		if again, err := DecodeVerified(input); err != nil || !reflect.DeepEqual(again, p) {
+			t.Fatalf("DecodeVerified disagrees with Decode: %v", err)
 		}
 		out, _, err := Encode(testKey, p)
 		if err != nil {

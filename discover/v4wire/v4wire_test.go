@@ -328,6 +328,44 @@ func TestDecodeDoesNotAlias(t *testing.T) {
 	}
 }
 
+// DecodeVerified, for copies of packets already checked, gives what Decode
+// gave, refuses datagrams that are not packets, and does not alias input.
+func TestDecodeVerified(t *testing.T) {
+	for _, p := range roundTripPackets(t) {
+		pkt, _, err := Encode(testKey, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, _, err := Decode(pkt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := bytes.Clone(pkt)
+		got, err := DecodeVerified(buf)
+		if err != nil {
+			t.Fatalf("%s: %v", p.Name(), err)
+		}
+		clear(buf)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: DecodeVerified gave %+v, Decode %+v", p.Name(), got, want)
+		}
+		if _, err := DecodeVerified(pkt[:headSize]); err == nil {
+			t.Errorf("%s: a datagram without packet data decoded", p.Name())
+		}
+		if _, err := DecodeVerified(pkt[:len(pkt)-1]); err == nil {
+			t.Errorf("%s: truncated packet data decoded", p.Name())
+		}
+	}
+	if _, err := DecodeVerified(make([]byte, MaxPacketSize+1)); !errors.Is(err, ErrTooBig) {
+		t.Errorf("oversized datagram: %v, want ErrTooBig", err)
+	}
+	bad := make([]byte, minSize)
+	bad[headSize-1], bad[headSize] = 0x7f, 0xc0 // an unknown type with an empty list
+	if _, err := DecodeVerified(bad); !errors.Is(err, ErrUnknownType) {
+		t.Errorf("unknown type: %v, want ErrUnknownType", err)
+	}
+}
+
 // Invalid points: (0,0), off-curve (x, y+1), coordinates ≥ p (x+p), and
 // infinity are rejected by DecodePubkey and Node.Enode (CVE-2025-24883,
 // GHSA-2gjw-fg97-vg3r).

@@ -1,0 +1,86 @@
+package memnet
+
+import (
+	"net/netip"
+	"testing"
+)
+
+// TestQueueOrderAndRoom: datagrams come out in the order they went in,
+// through pushes and pops interleaved across the buffer's compaction, and
+// the room a burst took is given back once it has been read.
+func TestQueueOrderAndRoom(t *testing.T) {
+	var q datagramQueue
+	from := netip.MustParseAddrPort("11.0.0.1:1")
+	next, want := 0, 0
+	push := func(n int) {
+		for range n {
+			if !q.push(datagram{from: from, b: []byte{byte(next), byte(next >> 8)}}) {
+				t.Fatalf("push %d refused with %d waiting", next, next-want)
+			}
+			next++
+		}
+	}
+	pop := func(n int) {
+		for range n {
+			d, ok := q.pop()
+			if !ok {
+				t.Fatalf("pop %d: queue empty", want)
+			}
+			if got := int(d.b[0]) | int(d.b[1])<<8; got != want {
+				t.Fatalf("popped datagram %d, want %d", got, want)
+			}
+			want++
+		}
+	}
+	push(700)
+	for range 20 { // more than QueueLen in all, never more than QueueLen waiting
+		pop(300)
+		push(300)
+	}
+	pop(700)
+	if _, ok := q.pop(); ok {
+		t.Fatal("pop from an empty queue")
+	}
+	if cap(q.buf) > keptCap {
+		t.Fatalf("an empty queue keeps room for %d datagrams, want at most %d", cap(q.buf), keptCap)
+	}
+	push(QueueLen)
+	if q.push(datagram{from: from}) {
+		t.Fatal("push beyond QueueLen accepted")
+	}
+}
+
+// TestBlockedReadWakes: a reader waiting on an empty Conn gets the datagram
+// written next, and every datagram of a burst written while it waited.
+func TestBlockedReadWakes(t *testing.T) {
+	nw := New()
+	a, _ := nw.Listen(netip.MustParseAddrPort("11.0.0.1:1"))
+	b, _ := nw.Listen(netip.MustParseAddrPort("11.0.0.2:1"))
+	defer a.Close()
+	defer b.Close()
+	got := make(chan byte)
+	go func() {
+		buf := make([]byte, 1)
+		for {
+			if _, _, err := b.ReadFromUDPAddrPort(buf); err != nil {
+				close(got)
+				return
+			}
+			got <- buf[0]
+		}
+	}()
+	for i := range 50 {
+		a.WriteToUDPAddrPort([]byte{byte(i)}, b.AddrPort())
+		if i%10 == 9 { // bursts of ten, read while more arrive
+			for j := i - 9; j <= i; j++ {
+				if v := <-got; v != byte(j) {
+					t.Fatalf("read %d, want %d", v, j)
+				}
+			}
+		}
+	}
+	b.Close()
+	if _, ok := <-got; ok {
+		t.Fatal("read after close")
+	}
+}
