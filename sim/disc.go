@@ -88,10 +88,7 @@ func RunDiscovery(ctx context.Context, cfg DiscoveryConfig, progress Progress) (
 		return nil, err
 	}
 	clock := new(mclock.Simulated)
-	// The fabric delivers at once (or loses); the nodes' sockets add the
-	// latency of each link (linkConn says why).
-	fab := NewFabric(clock, cfg.Seed, 0, 0, cfg.Loss)
-	latency := linkLatency(cfg.Seed, cfg.LatencyMin, cfg.LatencyMax)
+	fab := NewFabric(clock, cfg.Seed, cfg.LatencyMin, cfg.LatencyMax, cfg.Loss)
 	d := newIdleDriver(clock, cfg.Step, cfg.MaxWait)
 	lookupCtx, cancelLookups := context.WithCancel(ctx)
 	probe := &lookupProbe{rnd: rand.New(rand.NewPCG(uint64(cfg.Seed), 4)), clock: clock, ctx: lookupCtx}
@@ -116,7 +113,7 @@ func RunDiscovery(ctx context.Context, cfg DiscoveryConfig, progress Progress) (
 		defer func() { startup += time.Since(t0) }()
 		for started < len(nodes) && joinAt(started) <= clock.Now() {
 			n := nodes[started]
-			if err := n.start(&cfg, fab, clock, latency, boot); err != nil {
+			if err := n.start(&cfg, fab, clock, boot); err != nil {
 				return fmt.Errorf("sim: start discovery node %d: %w", started, err)
 			}
 			if started < cfg.Bootnodes {

@@ -3,7 +3,6 @@ package sim
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -95,7 +94,7 @@ func drawIP(rnd *rand.Rand, prefixes []netip.Prefix, used map[netip.Addr]bool) n
 }
 
 // start runs the node's engine on fab with boot as its bootnodes.
-func (n *discNode) start(cfg *DiscoveryConfig, fab *Fabric, clock *mclock.Simulated, latency func(a, b netip.Addr) time.Duration, boot []*enode.Node) error {
+func (n *discNode) start(cfg *DiscoveryConfig, fab *Fabric, clock *mclock.Simulated, boot []*enode.Node) error {
 	priv, err := crypto.ToECDSA(n.key)
 	if err != nil {
 		return err
@@ -121,7 +120,7 @@ func (n *discNode) start(cfg *DiscoveryConfig, fab *Fabric, clock *mclock.Simula
 		n.closeDB()
 		return err
 	}
-	n.conn = &linkConn{PacketConn: pc, from: netip.AddrPortFrom(n.ip, discPort), clock: clock, latency: latency}
+	n.conn = &linkConn{PacketConn: pc}
 	n.udp, err = v4.ListenV4(n.conn, ln, v4.Config{
 		PrivateKey:  priv,
 		TableConfig: discover.TableConfig{DB: n.db, Bootnodes: boot, NewNodeCheck: cfg.NewNodeCheck},
@@ -152,21 +151,10 @@ func (n *discNode) closeDB() {
 }
 
 // linkConn is a node's socket on the fabric. It counts the datagrams and
-// bytes the node sends and receives (for the cost of its lookups), and
-// delays what it sends by the latency of the link, which is fixed per pair
-// of hosts. The fabric itself runs with zero latency: it draws a new
-// latency for every datagram, so two datagrams sent back to back overtake
-// each other half the time, which on the internet they rarely do. discv4
-// is sensitive to that order: a node that has just bonded sends its pong
-// and then its findnode, and a findnode that arrives before the pong is
-// dropped for want of an endpoint proof (the asker then waits out the
-// reply timeout and drops the node from its lookup).
+// bytes the node sends and receives, for the cost of its lookups; the
+// fabric delays them by the latency of the link.
 type linkConn struct {
 	devp2p.PacketConn
-	from    netip.AddrPort
-	clock   *mclock.Simulated
-	latency func(a, b netip.Addr) time.Duration
-
 	packets, bytes atomic.Int64
 }
 
@@ -179,16 +167,13 @@ func (c *linkConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
 	return n, from, err
 }
 
-// WriteToUDPAddrPort hands b to the fabric after the link's latency. Like
-// UDP it reports success for a datagram that may still be lost.
 func (c *linkConn) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error) {
-	c.packets.Add(1)
-	c.bytes.Add(int64(len(b)))
-	data := append([]byte(nil), b...)
-	c.clock.AfterFunc(c.latency(c.from.Addr(), to.Addr().Unmap()), func() {
-		c.PacketConn.WriteToUDPAddrPort(data, to) // a closed socket loses it, as UDP would
-	})
-	return len(b), nil
+	n, err := c.PacketConn.WriteToUDPAddrPort(b, to)
+	if err == nil {
+		c.packets.Add(1)
+		c.bytes.Add(int64(len(b)))
+	}
+	return n, err
 }
 
 // traffic returns the datagrams and bytes through c so far.
@@ -196,7 +181,8 @@ func (c *linkConn) traffic() (packets, bytes int64) { return c.packets.Load(), c
 
 // linkLatency returns the one-way latency between two hosts: the same in
 // both directions and for every datagram, drawn from [lo, hi] by a hash of
-// the seed and the pair.
+// the seed and the pair. It runs for every datagram, so the hash is a few
+// multiplications rather than a hash.Hash.
 func linkLatency(seed int64, lo, hi time.Duration) func(a, b netip.Addr) time.Duration {
 	return func(a, b netip.Addr) time.Duration {
 		if hi <= lo {
@@ -205,11 +191,23 @@ func linkLatency(seed int64, lo, hi time.Duration) func(a, b netip.Addr) time.Du
 		if b.Less(a) {
 			a, b = b, a
 		}
-		a4, b4 := a.As16(), b.As16()
-		h := fnv.New64a()
-		binary.Write(h, binary.LittleEndian, seed)
-		h.Write(a4[:])
-		h.Write(b4[:])
-		return lo + time.Duration(h.Sum64()%uint64(hi-lo+1))
+		a16, b16 := a.As16(), b.As16()
+		h := mix64(uint64(seed))
+		for _, v := range [4]uint64{
+			binary.LittleEndian.Uint64(a16[:8]), binary.LittleEndian.Uint64(a16[8:]),
+			binary.LittleEndian.Uint64(b16[:8]), binary.LittleEndian.Uint64(b16[8:]),
+		} {
+			h = mix64(h ^ v)
+		}
+		return lo + time.Duration(h%uint64(hi-lo+1))
 	}
+}
+
+// mix64 is the finalizer of SplitMix64: every input bit affects every
+// output bit.
+func mix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }

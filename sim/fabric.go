@@ -32,24 +32,25 @@ type Fabric struct {
 	// as they mostly do on a real path. Drawn anew for each datagram they
 	// overtook each other, and a FINDNODE that overtook the pong sent just
 	// before it was refused for want of an endpoint proof.
-	latency   func(a, b netip.Addr) time.Duration
-	loss      float64
-	natWindow time.Duration
-	activity  atomic.Int64 // datagrams and connections so far: the driver's sign of life
-	inFlight  atomic.Int64 // datagrams sent and not yet delivered or dropped
-	delivered atomic.Int64 // datagrams handed to a socket so far
-	unhandled atomic.Int64 // delivered datagrams whose reader has not asked for the next one yet
-	datagrams atomic.Int64
-	bytes     atomic.Int64
-	mu        sync.Mutex
-	rand      *rand.Rand
-	conns     map[netip.AddrPort]*fabricUDP
-	listeners map[netip.AddrPort]*streamListener
-	streams   map[*addrConn]struct{} // dialer ends of open connections
-	unreach   map[netip.Addr]bool
-	natHoles  map[[2]netip.Addr]mclock.AbsTime // (inside, outside) → last send
-	due       deliveryHeap                     // delivery times of datagrams, some already past
-	partition func(a, b netip.Addr) bool
+	latency    func(a, b netip.Addr) time.Duration
+	loss       float64
+	natWindow  time.Duration
+	activity   atomic.Int64 // datagrams and connections so far: the driver's sign of life
+	inFlight   atomic.Int64 // datagrams sent and not yet delivered or dropped
+	delivered  atomic.Int64 // datagrams handed to a socket so far
+	unhandled  atomic.Int64 // delivered datagrams whose reader has not asked for the next one yet
+	datagrams  atomic.Int64
+	bytes      atomic.Int64
+	mu         sync.Mutex
+	rand       *rand.Rand
+	conns      map[netip.AddrPort]*fabricUDP
+	listeners  map[netip.AddrPort]*streamListener
+	streams    map[*addrConn]struct{} // dialer ends of open connections
+	unreach    map[netip.Addr]bool
+	natHoles   map[[2]netip.Addr]mclock.AbsTime // (inside, outside) → last send, for hosts behind a NAT
+	holesSwept mclock.AbsTime                   // when timed-out mappings were last dropped
+	due        deliveryHeap                     // delivery times of datagrams, some already past
+	partition  func(a, b netip.Addr) bool
 }
 
 // NewFabric creates an empty fabric on clock. Each link gets a one-way
@@ -113,14 +114,34 @@ func (f *Fabric) Unhandled() int64 { return f.unhandled.Load() }
 func (f *Fabric) NextDelivery() (at mclock.AbsTime, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	now := f.clock.Now()
-	for len(f.due) > 0 && f.due[0] <= now { // delivered: Run fired every timer due by now
-		heap.Pop(&f.due)
-	}
+	f.dropDeliveredLocked(f.clock.Now())
 	if len(f.due) == 0 {
 		return 0, false
 	}
 	return f.due[0], true
+}
+
+// dropDeliveredLocked forgets the delivery times that have passed: Run has
+// fired every timer due by now. Senders call it too, so that the heap stays
+// the size of what is in flight when nobody asks NextDelivery.
+func (f *Fabric) dropDeliveredLocked(now mclock.AbsTime) {
+	for len(f.due) > 0 && f.due[0] <= now {
+		heap.Pop(&f.due)
+	}
+}
+
+// closeHolesLocked forgets, once per NAT window, the NAT mappings that have
+// timed out, so that the map holds the recent ones only.
+func (f *Fabric) closeHolesLocked(now mclock.AbsTime) {
+	if now.Sub(f.holesSwept) < f.natWindow {
+		return
+	}
+	f.holesSwept = now
+	for k, at := range f.natHoles {
+		if now.Sub(at) > f.natWindow {
+			delete(f.natHoles, k)
+		}
+	}
 }
 
 // deliveryHeap is a min-heap of times (container/heap).
@@ -223,19 +244,24 @@ func (u *fabricUDP) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error)
 	f.activity.Add(1)
 	f.datagrams.Add(1)
 	f.bytes.Add(int64(len(b)))
-	f.mu.Lock()
-	f.natHoles[[2]netip.Addr{from.Addr(), to.Addr()}] = f.clock.Now()
-	lost := f.rand.Float64() < f.loss
-	f.mu.Unlock()
 	lat := f.latency(from.Addr(), to.Addr())
+	f.mu.Lock()
+	now := f.clock.Now()
+	if f.unreach[from.Addr()] {
+		f.natHoles[[2]netip.Addr{from.Addr(), to.Addr()}] = now
+		f.closeHolesLocked(now)
+	}
+	lost := f.loss > 0 && f.rand.Float64() < f.loss
+	if !lost {
+		f.dropDeliveredLocked(now)
+		heap.Push(&f.due, now.Add(lat))
+	}
+	f.mu.Unlock()
 	if lost {
 		return len(b), nil
 	}
 	data := append([]byte(nil), b...)
 	f.inFlight.Add(1)
-	f.mu.Lock()
-	heap.Push(&f.due, f.clock.Now().Add(lat))
-	f.mu.Unlock()
 	f.clock.AfterFunc(lat, func() {
 		f.mu.Lock()
 		dst, ok := f.conns[to]

@@ -85,3 +85,72 @@ func TestFabricDatagrams(t *testing.T) {
 		t.Fatal("datagram after the ones expected")
 	}
 }
+
+// TestFabricStateStaysSmall: the fabric's bookkeeping follows what is in
+// flight and what is recent, not everything ever sent: delivery times are
+// dropped once due even when nobody asks NextDelivery (a discovery run
+// does not), NAT mappings are kept for hosts behind a NAT only and dropped
+// after the NAT window.
+func TestFabricStateStaysSmall(t *testing.T) {
+	clock := new(mclock.Simulated)
+	f := NewFabric(clock, 1, 10*time.Millisecond, 10*time.Millisecond, 0)
+	a := netip.MustParseAddrPort("20.0.0.1:30303")
+	inside := netip.MustParseAddrPort("20.0.0.2:30303")
+	f.SetUnreachable(inside.Addr())
+	ca, _ := f.ListenUDP(a)
+	defer ca.Close()
+	ci, _ := f.ListenUDP(inside)
+	defer ci.Close()
+	for i := range 1000 {
+		to := netip.AddrPortFrom(netip.AddrFrom4([4]byte{30, 0, byte(i >> 8), byte(i)}), 30303)
+		ca.WriteToUDPAddrPort([]byte("x"), to)
+		ci.WriteToUDPAddrPort([]byte("x"), to)
+		clock.Run(10 * time.Millisecond)
+	}
+	f.mu.Lock()
+	due, holes := len(f.due), len(f.natHoles)
+	f.mu.Unlock()
+	if due > 2 {
+		t.Errorf("%d delivery times kept after 1000 rounds of 2 datagrams, want at most the 2 in flight", due)
+	}
+	// 10 s of sends from the host inside, all within the window.
+	if holes != 1000 {
+		t.Errorf("%d NAT mappings, want 1000 (one per destination of the host inside)", holes)
+	}
+	clock.Run(f.natWindow + time.Second)
+	ci.WriteToUDPAddrPort([]byte("x"), a)
+	f.mu.Lock()
+	holes = len(f.natHoles)
+	f.mu.Unlock()
+	if holes != 1 {
+		t.Errorf("%d NAT mappings after the window, want 1 (the newest)", holes)
+	}
+}
+
+// TestLinkLatency: a link's latency is the same both ways and for every
+// datagram, within bounds, and differs between links.
+func TestLinkLatency(t *testing.T) {
+	lat := linkLatency(7, 10*time.Millisecond, 100*time.Millisecond)
+	seen := make(map[time.Duration]bool)
+	for i := range 200 {
+		a := netip.AddrFrom4([4]byte{20, 0, 0, byte(i)})
+		b := netip.AddrFrom4([4]byte{30, 1, byte(i), 7})
+		d := lat(a, b)
+		if d < 10*time.Millisecond || d > 100*time.Millisecond {
+			t.Fatalf("latency %v out of [10ms, 100ms]", d)
+		}
+		if lat(b, a) != d || lat(a, b) != d {
+			t.Fatalf("latency of %v–%v differs by direction or call", a, b)
+		}
+		seen[d] = true
+	}
+	if len(seen) < 150 {
+		t.Errorf("200 links share %d latencies: the hash spreads poorly", len(seen))
+	}
+	if linkLatency(8, 10*time.Millisecond, 100*time.Millisecond)(netip.MustParseAddr("20.0.0.1"), netip.MustParseAddr("20.0.0.2")) ==
+		lat(netip.MustParseAddr("20.0.0.1"), netip.MustParseAddr("20.0.0.2")) &&
+		linkLatency(9, 10*time.Millisecond, 100*time.Millisecond)(netip.MustParseAddr("20.0.0.1"), netip.MustParseAddr("20.0.0.2")) ==
+			lat(netip.MustParseAddr("20.0.0.1"), netip.MustParseAddr("20.0.0.2")) {
+		t.Error("the seed does not change the latencies")
+	}
+}
