@@ -82,14 +82,13 @@
 // DiscoveryConfig.Ramp. Every Sample it records table fill and runs
 // lookups for random targets from random nodes, each compared with the
 // true 16 closest reachable nodes by XOR distance at its start. The
-// latency of a link is fixed per pair of hosts, as in a live run (the
-// nodes' sockets add it; the fabric delivers at once), because datagrams
-// that overtake each other break discv4's bonding: a findnode that arrives
-// before the pong sent just ahead of it is refused. Unlike a live run, the
-// clock moves on only when the Go scheduler has no goroutine left to run
-// (runtime/metrics), not after a moment of quiet, so that a loaded machine
-// makes the run slower but never a reply late. WriteDiscoveryCSV and
-// DiscoveryReport give the CSV and the report.
+// latency of a link is fixed per pair of hosts, as in a live run, because
+// datagrams that overtake each other break discv4's bonding: a findnode
+// that arrives before the pong sent just ahead of it is refused. Unlike a
+// live run, the clock moves on only when the Go scheduler has no goroutine
+// left to run (runtime/metrics), not after a moment of quiet, so that a
+// loaded machine makes the run slower but never a reply late.
+// WriteDiscoveryCSV and DiscoveryReport give the CSV and the report.
 //
 // Each datagram is signed and recovered once, and a bootstrapping node
 // handles about a thousand, so a discovery run costs CPU time in
