@@ -55,8 +55,8 @@ type replayKey struct {
 // decoded again (cheap, v4wire.DecodeVerified), and a filter full of
 // Neighbors packets would cost a kilobyte and more an entry.
 type replayEntry struct {
-	at      time.Time
-	handled int // times the packet was handled without error
+	at      int64 // Unix nanoseconds, smaller than a time.Time
+	handled int32 // times the packet was handled without error
 	key     v4wire.Pubkey
 }
 
@@ -76,7 +76,7 @@ func (f *replayFilter) get(packet []byte, from netip.AddrPort) (e replayEntry, o
 	}
 	f.mu.Lock()
 	e, ok = f.seen[replayKey{[32]byte(packet[:32]), from}]
-	if !ok || f.now().Sub(e.at) >= replayWindow {
+	if !ok || f.now().UnixNano()-e.at >= int64(replayWindow) {
 		f.mu.Unlock()
 		return replayEntry{}, false
 	}
@@ -96,7 +96,7 @@ func (f *replayFilter) add(hash []byte, from netip.AddrPort, key v4wire.Pubkey, 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.now()
-	n := 0
+	n := int32(0)
 	if handled {
 		n = 1
 	}
@@ -106,10 +106,11 @@ func (f *replayFilter) add(hash []byte, from netip.AddrPort, key v4wire.Pubkey, 
 		f.seen[k] = e
 		return
 	}
-	// Drop expired entries once per window, not only when the map is full,
-	// so that a node that receives a few packets a second does not keep up
-	// to maxReplayHashes of them for an hour.
-	if now.Sub(f.swept) >= replayWindow {
+	// Drop expired entries four times per window, not only when the map is
+	// full, so that a node that receives a few packets a second does not
+	// keep up to maxReplayHashes of them for an hour, and one that has just
+	// bootstrapped keeps little more than a window's worth.
+	if now.Sub(f.swept) >= replaySweep {
 		f.swept = now
 		f.dropExpired(now)
 	}
@@ -123,18 +124,21 @@ func (f *replayFilter) add(hash []byte, from netip.AddrPort, key v4wire.Pubkey, 
 		}
 		f.shrink()
 	}
-	f.seen[k] = replayEntry{at: now, handled: n, key: key}
+	f.seen[k] = replayEntry{at: now.UnixNano(), handled: n, key: key}
 	f.peak = max(f.peak, len(f.seen))
 }
 
 func (f *replayFilter) dropExpired(now time.Time) {
 	for k, e := range f.seen {
-		if now.Sub(e.at) >= replayWindow {
+		if now.UnixNano()-e.at >= int64(replayWindow) {
 			delete(f.seen, k)
 		}
 	}
 	f.shrink()
 }
+
+// replaySweep is how often expired entries are dropped.
+const replaySweep = replayWindow / 4
 
 // shrinkBelow is the peak size under which a map is not worth rebuilding.
 const shrinkBelow = 64
