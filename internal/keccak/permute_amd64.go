@@ -59,3 +59,9 @@ func absorbBlocks(a *[25]uint64, p []byte) {
 	}
 	absorbAVX512(a, p)
 }
+
+// absorbAVX512Planes is absorbAVX512 with the state in five ZMM registers,
+// one plane each (absorb_avx512planes_amd64.s).
+//
+//go:noescape
+func absorbAVX512Planes(a *[25]uint64, blocks []byte)
