@@ -594,7 +594,9 @@ func genPlanes() []byte {
 		p("\tVPERMQ Z10, Z13, Z11")
 		p("\tVPERMQ Z10, Z14, Z12")
 		p("\tVPROLQ $1, Z12, Z12")
-		if !layout.transversal() {
+		if !layout.transversal() && os.Getenv("EXP") == "noblend" {
+			layout, cur, in = start, 1-cur, planeBanks[1-cur]
+		} else if !layout.transversal() {
 			p("\t// re-lay the registers, column by column, into the chain's start")
 			out := planeBanks[1-cur]
 			for j := 0; j < 5; j++ {
@@ -620,12 +622,22 @@ func genPlanes() []byte {
 		}
 		p("\t// theta's D and rho, register by register")
 		for j := 0; j < 5; j++ {
+			if os.Getenv("EXP") == "applyorder" {
+				t := planeTmp[j]
+				p("\tVMOVDQA64 Z12, %s", t)
+				p("\tVPTERNLOGQ $0x96, %s, Z11, %s", in[j], t)
+				p("\tVMOVDQA64 %s, %s", t, in[j])
+			} else if os.Getenv("EXP") == "nod" {
+			} else {
 			p("\tVPTERNLOGQ $0x96, Z12, Z11, %s", in[j])
+			}
 			var counts [8]uint64
 			for q := 0; q < 5; q++ {
 				counts[q] = uint64(rho[lane(q, layout[j][q])])
 			}
+			if os.Getenv("EXP") != "norho" {
 			p("\tVPROLVQ %s, %s, %s", cst(counts), in[j], in[j])
+			}
 		}
 		pc := planPiChi(layout)
 		idxReg := map[[5]int]string{}

@@ -29,7 +29,17 @@ var (
 // zeroBlock lets absorbAVX512 permute without absorbing anything.
 var zeroBlock [Rate]byte
 
-func permuteAVX512(a *[25]uint64) { absorbAVX512(a, zeroBlock[:]) }
+func permuteAVX512(a *[25]uint64) { absorbFused(a, zeroBlock[:]) }
+
+var usePlanes = true
+
+func absorbFused(a *[25]uint64, p []byte) {
+	if usePlanes {
+		absorbAVX512Planes(a, p)
+	} else {
+		absorbAVX512(a, p)
+	}
+}
 
 func permute(a *[25]uint64) {
 	switch {
@@ -54,10 +64,10 @@ func absorbBlocks(a *[25]uint64, p []byte) {
 		return
 	}
 	for len(p) > fusedChunk {
-		absorbAVX512(a, p[:fusedChunk])
+		absorbFused(a, p[:fusedChunk])
 		p = p[fusedChunk:]
 	}
-	absorbAVX512(a, p)
+	absorbFused(a, p)
 }
 
 // absorbAVX512Planes is absorbAVX512 with the state in five ZMM registers,
