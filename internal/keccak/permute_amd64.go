@@ -2,7 +2,11 @@
 
 package keccak
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // permuteBMI is Keccak-f[1600] in assembly (permute_amd64.s), written with
 // the BMI1 and BMI2 instructions ANDN and RORX.
@@ -75,3 +79,14 @@ func absorbBlocks(a *[25]uint64, p []byte) {
 //
 //go:noescape
 func absorbAVX512Planes(a *[25]uint64, blocks []byte)
+
+// planeConsts holds planeConstData from its first 64-byte boundary on,
+// where absorbAVX512Planes reads it: a vector load that spans two cache
+// lines costs two loads, and Go cannot align a variable to more than 32
+// bytes.
+var planeConsts [len(planeConstData) + 8]uint64
+
+func init() {
+	off := (64 - uintptr(unsafe.Pointer(&planeConsts))%64) % 64 / 8
+	copy(planeConsts[off:], planeConstData[:])
+}
