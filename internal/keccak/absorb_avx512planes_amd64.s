@@ -47,10 +47,10 @@ loop:
 	VPXORQ 120(SI), Z3, K7, Z3
 	// round 0
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// re-lay the registers, column by column, into the chain's start
@@ -125,10 +125,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z4
 	// round 1
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -182,10 +182,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 2
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -239,10 +239,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z4
 	// round 3
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -296,10 +296,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 4
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// re-lay the registers, column by column, into the chain's start
@@ -374,10 +374,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 5
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -431,10 +431,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z4
 	// round 6
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -488,10 +488,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 7
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -545,10 +545,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z4
 	// round 8
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// re-lay the registers, column by column, into the chain's start
@@ -623,10 +623,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z4
 	// round 9
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -680,10 +680,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 10
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -737,10 +737,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z4
 	// round 11
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -794,10 +794,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 12
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// re-lay the registers, column by column, into the chain's start
@@ -872,10 +872,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 13
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -929,10 +929,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z4
 	// round 14
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -986,10 +986,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 15
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -1043,10 +1043,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z4
 	// round 16
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// re-lay the registers, column by column, into the chain's start
@@ -1121,10 +1121,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z4
 	// round 17
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -1178,10 +1178,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 18
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -1235,10 +1235,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z4
 	// round 19
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -1292,10 +1292,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 20
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// re-lay the registers, column by column, into the chain's start
@@ -1370,10 +1370,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 21
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -1427,10 +1427,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z4
 	// round 22
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z0, Z24
-	VPTERNLOGQ $0x96, Z2, Z1, Z24
+	VMOVDQA64 Z0, Z31
+	VPTERNLOGQ $0x96, Z2, Z1, Z31
 	VMOVDQA64 Z4, Z10
-	VPTERNLOGQ $0x96, Z3, Z24, Z10
+	VPTERNLOGQ $0x96, Z3, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register
@@ -1484,10 +1484,10 @@ loop:
 	VPTERNLOGQ $0xD2, Z11, Z10, Z9
 	// round 23
 	// theta: C = xor of the five registers
-	VMOVDQA64 Z5, Z24
-	VPTERNLOGQ $0x96, Z7, Z6, Z24
+	VMOVDQA64 Z5, Z31
+	VPTERNLOGQ $0x96, Z7, Z6, Z31
 	VMOVDQA64 Z9, Z10
-	VPTERNLOGQ $0x96, Z8, Z24, Z10
+	VPTERNLOGQ $0x96, Z8, Z31, Z10
 	VPERMQ Z10, Z13, Z11 // C[q-1]
 	VPERMQ Z10, Z14, Z12 // C[q+1]
 	// theta's D and rho, register by register

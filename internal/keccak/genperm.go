@@ -90,6 +90,25 @@ func main() {
 	if err := os.WriteFile(filepath.Join(*dir, "absorb_avx512planes_amd64.s"), genPlanes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
+	if os.Getenv("GENB") != "" {
+		genB = true
+		asmB := bytes.ReplaceAll(genPlanes(), []byte("absorbAVX512Planes(SB)"), []byte("absorbAVX512PlanesB(SB)"))
+		asmB = bytes.ReplaceAll(asmB, []byte("·planeConsts"), []byte("·planeConstsB"))
+		os.WriteFile(filepath.Join(*dir, "absorb_b_amd64.s"), asmB, 0o644)
+		gB := bytes.ReplaceAll(planeGo, []byte("planeConstData"), []byte("planeConstDataB"))
+		os.WriteFile(filepath.Join(*dir, "b_amd64.go"), append(gB, []byte(`
+//go:noescape
+func absorbAVX512PlanesB(a *[25]uint64, blocks []byte)
+var planeConstsB [len(planeConstDataB) + 8]uint64
+
+func init() {
+	off := (64 - uintptr(unsafePointer(&planeConstsB))%64) % 64 / 8
+	copy(planeConstsB[off:], planeConstDataB[:])
+}
+`)...), 0o644)
+		genB = false
+		genPlanes()
+	}
 	planeSrc, err := format.Source(planeGo)
 	if err != nil {
 		log.Fatalf("generated Go does not parse: %v\n%s", err, planeGo)
@@ -580,6 +599,15 @@ func indexVec(idx [5]int) [8]uint64 {
 	return v
 }
 
+var genB bool
+
+func expEnv(k string) string {
+	if genB {
+		return os.Getenv(k)
+	}
+	return os.Getenv("A_" + k)
+}
+
 // planeGo is the Go file genPlanes writes besides the assembly.
 var planeGo []byte
 
@@ -599,13 +627,19 @@ func genPlanes() []byte {
 		in := planeBanks[cur]
 		// The two registers written last go into the second VPTERNLOGQ,
 		// the last of them as its first operand (the one it waits on least).
-		p("\t// theta: C = xor of the five registers")
-		p("\tVMOVDQA64 %s, Z24", in[ready[0]])
-		p("\tVPTERNLOGQ $0x96, %s, %s, Z24", in[ready[2]], in[ready[1]])
-		p("\tVMOVDQA64 %s, Z10", in[ready[4]])
-		p("\tVPTERNLOGQ $0x96, %s, Z24, Z10", in[ready[3]])
-		p("\tVPERMQ Z10, Z13, Z11 // C[q-1]")
-		p("\tVPERMQ Z10, Z14, Z12 // C[q+1]")
+		theta := func(in zmmBank) {
+			p("\t// theta: C = xor of the five registers")
+			p("\tVMOVDQA64 %s, Z31", in[ready[0]])
+			p("\tVPTERNLOGQ $0x96, %s, %s, Z31", in[ready[2]], in[ready[1]])
+			p("\tVMOVDQA64 %s, Z10", in[ready[4]])
+			p("\tVPTERNLOGQ $0x96, %s, Z31, Z10", in[ready[3]])
+			p("\tVPERMQ Z10, Z13, Z11 // C[q-1]")
+			p("\tVPERMQ Z10, Z14, Z12 // C[q+1]")
+		}
+		if expEnv("EARLY") == "" {
+			theta(in)
+		}
+		old := in
 		if !layout.transversal() {
 			p("\t// re-lay the registers, column by column, into the chain's start")
 			out := planeBanks[1-cur]
@@ -633,18 +667,42 @@ func genPlanes() []byte {
 		// rol(A ^ D, r) = rol(A, r) ^ rol(C[q-1], r) ^ rol(C[q+1], r+1):
 		// the rotation of A does not wait for theta, and D's own rotation
 		// by 1 folds into the one by r.
-		p("\t// theta's D and rho, register by register")
+		var counts, counts1 [5][8]uint64
 		for j := 0; j < 5; j++ {
-			var counts, counts1 [8]uint64
 			for q := 0; q < 5; q++ {
 				r := rho[lane(q, layout[j][q])]
-				counts[q], counts1[q] = uint64(r), uint64((r+1)%64)
+				counts[j][q], counts1[j][q] = uint64(r), uint64((r+1)%64)
 			}
+		}
+		if expEnv("EARLY") != "" {
+			p("\t// rho of A, which does not wait for theta")
+			for j := 0; j < 5; j++ {
+				p("\tVPROLVQ %s, %s, Z%d", cst(counts[j]), in[j], 24+j)
+			}
+			theta(old)
+			p("\t// theta's D, rotated by rho")
+			for j := 0; j < 5; j++ {
+				t2 := []string{"Z29", "Z30"}[j%2]
+				p("\tVPROLVQ %s, Z11, %s", cst(counts[j]), in[j])
+				p("\tVPROLVQ %s, Z12, %s", cst(counts1[j]), t2)
+				p("\tVPTERNLOGQ $0x96, Z%d, %s, %s", 24+j, t2, in[j])
+			}
+		} else {
+		p("\t// theta's D and rho, register by register")
+		if expEnv("NOSPLIT") != "" {
+			p("\tVPROLQ $1, Z12, Z12")
+			for j := 0; j < 5; j++ {
+				p("\tVPTERNLOGQ $0x96, Z12, Z11, %s", in[j])
+				p("\tVPROLVQ %s, %s, %s", cst(counts[j]), in[j], in[j])
+			}
+		}
+		for j := 0; j < 5 && expEnv("NOSPLIT") == ""; j++ {
 			t1, t2 := planeTmp[2*j%8], planeTmp[2*j%8+1]
-			p("\tVPROLVQ %s, %s, %s", cst(counts), in[j], t1)
-			p("\tVPROLVQ %s, Z11, %s", cst(counts), in[j])
-			p("\tVPROLVQ %s, Z12, %s", cst(counts1), t2)
+			p("\tVPROLVQ %s, %s, %s", cst(counts[j]), in[j], t1)
+			p("\tVPROLVQ %s, Z11, %s", cst(counts[j]), in[j])
+			p("\tVPROLVQ %s, Z12, %s", cst(counts1[j]), t2)
 			p("\tVPTERNLOGQ $0x96, %s, %s, %s", t1, t2, in[j])
+		}
 		}
 		pc := planPiChi(layout)
 		idxReg := map[[5]int]string{}
@@ -672,7 +730,26 @@ func genPlanes() []byte {
 				n++
 			}
 		}
+		if expEnv("BYOP") != "" {
+			for k := 1; k <= 3; k++ {
+				for i, j := range ready {
+					v, w := planeTmp[2*i], planeTmp[2*i+1]
+					dst := []string{out[j], v, w}[k%3]
+					p("\tVPERMQ %s, %s, %s", in[pc.src[j][k%3]], idxReg[pc.idx[j][k%3]], dst)
+				}
+			}
+			for i, j := range ready {
+				v, w := planeTmp[2*i], planeTmp[2*i+1]
+				p("\tVPTERNLOGQ $0xD2, %s, %s, %s", w, v, out[j])
+				if j == r0 {
+					p("\tVPXORQ.BCST ·roundConstantsAsm+%d(SB), %s, %s, %s", 8*ir, out[j], mask(0), out[j])
+				}
+			}
+		}
 		for i, j := range ready {
+			if expEnv("BYOP") != "" {
+				break
+			}
 			v, w := planeTmp[2*i], planeTmp[2*i+1]
 			// U last: it is VPTERNLOGQ's first operand, the one it waits on least.
 			p("\tVPERMQ %s, %s, %s", in[pc.src[j][1]], idxReg[pc.idx[j][1]], v)
