@@ -15,8 +15,8 @@ import (
 func permuteBMI(a *[25]uint64)
 
 // absorbAVX512 XORs each full block of blocks into a and permutes, with the
-// state held in registers from the first block to the last
-// (absorb_avx512_amd64.s).
+// state held in five ZMM registers, one plane each, from the first block to
+// the last (absorb_avx512_amd64.s).
 //
 //go:noescape
 func absorbAVX512(a *[25]uint64, blocks []byte)
@@ -33,17 +33,7 @@ var (
 // zeroBlock lets absorbAVX512 permute without absorbing anything.
 var zeroBlock [Rate]byte
 
-func permuteAVX512(a *[25]uint64) { absorbFused(a, zeroBlock[:]) }
-
-var usePlanes = true
-
-func absorbFused(a *[25]uint64, p []byte) {
-	if usePlanes {
-		absorbAVX512Planes(a, p)
-	} else {
-		absorbAVX512(a, p)
-	}
-}
+func permuteAVX512(a *[25]uint64) { absorbAVX512(a, zeroBlock[:]) }
 
 func permute(a *[25]uint64) {
 	switch {
@@ -68,20 +58,14 @@ func absorbBlocks(a *[25]uint64, p []byte) {
 		return
 	}
 	for len(p) > fusedChunk {
-		absorbFused(a, p[:fusedChunk])
+		absorbAVX512(a, p[:fusedChunk])
 		p = p[fusedChunk:]
 	}
-	absorbFused(a, p)
+	absorbAVX512(a, p)
 }
 
-// absorbAVX512Planes is absorbAVX512 with the state in five ZMM registers,
-// one plane each (absorb_avx512planes_amd64.s).
-//
-//go:noescape
-func absorbAVX512Planes(a *[25]uint64, blocks []byte)
-
 // planeConsts holds planeConstData from its first 64-byte boundary on,
-// where absorbAVX512Planes reads it: a vector load that spans two cache
+// where absorbAVX512 reads it: a vector load that spans two cache
 // lines costs two loads, and Go cannot align a variable to more than 32
 // bytes.
 var planeConsts [len(planeConstData) + 8]uint64

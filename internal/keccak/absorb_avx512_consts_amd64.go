@@ -4,9 +4,9 @@
 
 package keccak
 
-// planeConstData are the 64-byte vectors absorbAVX512Planes loads: rho's
-// rotation counts and the VPERMQ indexes of pi and chi and of theta, for
-// the layouts its rounds go through.
+// planeConstData are the 64-byte vectors absorbAVX512 loads: rho's
+// rotation counts and the VPERMQ indexes of theta, pi and chi, for the
+// register layouts its rounds go through.
 var planeConstData = [480]uint64{
 	0, 45, 6, 56, 39, 0, 0, 0,
 	1, 46, 7, 57, 40, 0, 0, 0,
