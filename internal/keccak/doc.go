@@ -39,7 +39,7 @@
 // one lane in each of 25 XMM registers and pi as a renaming of registers,
 // took 0.81x for 64 KiB: its round was 95 instructions, and three-input
 // VPTERNLOGQ issues at fewer than three a cycle. The plane form's round is
-// about 45, and its speed is set instead by the two VPERMQ (5 cycles each
+// about 50, and its speed is set instead by the two VPERMQ (5 cycles each
 // on Zen 5) that every round waits for, in theta and in chi.
 //
 // AMD cores run AVX-512 at full clock. Some Intel cores (Skylake-SP to Ice

@@ -271,8 +271,9 @@ func genAsm() []byte {
 // register y back to it), and when a chain ends it re-lays the registers
 // into the chain's start with masked blends, which move no lane out of its
 // column and run while theta's parities are being computed. A round is
-// about 45 vector instructions (17 of them VPERMQ) plus 20 blends every
-// fourth round, against 95 for one lane per register, and the rounds
+// about 50 vector instructions (17 of them VPERMQ, 15 VPROLVQ) plus 20
+// blends every fourth round, against 110 for one lane per register (the
+// form this replaced, 0.81x x/crypto's time for 64 KiB), and the rounds
 // depend on each other through two VPERMQ, whose latency (5 cycles on
 // Zen 5) sets the speed. The block is XORed into planes 0 to 3 with
 // masked loads, and 24 rounds end with plane y in register y again.
