@@ -34,13 +34,14 @@
 //
 // On an AMD Zen 5 core (the machine this was measured on; per-thread CPU
 // time, medians of 25 interleaved trials) the AVX-512 path hashes 64 KiB in
-// about 0.70x the time of x/crypto/sha3 (1.42x its speed) and 32 bytes in
-// 0.78x; the BMI path takes 0.87x and 0.90x. An earlier AVX-512 form, with
-// one lane in each of 25 XMM registers and pi as a renaming of registers,
-// took 0.81x for 64 KiB: its round was 95 instructions, and three-input
-// VPTERNLOGQ issues at fewer than three a cycle. The plane form's round is
-// about 50, and its speed is set instead by the two VPERMQ (5 cycles each
-// on Zen 5) that every round waits for, in theta and in chi.
+// 0.71x the time of x/crypto/sha3 (1.41x its speed) and 32 bytes in 0.78x;
+// the BMI path takes 0.87x and 0.90x. The AVX-512 form this one replaced,
+// with one lane in each of 25 XMM registers and pi as a renaming of
+// registers, took 0.80x and 1.00x in the same runs: its round was 95 ALU
+// instructions, and three-input VPTERNLOGQ issues at fewer than three a
+// cycle. The plane form's round is about 50, and its speed is set instead
+// by the two VPERMQ (5 cycles each on Zen 5) that every round waits for,
+// in theta and in chi.
 //
 // AMD cores run AVX-512 at full clock. Some Intel cores (Skylake-SP to Ice
 // Lake) lower their clock while 512-bit instructions run, which would slow

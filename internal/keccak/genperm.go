@@ -273,12 +273,13 @@ func genAsm() []byte {
 // column and run while theta's parities are being computed. A round is
 // about 50 vector instructions (17 of them VPERMQ, 15 VPROLVQ) plus 20
 // blends every fourth round, against 110 for one lane per register (the
-// form this replaced, 0.81x x/crypto's time for 64 KiB), and the rounds
+// form this replaced, 0.80x x/crypto's time for 64 KiB), and the rounds
 // depend on each other through two VPERMQ, whose latency (5 cycles on
 // Zen 5) sets the speed. The block is XORed into planes 0 to 3 with
 // masked loads, and 24 rounds end with plane y in register y again.
 //
-// The order of the instructions was measured (Zen 5, interleaved runs):
+// The order of the instructions was measured (Zen 5, per-thread CPU time
+// of 200 interleaved runs of two generated variants):
 // rotating A by rho before theta's D arrives, and D's two terms by rho
 // after it (rol(A ^ D, r) = rol(A, r) ^ rol(C[x-1], r) ^ rol(C[x+1], r+1)),
 // was 5% faster than rotating A ^ D; rotating A early in program order
