@@ -1,8 +1,9 @@
 //go:build ignore
 
-// genperm writes the two unrolled forms of Keccak-f[1600]: the portable Go
-// one (permute_generic.go) and the amd64 assembly one (permute_amd64.s).
-// Both follow the step mappings of FIPS 202, section 3.2
+// genperm writes the unrolled forms of Keccak-f[1600]: the portable Go one
+// (permute_generic.go), the scalar amd64 assembly one (permute_amd64.s) and
+// the AVX-512 absorb (absorb_avx512_amd64.s, with the constant vectors it
+// loads in absorb_avx512_consts_amd64.go). All follow the step mappings of FIPS 202, section 3.2
 // (https://nvlpubs.nist.gov/nistpubs/FIPS/NIST.FIPS.202.pdf), with the rho
 // offsets and round constants computed here from their definitions
 // (Algorithms 2 and 5) rather than copied from a table.

@@ -15,8 +15,8 @@ import (
 func permuteBMI(a *[25]uint64)
 
 // absorbAVX512 XORs each full block of blocks into a and permutes, with the
-// state held in five ZMM registers, one plane each, from the first block to
-// the last (absorb_avx512_amd64.s).
+// state held in five ZMM registers (one plane each between blocks) from the
+// first block to the last (absorb_avx512_amd64.s).
 //
 //go:noescape
 func absorbAVX512(a *[25]uint64, blocks []byte)
@@ -47,8 +47,8 @@ func permute(a *[25]uint64) {
 }
 
 // fusedChunk bounds the bytes one absorbAVX512 call takes (256 blocks,
-// about 55 µs on Zen 5): the runtime cannot preempt assembly, so a long Write returns
-// to Go code, where it can, between chunks.
+// about 55 µs on Zen 5): the runtime cannot preempt assembly, so a long
+// Write returns to Go code, where it can, between chunks.
 const fusedChunk = 256 * Rate
 
 // absorbBlocks XORs each full block of p into a and permutes.
