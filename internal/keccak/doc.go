@@ -16,11 +16,14 @@
 // constants are computed there from FIPS 202's definitions), and one is
 // chosen at start-up, from golang.org/x/sys/cpu:
 //
-//   - amd64 with AVX-512F and AVX-512VL: absorb_avx512_amd64.s keeps the 25
-//     lanes in 25 vector registers, one lane each, while it absorbs every
-//     full block of a Write, and stores them once at the end; VPTERNLOGQ
-//     does theta's XORs and chi, VPROLQ the rotations, and pi is a renaming
-//     of registers in the generated code.
+//   - amd64 with AVX-512F and AVX-512VL: absorb_avx512_amd64.s keeps the
+//     state in five ZMM registers, one lane of each column per register,
+//     while it absorbs every full block of a Write, and stores it once at
+//     the end. VPTERNLOGQ does theta's XORs and chi, VPROLVQ rho, and pi and
+//     chi's neighbours are one VPERMQ per register and operand: the
+//     generator lets the assignment of rows to registers change from round
+//     to round so that they can be, and re-lays the registers with masked
+//     blends every fourth round, when no such assignment is left.
 //   - other amd64 CPUs with BMI1 and BMI2 (nearly every x86-64 since 2013):
 //     permute_amd64.s, scalar code with ANDN and RORX.
 //   - everywhere else, and in builds with the purego tag: permute_generic.go.
@@ -29,16 +32,20 @@
 // the path, and tests and fuzz targets force each one against
 // golang.org/x/crypto/sha3.
 //
-// On an AMD Zen 5 core (the machine this was measured on) the AVX-512 path
-// hashes 64 KiB in about 0.8x the time of x/crypto/sha3 and 0.92x that of
-// the BMI path, and 32 bytes in about 0.82x and 0.95x. The gain over the
-// scalar code is small because a round is still about 95 vector
-// instructions, three-input VPTERNLOGQ issues at fewer than four a cycle,
-// and every round waits for theta's column parities. AMD cores run
-// AVX-512 at full clock. Some Intel cores (Skylake-SP to Ice Lake) lower
-// their clock while 512-bit instructions run; this code uses only 128-bit
-// (XMM) registers, which those cores treat as light instructions, so it
-// should not slow the code around it, but it was not measured on Intel.
+// On an AMD Zen 5 core (the machine this was measured on; per-thread CPU
+// time, medians of 25 interleaved trials) the AVX-512 path hashes 64 KiB in
+// 0.71x the time of x/crypto/sha3 (1.41x its speed) and 32 bytes in 0.78x;
+// the BMI path takes 0.87x and 0.90x. The AVX-512 form this one replaced,
+// with one lane in each of 25 XMM registers and pi as a renaming of
+// registers, took 0.80x and 1.00x in the same runs: its round was 95 ALU
+// instructions, and three-input VPTERNLOGQ issues at fewer than three a
+// cycle. The plane form's round is about 50, and its speed is set instead
+// by the two VPERMQ (5 cycles each on Zen 5) that every round waits for,
+// in theta and in chi.
+//
+// AMD cores run AVX-512 at full clock. Some Intel cores (Skylake-SP to Ice
+// Lake) lower their clock while 512-bit instructions run, which would slow
+// the code around a hash too; this was not measured on Intel.
 //
 //	var s keccak.State
 //	s.Write([]byte("hello"))
