@@ -180,15 +180,17 @@ var (
 
 const tmpReg = "R14"
 
+// writeAsmHeader starts a generated amd64 assembly file.
+func writeAsmHeader(b *bytes.Buffer) {
+	b.WriteString(header)
+	b.WriteString("//go:build amd64 && !purego\n\n#include \"textflag.h\"\n\n")
+}
+
 func genAsm() []byte {
 	rho := rhoOffsets()
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	b.WriteString(header)
-	p("//go:build amd64 && !purego")
-	p("")
-	p("#include \"textflag.h\"")
-	p("")
+	writeAsmHeader(&b)
 	for i, c := range roundConstants() {
 		p("DATA ·roundConstantsAsm+%d(SB)/8, $%#016x", 8*i, c)
 	}
@@ -560,11 +562,7 @@ func genAVX512() (asm, constsGo []byte) {
 
 	var b bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	b.WriteString(header)
-	w("//go:build amd64 && !purego")
-	w("")
-	w("#include \"textflag.h\"")
-	w("")
+	writeAsmHeader(&b)
 	w("// func absorbAVX512(a *[25]uint64, blocks []byte)")
 	w("// XORs each %d-byte block of blocks into a and permutes; a trailing", Rate)
 	w("// partial block is ignored. Requires AVX-512F.")
