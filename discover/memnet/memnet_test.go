@@ -36,11 +36,7 @@ func TestDeliver(t *testing.T) {
 }
 
 func TestQueueFullDrops(t *testing.T) {
-	nw := New()
-	a, _ := nw.Listen(netip.MustParseAddrPort("11.0.0.1:1"))
-	b, _ := nw.Listen(netip.MustParseAddrPort("11.0.0.2:1"))
-	defer a.Close()
-	defer b.Close()
+	nw, a, b := connPair(t)
 	for range QueueLen + 10 {
 		a.WriteToUDPAddrPort([]byte{1}, b.AddrPort())
 	}
@@ -73,11 +69,7 @@ func TestCloseUnblocksRead(t *testing.T) {
 }
 
 func TestFilter(t *testing.T) {
-	nw := New()
-	a, _ := nw.Listen(netip.MustParseAddrPort("11.0.0.1:1"))
-	b, _ := nw.Listen(netip.MustParseAddrPort("11.0.0.2:1"))
-	defer a.Close()
-	defer b.Close()
+	nw, a, b := connPair(t)
 	nw.SetFilter(func(from, to netip.AddrPort, p []byte) bool { return p[0] != 0 })
 	a.WriteToUDPAddrPort([]byte{0}, b.AddrPort())
 	a.WriteToUDPAddrPort([]byte{1}, b.AddrPort())

@@ -53,11 +53,7 @@ func TestQueueOrderAndRoom(t *testing.T) {
 // TestBlockedReadWakes: a reader waiting on an empty Conn gets the datagram
 // written next, and every datagram of a burst written while it waited.
 func TestBlockedReadWakes(t *testing.T) {
-	nw := New()
-	a, _ := nw.Listen(netip.MustParseAddrPort("11.0.0.1:1"))
-	b, _ := nw.Listen(netip.MustParseAddrPort("11.0.0.2:1"))
-	defer a.Close()
-	defer b.Close()
+	_, a, b := connPair(t)
 	got := make(chan byte)
 	go func() {
 		buf := make([]byte, 1)
@@ -83,4 +79,17 @@ func TestBlockedReadWakes(t *testing.T) {
 	if _, ok := <-got; ok {
 		t.Fatal("read after close")
 	}
+}
+
+// connPair opens two Conns on a new network, closed when the test ends.
+func connPair(t *testing.T) (nw *Network, a, b *Conn) {
+	t.Helper()
+	nw = New()
+	a, errA := nw.Listen(netip.MustParseAddrPort("11.0.0.1:1"))
+	b, errB := nw.Listen(netip.MustParseAddrPort("11.0.0.2:1"))
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	t.Cleanup(func() { a.Close(); b.Close() })
+	return nw, a, b
 }
