@@ -126,7 +126,12 @@ func (c *Conn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) {
 			return 0, netip.AddrPort{}, ErrClosed
 		default:
 		}
-		if d, ok := c.in.pop(); ok {
+		if d, ok, more := c.in.pop(); ok {
+			if more {
+				// A wake-up for the others may have been dropped while
+				// one was pending: pass it on.
+				c.signal()
+			}
 			return copy(b, d.b), d.from, nil
 		}
 		select {
@@ -174,11 +179,17 @@ func (c *Conn) deliver(from netip.AddrPort, b []byte) bool {
 	if !c.in.push(datagram{from: from, b: append([]byte(nil), b...)}) {
 		return false
 	}
+	c.signal()
+	return true
+}
+
+// signal wakes a reader waiting for a datagram. At most one wake-up is
+// pending: a reader that takes a datagram while others wait passes it on.
+func (c *Conn) signal() {
 	select {
 	case c.ready <- struct{}{}:
-	default: // a signal is pending already
+	default: // one is pending already
 	}
-	return true
 }
 
 // Inject delivers b to c as if from was its sender (for forged packets).

@@ -29,23 +29,25 @@ func (q *datagramQueue) push(d datagram) bool {
 	return true
 }
 
-// pop removes and returns the oldest datagram.
-func (q *datagramQueue) pop() (datagram, bool) {
+// pop removes and returns the oldest datagram; more reports whether others
+// still wait.
+func (q *datagramQueue) pop() (d datagram, ok, more bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.head == len(q.buf) {
-		return datagram{}, false
+		return datagram{}, false, false
 	}
-	d := q.buf[q.head]
+	d = q.buf[q.head]
 	q.buf[q.head] = datagram{} // the reader owns d.b now
 	q.head++
+	more = q.head < len(q.buf)
 	if q.head == len(q.buf) {
 		q.buf, q.head = q.buf[:0], 0
 		if cap(q.buf) > keptCap {
 			q.buf = nil // a burst's room goes back
 		}
 	}
-	return d, true
+	return d, true, more
 }
 
 // keptCap is the room an empty queue keeps, so that datagrams arriving

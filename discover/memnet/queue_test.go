@@ -3,6 +3,7 @@ package memnet
 import (
 	"net/netip"
 	"testing"
+	"testing/synctest"
 )
 
 // TestQueueOrderAndRoom: datagrams come out in the order they went in,
@@ -22,9 +23,12 @@ func TestQueueOrderAndRoom(t *testing.T) {
 	}
 	pop := func(n int) {
 		for range n {
-			d, ok := q.pop()
+			d, ok, more := q.pop()
 			if !ok {
 				t.Fatalf("pop %d: queue empty", want)
+			}
+			if more != (want+1 < next) {
+				t.Fatalf("pop %d: more = %v with %d left", want, more, next-want-1)
 			}
 			if got := int(d.b[0]) | int(d.b[1])<<8; got != want {
 				t.Fatalf("popped datagram %d, want %d", got, want)
@@ -38,7 +42,7 @@ func TestQueueOrderAndRoom(t *testing.T) {
 		push(300)
 	}
 	pop(700)
-	if _, ok := q.pop(); ok {
+	if _, ok, _ := q.pop(); ok {
 		t.Fatal("pop from an empty queue")
 	}
 	if cap(q.buf) > keptCap {
@@ -79,6 +83,32 @@ func TestBlockedReadWakes(t *testing.T) {
 	if _, ok := <-got; ok {
 		t.Fatal("read after close")
 	}
+}
+
+// TestConcurrentReaders: two readers blocked on one Conn each get one of
+// two datagrams that arrive together (a Conn may have more than one
+// reader, as a UDP socket may).
+func TestConcurrentReaders(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, a, b := connPair(t)
+		got := make(chan byte, 2)
+		for range 2 {
+			go func() {
+				buf := make([]byte, 1)
+				if _, _, err := b.ReadFromUDPAddrPort(buf); err == nil {
+					got <- buf[0]
+				}
+			}()
+		}
+		synctest.Wait() // both readers wait on the empty queue
+		a.WriteToUDPAddrPort([]byte{1}, b.AddrPort())
+		a.WriteToUDPAddrPort([]byte{2}, b.AddrPort())
+		synctest.Wait()
+		if len(got) != 2 {
+			t.Fatalf("%d of 2 blocked readers got a datagram", len(got))
+		}
+		b.Close()
+	})
 }
 
 // connPair opens two Conns on a new network, closed when the test ends.
